@@ -1,0 +1,133 @@
+package io.mnemo.devstack;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Launches a main class in a child JVM through {@link DieWithParent}, keeping the write end of the child's standard
+ * input open for the lifetime of the child.
+ */
+final class ChildJvm {
+
+    private ChildJvm() {
+    }
+
+    /** The ':'-separated classpath stored in a classpath resource written by a {@code *-runtime} module. */
+    static String classpathResource(String resource) {
+        try (InputStream in = ChildJvm.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("classpath resource " + resource + " is missing: is the runtime "
+                        + "module a dependency of devstack?");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Starts {@code mainClass} with the given JVM options; output goes to {@code stdoutFile}. */
+    static Process start(String classpath, List<String> jvmOptions, String mainClass, List<String> args,
+                         Path stdoutFile) throws IOException {
+        List<String> command = command(classpath, jvmOptions, mainClass, args);
+        Files.createDirectories(stdoutFile.getParent());
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(stdoutFile.toFile()));
+        // stdin stays a pipe: the child halts when it reaches end of file, i.e. when this JVM is gone
+        builder.redirectInput(ProcessBuilder.Redirect.PIPE);
+        return builder.start();
+    }
+
+    /** Runs a main class to completion (e.g. a tool), failing with its output when it exits non-zero. */
+    static String run(String classpath, List<String> jvmOptions, String mainClass, List<String> args, long timeoutSeconds)
+            throws IOException, InterruptedException {
+        List<String> command = command(classpath, jvmOptions, mainClass, args);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        byte[] output;
+        try (InputStream in = process.getInputStream()) {
+            output = in.readAllBytes();
+        }
+        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IOException(mainClass + " did not finish within " + timeoutSeconds + " s");
+        }
+        String text = new String(output, StandardCharsets.UTF_8);
+        if (process.exitValue() != 0) {
+            throw new IOException(mainClass + " " + args + " exited with " + process.exitValue() + ": " + text);
+        }
+        return text;
+    }
+
+    /** Closes the child's stdin and waits for it to go away after {@link Process#destroy()} (SIGTERM). */
+    static void stopGracefully(Process process, long timeoutSeconds) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+        closeStdin(process);
+    }
+
+    static void kill(Process process) throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+        closeStdin(process);
+    }
+
+    private static void closeStdin(Process process) {
+        try (OutputStream ignored = process.getOutputStream()) {
+            // closing is the point
+        } catch (IOException e) {
+            // the child is gone already; nothing left to release
+        }
+    }
+
+    /** The last lines of a log file, for error messages when a child fails to start. */
+    static String tail(Path file, int lines) {
+        try {
+            if (!Files.exists(file)) {
+                return "(no " + file + ")";
+            }
+            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join(System.lineSeparator(), all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return "(cannot read " + file + ": " + e + ")";
+        }
+    }
+
+    private static List<String> command(String classpath, List<String> jvmOptions, String mainClass,
+                                        List<String> args) {
+        List<String> command = new ArrayList<>();
+        command.add(javaExecutable());
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(classpath + java.io.File.pathSeparator + devstackCodeLocation());
+        command.add(DieWithParent.class.getName());
+        command.add(mainClass);
+        command.addAll(args);
+        return command;
+    }
+
+    private static String javaExecutable() {
+        Optional<String> current = ProcessHandle.current().info().command();
+        return current.orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    private static String devstackCodeLocation() {
+        try {
+            return Path.of(DieWithParent.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("cannot locate the devstack classes", e);
+        }
+    }
+}

@@ -1,0 +1,297 @@
+package io.mnemo.devstack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.mnemo.devstack.registry.EmbeddedSchemaRegistry;
+
+/**
+ * Mnemo's real infrastructure on one machine, without Docker: a Kafka KRaft broker and S3Proxy in child JVMs, a
+ * PostgreSQL primary with a streaming replica, and the embedded schema registry, all on 127.0.0.1 and free ports.
+ * Used by integration tests (through {@link DevstackExtension}) and by {@code mnemo dev}.
+ */
+public final class Devstack implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Devstack.class);
+
+    private final DevstackOptions options;
+    private final Ports ports;
+    private final KafkaBroker kafka;
+    private final PostgresCluster postgres;
+    private final S3ProxyServer s3;
+    private final FileLock dataDirLock;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Thread shutdownHook;
+    private volatile EmbeddedSchemaRegistry schemaRegistry;
+
+    private Devstack(DevstackOptions options, Ports ports, FileLock dataDirLock) {
+        this.options = options;
+        this.ports = ports;
+        this.dataDirLock = dataDirLock;
+        Path dataDir = options.dataDir();
+        Path logs = dataDir.resolve("logs");
+        this.kafka = new KafkaBroker(dataDir.resolve("kafka"), logs, ports.get(Ports.KAFKA),
+                ports.get(Ports.KAFKA_CONTROLLER));
+        this.postgres = new PostgresCluster(dataDir.resolve("postgres"), logs, ports.get(Ports.POSTGRES_PRIMARY),
+                ports.get(Ports.POSTGRES_REPLICA_1));
+        this.s3 = new S3ProxyServer(dataDir.resolve("s3"), dataDir.resolve("s3proxy"), logs, ports.get(Ports.S3),
+                options.mediaBucket());
+        this.shutdownHook = new Thread(this::close, "devstack-shutdown");
+    }
+
+    /**
+     * Starts every component (Kafka with the schema registry, PostgreSQL, S3Proxy in parallel), waits until each is
+     * healthy and logs its address. Failure to start anything stops what was started and throws.
+     */
+    public static Devstack start(DevstackOptions options) throws Exception {
+        long started = System.nanoTime();
+        Files.createDirectories(options.dataDir());
+        if (!options.keepData()) {
+            deleteLeftoversOfCrashedRuns(options.dataDir());
+        }
+        FileLock lock = lockDataDir(options.dataDir());
+        Devstack devstack;
+        try {
+            devstack = new Devstack(options, Ports.allocate(options), lock);
+        } catch (IOException | RuntimeException e) {
+            lock.channel().close();
+            throw e;
+        }
+        Runtime.getRuntime().addShutdownHook(devstack.shutdownHook);
+        try {
+            devstack.startComponents();
+        } catch (Exception e) {
+            devstack.close();
+            throw e;
+        }
+        LOG.info("devstack ready in {} ms (data in {}{})", (System.nanoTime() - started) / 1_000_000,
+                options.dataDir(), options.keepData() ? "" : ", deleted on close");
+        return devstack;
+    }
+
+    private void startComponents() throws Exception {
+        AtomicInteger threads = new AtomicInteger();
+        ExecutorService executor = Executors.newFixedThreadPool(3, runnable -> {
+            Thread thread = new Thread(runnable, "devstack-start-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            CompletableFuture<Void> kafkaAndRegistry = timed("kafka", () -> {
+                kafka.start();
+                LOG.info("kafka            {} (KRaft broker+controller, pid {})", kafka.bootstrap(), kafka.pid());
+                schemaRegistry = EmbeddedSchemaRegistry.start(kafka.bootstrap(), "127.0.0.1",
+                        ports.get(Ports.SCHEMA_REGISTRY));
+                LOG.info("schema registry  {}", schemaRegistry.url());
+            }, executor);
+            CompletableFuture<Void> postgresCluster = timed("postgres", () -> {
+                postgres.start();
+                LOG.info("postgres primary {} (pid {})", primary().jdbcUrl(), postgres.primary().pid());
+                LOG.info("postgres replica {} (streaming from the primary, pid {})", replicas().get(0).jdbcUrl(),
+                        postgres.replica().pid());
+            }, executor);
+            CompletableFuture<Void> s3Proxy = timed("s3", () -> {
+                s3.start();
+                LOG.info("s3               {} bucket {} (S3Proxy, pid {})", s3.endpoint().endpoint(),
+                        options.mediaBucket(), s3.pid());
+            }, executor);
+            CompletableFuture.allOf(kafkaAndRegistry, postgresCluster, s3Proxy).get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() instanceof CompletionException && e.getCause().getCause() != null
+                    ? e.getCause().getCause() : e.getCause();
+            if (cause instanceof Exception exception) {
+                throw exception;
+            }
+            throw e;
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    @FunctionalInterface
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private static CompletableFuture<Void> timed(String component, Step step, ExecutorService executor) {
+        return CompletableFuture.runAsync(() -> {
+            long started = System.nanoTime();
+            try {
+                step.run();
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+            LOG.debug("{} started in {} ms", component, (System.nanoTime() - started) / 1_000_000);
+        }, executor);
+    }
+
+    /** Bootstrap servers of the Kafka broker, {@code 127.0.0.1:PORT}. */
+    public String kafkaBootstrap() {
+        return kafka.bootstrap();
+    }
+
+    /** Base URL of the schema registry, {@code http://127.0.0.1:PORT}. */
+    public String schemaRegistryUrl() {
+        EmbeddedSchemaRegistry registry = schemaRegistry;
+        if (registry == null) {
+            throw new IllegalStateException("the schema registry is not running");
+        }
+        return registry.url();
+    }
+
+    public PostgresEndpoint primary() {
+        return postgres.primary().endpoint();
+    }
+
+    /** Streaming replicas of the primary (one for now); reads on them see the primary's commits after a short lag. */
+    public List<PostgresEndpoint> replicas() {
+        return List.of(postgres.replica().endpoint());
+    }
+
+    public S3Endpoint s3() {
+        return s3.endpoint();
+    }
+
+    /** The broker process, for fault tests (stop, kill, start again). */
+    public KafkaBroker kafka() {
+        return kafka;
+    }
+
+    public PostgresServer primaryServer() {
+        return postgres.primary();
+    }
+
+    public List<PostgresServer> replicaServers() {
+        return List.of(postgres.replica());
+    }
+
+    public DevstackOptions options() {
+        return options;
+    }
+
+    /** Stops everything in reverse start order and deletes the data directory unless the options keep it. */
+    @Override
+    public void close() {
+        if (closed.getAndSet(true)) {
+            return;
+        }
+        long started = System.nanoTime();
+        if (Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down already; the hook will find the stack closed
+            }
+        }
+        List<RuntimeException> failures = new ArrayList<>();
+        quietly(s3::stop, failures);
+        quietly(postgres::stop, failures);
+        quietly(() -> {
+            EmbeddedSchemaRegistry registry = schemaRegistry;
+            schemaRegistry = null;
+            if (registry != null) {
+                registry.close();
+            }
+        }, failures);
+        quietly(kafka::stop, failures);
+        try {
+            dataDirLock.channel().close();
+        } catch (IOException e) {
+            failures.add(new UncheckedIOException(e));
+        }
+        if (!options.keepData()) {
+            try {
+                PostgresCluster.deleteRecursively(options.dataDir());
+            } catch (IOException e) {
+                failures.add(new UncheckedIOException("cannot delete " + options.dataDir(), e));
+            }
+        }
+        failures.forEach(failure -> LOG.warn("while stopping the devstack", failure));
+        LOG.info("devstack stopped in {} ms", (System.nanoTime() - started) / 1_000_000);
+    }
+
+    private static void quietly(Runnable action, List<RuntimeException> failures) {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            failures.add(e);
+        }
+    }
+
+    /** Two stacks on one data directory would corrupt each other's PostgreSQL and Kafka data. */
+    private static FileLock lockDataDir(Path dataDir) throws IOException {
+        FileChannel channel = FileChannel.open(dataDir.resolve("devstack.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        FileLock lock = channel.tryLock();
+        if (lock == null) {
+            channel.close();
+            throw new IllegalStateException("another devstack is running on " + dataDir);
+        }
+        Files.writeString(dataDir.resolve("devstack.pid"), Long.toString(ProcessHandle.current().pid()),
+                StandardCharsets.UTF_8);
+        return lock;
+    }
+
+    /**
+     * A JVM killed by SIGKILL cannot delete its ephemeral directory (its children die with it, see
+     * {@link DieWithParent}); the next ephemeral stack removes such directories once nothing in them runs.
+     */
+    private static void deleteLeftoversOfCrashedRuns(Path ownDir) {
+        Path tmp = ownDir.getParent();
+        if (tmp == null) {
+            return;
+        }
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(tmp, DevstackOptions.EPHEMERAL_PREFIX + "*")) {
+            for (Path dir : dirs) {
+                if (!dir.equals(ownDir) && isAbandoned(dir)) {
+                    LOG.info("deleting {} left behind by a devstack that did not stop", dir);
+                    PostgresCluster.deleteRecursively(dir);
+                }
+            }
+        } catch (IOException e) {
+            LOG.debug("cannot clean leftovers of earlier devstacks in {}", tmp, e);
+        }
+    }
+
+    private static boolean isAbandoned(Path dir) {
+        List<Path> pidFiles = List.of(dir.resolve("devstack.pid"),
+                dir.resolve("postgres/primary/postmaster.pid"), dir.resolve("postgres/replica-1/postmaster.pid"));
+        if (!Files.exists(pidFiles.get(0))) {
+            return false;
+        }
+        return pidFiles.stream().map(Devstack::pid).flatMap(Optional::stream).noneMatch(Devstack::isAlive);
+    }
+
+    private static Optional<Long> pid(Path pidFile) {
+        try {
+            List<String> lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
+            return lines.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(lines.get(0).trim()));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static boolean isAlive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+}

@@ -1,0 +1,49 @@
+package io.mnemo.devstack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Where a {@link Devstack} keeps its data and whether that data outlives the stack: ephemeral stacks (tests) live in a
+ * temporary directory wiped on close, persistent ones (`mnemo dev`) keep data and ports between runs.
+ *
+ * @param dataDir     root of all state (Kafka log dirs, PostgreSQL data dirs, S3 objects, logs, ports)
+ * @param keepData    {@code false} deletes {@code dataDir} when the stack is closed
+ * @param mediaBucket the S3 bucket created at start for media objects
+ */
+public record DevstackOptions(Path dataDir, boolean keepData, String mediaBucket) {
+
+    /** Bucket name used by the factory methods. */
+    public static final String DEFAULT_MEDIA_BUCKET = "mnemo-media";
+
+    /** Prefix of the temporary directories of ephemeral stacks; used to find leftovers of crashed runs. */
+    static final String EPHEMERAL_PREFIX = "mnemo-devstack-";
+
+    public DevstackOptions {
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(mediaBucket, "mediaBucket");
+        dataDir = dataDir.toAbsolutePath().normalize();
+    }
+
+    /** A stack in a fresh temporary directory that is deleted on close: for tests. */
+    public static DevstackOptions ephemeral() {
+        try {
+            return new DevstackOptions(Files.createTempDirectory(EPHEMERAL_PREFIX), false, DEFAULT_MEDIA_BUCKET);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temporary directory for the devstack", e);
+        }
+    }
+
+    /** A stack whose data and ports are kept in {@code dir} between runs (e.g. {@code ./.mnemo/} for `mnemo dev`). */
+    public static DevstackOptions persistent(Path dir) {
+        return new DevstackOptions(dir, true, DEFAULT_MEDIA_BUCKET);
+    }
+
+    /** The same options with another media bucket name. */
+    public DevstackOptions withMediaBucket(String bucket) {
+        return new DevstackOptions(dataDir, keepData, bucket);
+    }
+}

@@ -1,0 +1,257 @@
+package io.mnemo.devstack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The devstack's Kafka broker: one KRaft node (broker and controller combined) in a child JVM. Fault tests can stop
+ * it gracefully, kill it with SIGKILL and start it again on the same port and data directory.
+ */
+public final class KafkaBroker {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
+    private static final String CLASSPATH_RESOURCE = "io/mnemo/devstack/kafka-broker.classpath";
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+    private static final int NODE_ID = 1;
+
+    private final Path kafkaDir;
+    private final Path logsDir;
+    private final int port;
+    private final int controllerPort;
+    private Process process;
+
+    KafkaBroker(Path kafkaDir, Path logsDir, int port, int controllerPort) {
+        this.kafkaDir = kafkaDir;
+        this.logsDir = logsDir;
+        this.port = port;
+        this.controllerPort = controllerPort;
+    }
+
+    /** The bootstrap servers, {@code 127.0.0.1:PORT}. */
+    public String bootstrap() {
+        return "127.0.0.1:" + port;
+    }
+
+    /** Whether the broker's process is alive (it may still be starting). */
+    public synchronized boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /**
+     * Starts the broker (formatting its storage on first use) and waits until it serves requests and every
+     * existing partition has a leader. Does nothing when it is running already.
+     */
+    public synchronized void start() {
+        if (isRunning()) {
+            return;
+        }
+        try {
+            String classpath = ChildJvm.classpathResource(CLASSPATH_RESOURCE);
+            Path serverProperties = writeConfig();
+            formatStorageIfNeeded(classpath, serverProperties);
+            process = ChildJvm.start(classpath, List.of(
+                            "-Xms256m", "-Xmx768m",
+                            "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
+                            "-Djava.awt.headless=true",
+                            "-Dlog4j2.configurationFile=" + kafkaDir.resolve("log4j2.xml"),
+                            "-Dkafka.logs.dir=" + logsDir),
+                    "kafka.Kafka", List.of(serverProperties.toString()), logsDir.resolve("kafka.out"));
+            awaitReady();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the Kafka broker", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting the Kafka broker", e);
+        }
+    }
+
+    /** Stops the broker gracefully (SIGTERM: controlled shutdown, clean log close) and waits for it to exit. */
+    public synchronized void stop() {
+        if (process == null) {
+            return;
+        }
+        try {
+            ChildJvm.stopGracefully(process, 60);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            process = null;
+        }
+    }
+
+    /** Kills the broker with SIGKILL, as a crash would: no controlled shutdown, logs recovered on the next start. */
+    public synchronized void kill() {
+        if (process == null) {
+            return;
+        }
+        try {
+            ChildJvm.kill(process);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            process = null;
+        }
+    }
+
+    /** The OS process id of the running broker, for diagnostics. */
+    synchronized long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
+    private Path writeConfig() throws IOException {
+        Path data = kafkaDir.resolve("data");
+        Files.createDirectories(data);
+        Files.createDirectories(logsDir);
+        // rewritten on every start: the ports of a persistent stack may have changed since the last run
+        String config = String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=" + NODE_ID,
+                "controller.quorum.voters=" + NODE_ID + "@127.0.0.1:" + controllerPort,
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "controller.listener.names=CONTROLLER",
+                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "log.dirs=" + data,
+                "auto.create.topics.enable=false",
+                "num.partitions=12",
+                "default.replication.factor=1",
+                "min.insync.replicas=1",
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=10",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "transaction.state.log.num.partitions=10",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                "");
+        Path serverProperties = kafkaDir.resolve("server.properties");
+        Files.writeString(serverProperties, config, StandardCharsets.UTF_8);
+        Path log = logsDir.resolve("kafka.log");
+        String log4j = """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <Configuration status="warn">
+                  <Appenders>
+                    <RollingFile name="file" fileName="%1$s" filePattern="%1$s.%%i">
+                      <PatternLayout pattern="[%%d] %%p %%m (%%c)%%n"/>
+                      <Policies><SizeBasedTriggeringPolicy size="50 MB"/></Policies>
+                      <DefaultRolloverStrategy max="3"/>
+                    </RollingFile>
+                  </Appenders>
+                  <Loggers>
+                    <Root level="info"><AppenderRef ref="file"/></Root>
+                    <Logger name="kafka.request.logger" level="warn"/>
+                    <Logger name="org.apache.kafka.clients" level="warn"/>
+                  </Loggers>
+                </Configuration>
+                """.formatted(log);
+        Files.writeString(kafkaDir.resolve("log4j2.xml"), log4j, StandardCharsets.UTF_8);
+        return serverProperties;
+    }
+
+    private void formatStorageIfNeeded(String classpath, Path serverProperties)
+            throws IOException, InterruptedException {
+        if (Files.exists(kafkaDir.resolve("data").resolve("meta.properties"))) {
+            return;
+        }
+        List<String> jvm = List.of("-Xmx256m", "-Dlog4j2.configurationFile=" + kafkaDir.resolve("log4j2.xml"));
+        String clusterId = lastLine(ChildJvm.run(classpath, jvm, "kafka.tools.StorageTool", List.of("random-uuid"), 120));
+        ChildJvm.run(classpath, jvm, "kafka.tools.StorageTool",
+                List.of("format", "-t", clusterId, "-c", serverProperties.toString()), 120);
+        LOG.debug("formatted Kafka storage in {} with cluster id {}", kafkaDir, clusterId);
+    }
+
+    private static String lastLine(String output) {
+        String[] lines = output.strip().split("\\R");
+        return lines[lines.length - 1].strip();
+    }
+
+    private void awaitReady() throws InterruptedException {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        Map<String, Object> config = Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000,
+                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500);
+        Exception last = null;
+        // an admin client logs a warning for every refused connection: wait for the listener quietly first
+        while (!acceptsConnections() && System.nanoTime() < deadline) {
+            failIfExited();
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        try (Admin admin = Admin.create(config)) {
+            while (System.nanoTime() < deadline) {
+                failIfExited();
+                try {
+                    if (isReady(admin)) {
+                        return;
+                    }
+                } catch (Exception e) {
+                    last = e;
+                }
+                // a short poll interval: the broker is usually ready within seconds
+                TimeUnit.MILLISECONDS.sleep(200);
+            }
+        }
+        throw new IllegalStateException("the Kafka broker at " + bootstrap() + " was not ready within "
+                + READY_TIMEOUT + "; last log lines:\n" + ChildJvm.tail(logsDir.resolve("kafka.log"), 40), last);
+    }
+
+    private void failIfExited() {
+        if (!process.isAlive()) {
+            throw new IllegalStateException("the Kafka broker exited with " + process.exitValue()
+                    + " while starting; last log lines:\n" + ChildJvm.tail(logsDir.resolve("kafka.log"), 40)
+                    + "\n" + ChildJvm.tail(logsDir.resolve("kafka.out"), 20));
+        }
+    }
+
+    private boolean acceptsConnections() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Ready = this node is in the cluster and every partition (after a restart) has a leader again. */
+    private static boolean isReady(Admin admin) throws Exception {
+        Collection<Node> nodes = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+        if (nodes.stream().noneMatch(node -> node.id() == NODE_ID)) {
+            return false;
+        }
+        Set<String> topics = admin.listTopics(new ListTopicsOptions().listInternal(true)).names()
+                .get(5, TimeUnit.SECONDS);
+        if (topics.isEmpty()) {
+            return true;
+        }
+        Map<String, TopicDescription> descriptions = admin.describeTopics(topics).allTopicNames()
+                .get(5, TimeUnit.SECONDS);
+        return descriptions.values().stream()
+                .flatMap(description -> description.partitions().stream())
+                .map(TopicPartitionInfo::leader)
+                .allMatch(leader -> leader != null && leader.id() == NODE_ID);
+    }
+}

@@ -1,0 +1,85 @@
+package io.mnemo.ingest;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dropwizard.core.Configuration;
+import io.mnemo.kit.kafka.KafkaFactory;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+
+/** Typed, validated configuration of the ingest API. */
+public class IngestConfiguration extends Configuration {
+    @Valid
+    @NotNull
+    private KafkaFactory kafka = new KafkaFactory();
+
+    /** How long a request waits for Kafka's acknowledgement before answering 503. */
+    @NotNull
+    private Duration publishTimeout = Duration.ofSeconds(5);
+
+    /** Retry-After sent with 503. */
+    @NotNull
+    private Duration retryAfter = Duration.ofSeconds(2);
+
+    /** Producer linger: a few milliseconds batches concurrent requests into one Kafka round trip. */
+    @NotNull
+    private Duration producerLinger = Duration.ofMillis(5);
+
+    /**
+     * The tenant every request is attributed to until API keys (which carry the tenant) exist.
+     * Never taken from a request body.
+     */
+    @NotEmpty
+    private String tenant = "dev";
+
+    @JsonProperty
+    public KafkaFactory getKafka() {
+        return kafka;
+    }
+
+    @JsonProperty
+    public void setKafka(KafkaFactory kafka) {
+        this.kafka = kafka;
+    }
+
+    @JsonProperty
+    public Duration getPublishTimeout() {
+        return publishTimeout;
+    }
+
+    @JsonProperty
+    public void setPublishTimeout(Duration publishTimeout) {
+        this.publishTimeout = publishTimeout;
+    }
+
+    @JsonProperty
+    public Duration getRetryAfter() {
+        return retryAfter;
+    }
+
+    @JsonProperty
+    public void setRetryAfter(Duration retryAfter) {
+        this.retryAfter = retryAfter;
+    }
+
+    @JsonProperty
+    public Duration getProducerLinger() {
+        return producerLinger;
+    }
+
+    @JsonProperty
+    public void setProducerLinger(Duration producerLinger) {
+        this.producerLinger = producerLinger;
+    }
+
+    @JsonProperty
+    public String getTenant() {
+        return tenant;
+    }
+
+    @JsonProperty
+    public void setTenant(String tenant) {
+        this.tenant = tenant;
+    }
+}

@@ -1,0 +1,54 @@
+package io.mnemo.query;
+
+import io.dropwizard.core.Application;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.setup.Environment;
+import io.mnemo.kit.config.ConfigSources;
+import io.mnemo.kit.db.PostgresFactory;
+import io.mnemo.kit.http.RequestIds;
+import io.mnemo.kit.metrics.PrometheusMetrics;
+import io.mnemo.kit.problems.ProblemJson;
+import io.mnemo.query.core.CursorCodec;
+import io.mnemo.query.core.MemoryQueries;
+import io.mnemo.query.db.JdbiMemoryReader;
+import io.mnemo.query.db.ReplicaRouter;
+import io.mnemo.query.resources.MemoryQueryResource;
+import io.mnemo.query.resources.QueryProblems;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.jdbi.v3.core.Jdbi;
+
+/** The analysts' query service: reads the projections from streaming replicas. */
+public class QueryApplication extends Application<QueryConfiguration> {
+    public static void main(String[] args) throws Exception {
+        new QueryApplication().run(args);
+    }
+
+    @Override
+    public String getName() {
+        return "mnemo-query";
+    }
+
+    @Override
+    public void initialize(Bootstrap<QueryConfiguration> bootstrap) {
+        ConfigSources.install(bootstrap);
+    }
+
+    @Override
+    public void run(QueryConfiguration config, Environment environment) {
+        PrometheusMetrics.install(environment, "query");
+        List<Jdbi> replicas = new ArrayList<>();
+        for (int i = 0; i < config.getReplicas().size(); i++) {
+            replicas.add(PostgresFactory.build(environment, config.getReplicas().get(i), "postgres-replica-" + (i + 1)));
+        }
+        Jdbi primary = PostgresFactory.build(environment, config.getPrimary(), "postgres-primary");
+        MemoryQueries queries = new MemoryQueries(new JdbiMemoryReader(new ReplicaRouter(replicas, primary)),
+                new CursorCodec(config.getCursorSecret().getBytes(StandardCharsets.UTF_8)));
+
+        ProblemJson.install(config, environment);
+        environment.jersey().register(new RequestIds());
+        environment.jersey().register(new QueryProblems());
+        environment.jersey().register(new MemoryQueryResource(queries, config.getTenant()));
+    }
+}

@@ -1,0 +1,12 @@
+package io.mnemo.query.core;
+
+/** Why a query was refused; resources map each subtype to its HTTP problem. */
+public abstract sealed class QueryException extends RuntimeException permits InvalidQuery, NoReadSource {
+    protected QueryException(String message) {
+        super(message);
+    }
+
+    protected QueryException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

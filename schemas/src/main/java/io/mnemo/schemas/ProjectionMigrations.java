@@ -1,0 +1,28 @@
+package io.mnemo.schemas;
+
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+
+/** Applies the Postgres projection migrations ({@code db/migration}) shared by writers and readers. */
+public final class ProjectionMigrations {
+    private ProjectionMigrations() {
+    }
+
+    /** Migrates the database at {@code jdbcUrl} to the latest projection schema. */
+    public static MigrateResult migrate(String jdbcUrl, String user, String password) {
+        return configure().dataSource(jdbcUrl, user, password).load().migrate();
+    }
+
+    /** Migrates the database behind {@code dataSource} to the latest projection schema. */
+    public static MigrateResult migrate(DataSource dataSource) {
+        return configure().dataSource(dataSource).load().migrate();
+    }
+
+    private static org.flywaydb.core.api.configuration.FluentConfiguration configure() {
+        return Flyway.configure()
+                .locations("classpath:db/migration")
+                // CREATE INDEX CONCURRENTLY on a leaf hangs under Flyway's transactional lock (INFRA-NOTES).
+                .configuration(java.util.Map.of("flyway.postgresql.transactional.lock", "false"));
+    }
+}

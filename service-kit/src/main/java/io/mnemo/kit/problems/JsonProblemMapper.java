@@ -1,0 +1,36 @@
+package io.mnemo.kit.problems;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** Unparseable JSON → 400; well-formed JSON of the wrong shape → 422 naming the field. */
+public final class JsonProblemMapper implements ExceptionMapper<JsonProcessingException> {
+    @Context
+    private ContainerRequestContext request;
+
+    @Override
+    public Response toResponse(JsonProcessingException exception) {
+        if (exception instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
+            String field = mismatch.getPath().stream()
+                    .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                    .collect(Collectors.joining(".")).replace(".[", "[");
+            String message = exception instanceof UnrecognizedPropertyException ? "unknown field"
+                    : exception instanceof InvalidFormatException invalid
+                    ? "cannot be read as " + invalid.getTargetType().getSimpleName()
+                    : "has the wrong type";
+            return ProblemResponses.of(ProblemType.VALIDATION_FAILED, 422, "1 invalid field(s)",
+                    List.of(new Problem.FieldError(field, message)), request);
+        }
+        // The parser's message names the position but never echoes more than a token of the body.
+        return ProblemResponses.of(ProblemType.MALFORMED_REQUEST, "Request body is not valid JSON: "
+                + exception.getOriginalMessage(), request);
+    }
+}

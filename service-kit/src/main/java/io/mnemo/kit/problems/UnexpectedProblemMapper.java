@@ -1,0 +1,24 @@
+package io.mnemo.kit.problems;
+
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Anything unexpected → 500 with an error id that is also in the log; never a stack trace to the client. */
+public final class UnexpectedProblemMapper implements ExceptionMapper<Throwable> {
+    private static final Logger LOG = LoggerFactory.getLogger(UnexpectedProblemMapper.class);
+
+    @Context
+    private ContainerRequestContext request;
+
+    @Override
+    public Response toResponse(Throwable exception) {
+        String errorId = UUID.randomUUID().toString();
+        LOG.error("Unexpected error {}", errorId, exception);
+        return ProblemResponses.of(ProblemType.INTERNAL_ERROR, "Unexpected error; reference " + errorId, request);
+    }
+}

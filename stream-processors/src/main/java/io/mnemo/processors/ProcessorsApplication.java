@@ -1,0 +1,150 @@
+package io.mnemo.processors;
+
+import com.codahale.metrics.health.HealthCheck;
+import io.dropwizard.core.Application;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.setup.Environment;
+import io.dropwizard.lifecycle.Managed;
+import io.mnemo.kit.config.ConfigSources;
+import io.mnemo.kit.db.PostgresFactory;
+import io.mnemo.kit.kafka.KafkaFactory;
+import io.mnemo.kit.kafka.KafkaHealthCheck;
+import io.mnemo.kit.kafka.TopicProvisioner;
+import io.mnemo.kit.metrics.PrometheusMetrics;
+import io.mnemo.processors.db.MemoriesProjectionWriter;
+import io.mnemo.processors.db.MemoryPartitions;
+import io.mnemo.processors.sink.PostgresProjectionSink;
+import io.mnemo.processors.topology.MemoryChangesTopology;
+import io.mnemo.schemas.ProjectionMigrations;
+import io.mnemo.schemas.Topics;
+import io.mnemo.schemas.serde.ConfluentAvroDeserializer;
+import io.mnemo.schemas.serde.MnemoSerdes;
+import io.mnemo.schemas.serde.SchemaRegistryClient;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Hosts the Kafka Streams topologies and the Postgres projection sinks, with health checks and metrics. */
+public class ProcessorsApplication extends Application<ProcessorsConfiguration> {
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessorsApplication.class);
+    /** Consumer group of the memories projection sink (its offsets of record live in Postgres). */
+    public static final String MEMORIES_SINK_GROUP = "mnemo-projection-memories";
+
+    public static void main(String[] args) throws Exception {
+        new ProcessorsApplication().run(args);
+    }
+
+    @Override
+    public String getName() {
+        return "mnemo-processors";
+    }
+
+    @Override
+    public void initialize(Bootstrap<ProcessorsConfiguration> bootstrap) {
+        ConfigSources.install(bootstrap);
+    }
+
+    @Override
+    public void run(ProcessorsConfiguration config, Environment environment) {
+        PrometheusMeterRegistry metrics = PrometheusMetrics.install(environment, "processors");
+        KafkaFactory kafka = config.getKafka();
+        Admin admin = kafka.buildAdmin(environment, "mnemo-processors-admin");
+        if (kafka.isProvisionTopics()) {
+            new TopicProvisioner(admin).ensure(Topics.all(), kafka.getPartitions(), kafka.getReplicationFactor(),
+                    Duration.ofSeconds(30));
+        }
+        if (config.isMigrateOnStart()) {
+            var db = config.getDatabase();
+            var result = ProjectionMigrations.migrate(db.getUrl(), db.getUser(), db.getPassword());
+            LOG.info("Projection schema at version {}", result.targetSchemaVersion);
+        }
+        Jdbi jdbi = PostgresFactory.build(environment, config.getDatabase(), "postgres-primary");
+        SchemaRegistryClient registry = kafka.buildSchemaRegistryClient();
+
+        KafkaStreams streams = new KafkaStreams(
+                MemoryChangesTopology.build(MnemoSerdes.specificAvro(registry, kafka.isAutoRegisterSchemas()),
+                        config.getStreams().getDedupeRetention()),
+                streamsProperties(kafka, config.getStreams()));
+        KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(metrics);
+        environment.lifecycle().manage(new Managed() {
+            @Override
+            public void start() {
+                streams.start();
+            }
+
+            @Override
+            public void stop() {
+                streams.close(Duration.ofSeconds(30));
+                streamsMetrics.close();
+            }
+        });
+
+        MemoryPartitions partitions = new MemoryPartitions(jdbi, config.getSink().getHashPartitions());
+        partitions.ensureAhead(Clock.systemUTC().instant(), config.getSink().getMonthsAhead());
+        PostgresProjectionSink<SpecificRecord> memoriesSink = new PostgresProjectionSink<>(
+                new KafkaConsumer<>(sinkConsumerProperties(kafka, MEMORIES_SINK_GROUP, config.getSink().getMaxBatch()),
+                        new StringDeserializer(), new ConfluentAvroDeserializer(registry)),
+                Topics.MEMORY_CHANGES.name(), jdbi, new MemoriesProjectionWriter(partitions),
+                config.getSink().getPollTimeout(), config.getSink().getMaxBackoff());
+        environment.lifecycle().manage(memoriesSink);
+        Gauge.builder("mnemo.processors.sink.written", memoriesSink, PostgresProjectionSink::writtenRecords)
+                .tag("projection", MemoriesProjectionWriter.PROJECTION).register(metrics);
+
+        environment.healthChecks().register("kafka", new KafkaHealthCheck(admin));
+        environment.healthChecks().register("streams", new HealthCheck() {
+            @Override
+            protected Result check() {
+                KafkaStreams.State state = streams.state();
+                return state.isRunningOrRebalancing() || state == KafkaStreams.State.CREATED
+                        ? Result.healthy(state.name()) : Result.unhealthy(state.name());
+            }
+        });
+        environment.healthChecks().register("sink-memories", new HealthCheck() {
+            @Override
+            protected Result check() {
+                return memoriesSink.isHealthy() ? Result.healthy() : Result.unhealthy("writes are failing");
+            }
+        });
+    }
+
+    static Properties streamsProperties(KafkaFactory kafka, StreamsSettings settings) {
+        Properties props = new Properties();
+        props.putAll(kafka.baseProperties(MemoryChangesTopology.APPLICATION_ID));
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, MemoryChangesTopology.APPLICATION_ID);
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, settings.getStateDir());
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.getThreads());
+        props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, settings.getStandbyReplicas());
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) settings.getReplicationFactor());
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                LogAndContinueExceptionHandler.class.getName());
+        return props;
+    }
+
+    static Map<String, Object> sinkConsumerProperties(KafkaFactory kafka, String group, int maxBatch) {
+        Map<String, Object> props = kafka.baseProperties(group);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        // Only what Streams committed: aborted transactions must never reach a projection.
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxBatch);
+        return props;
+    }
+}

@@ -1,0 +1,75 @@
+package io.mnemo.processors;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+
+/** Settings of the Postgres projection sinks and of partition maintenance. */
+public class SinkSettings {
+    @Min(1)
+    @Max(10000)
+    private int maxBatch = 500;
+    @NotNull
+    private Duration pollTimeout = Duration.ofMillis(200);
+    @NotNull
+    private Duration maxBackoff = Duration.ofSeconds(10);
+    /** Monthly partitions created ahead of the current month. */
+    @Min(0)
+    private int monthsAhead = 3;
+    /** Hash sub-partitions (by user) of each month. */
+    @Min(1)
+    @Max(64)
+    private int hashPartitions = 8;
+
+    @JsonProperty
+    public int getMaxBatch() {
+        return maxBatch;
+    }
+
+    @JsonProperty
+    public void setMaxBatch(int maxBatch) {
+        this.maxBatch = maxBatch;
+    }
+
+    @JsonProperty
+    public Duration getPollTimeout() {
+        return pollTimeout;
+    }
+
+    @JsonProperty
+    public void setPollTimeout(Duration pollTimeout) {
+        this.pollTimeout = pollTimeout;
+    }
+
+    @JsonProperty
+    public Duration getMaxBackoff() {
+        return maxBackoff;
+    }
+
+    @JsonProperty
+    public void setMaxBackoff(Duration maxBackoff) {
+        this.maxBackoff = maxBackoff;
+    }
+
+    @JsonProperty
+    public int getMonthsAhead() {
+        return monthsAhead;
+    }
+
+    @JsonProperty
+    public void setMonthsAhead(int monthsAhead) {
+        this.monthsAhead = monthsAhead;
+    }
+
+    @JsonProperty
+    public int getHashPartitions() {
+        return hashPartitions;
+    }
+
+    @JsonProperty
+    public void setHashPartitions(int hashPartitions) {
+        this.hashPartitions = hashPartitions;
+    }
+}

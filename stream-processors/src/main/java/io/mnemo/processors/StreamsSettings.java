@@ -1,0 +1,71 @@
+package io.mnemo.processors;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+
+/** Kafka Streams settings that are the operator's to choose (exactly_once_v2 is not: it is forced). */
+public class StreamsSettings {
+    @NotEmpty
+    private String stateDir = "/tmp/mnemo-streams";
+    @Min(1)
+    private int threads = 1;
+    @Min(0)
+    private int standbyReplicas = 0;
+    @Min(1)
+    private short replicationFactor = 1;
+    @NotNull
+    private Duration dedupeRetention = Duration.ofDays(7);
+
+    @JsonProperty
+    public String getStateDir() {
+        return stateDir;
+    }
+
+    @JsonProperty
+    public void setStateDir(String stateDir) {
+        this.stateDir = stateDir;
+    }
+
+    @JsonProperty
+    public int getThreads() {
+        return threads;
+    }
+
+    @JsonProperty
+    public void setThreads(int threads) {
+        this.threads = threads;
+    }
+
+    @JsonProperty
+    public int getStandbyReplicas() {
+        return standbyReplicas;
+    }
+
+    @JsonProperty
+    public void setStandbyReplicas(int standbyReplicas) {
+        this.standbyReplicas = standbyReplicas;
+    }
+
+    @JsonProperty
+    public short getReplicationFactor() {
+        return replicationFactor;
+    }
+
+    @JsonProperty
+    public void setReplicationFactor(short replicationFactor) {
+        this.replicationFactor = replicationFactor;
+    }
+
+    @JsonProperty
+    public Duration getDedupeRetention() {
+        return dedupeRetention;
+    }
+
+    @JsonProperty
+    public void setDedupeRetention(Duration dedupeRetention) {
+        this.dedupeRetention = dedupeRetention;
+    }
+}

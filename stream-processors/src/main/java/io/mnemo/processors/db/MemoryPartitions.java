@@ -1,0 +1,70 @@
+package io.mnemo.processors.db;
+
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the monthly partitions of {@code memories} in place: ahead of time for the coming months and on
+ * demand for backfilled memories of older months. Remembers what exists so the hot path asks Postgres once
+ * per month per process.
+ */
+public final class MemoryPartitions {
+    private static final Logger LOG = LoggerFactory.getLogger(MemoryPartitions.class);
+
+    private final Jdbi jdbi;
+    private final int hashPartitions;
+    private final Set<YearMonth> known = ConcurrentHashMap.newKeySet();
+
+    public MemoryPartitions(Jdbi jdbi, int hashPartitions) {
+        this.jdbi = jdbi;
+        this.hashPartitions = hashPartitions;
+    }
+
+    /** The current month and the {@code monthsAhead} after it. */
+    public void ensureAhead(Instant now, int monthsAhead) {
+        YearMonth current = YearMonth.from(now.atOffset(ZoneOffset.UTC));
+        Set<YearMonth> months = new TreeSet<>();
+        for (int i = 0; i <= monthsAhead; i++) {
+            months.add(current.plusMonths(i));
+        }
+        ensure(months);
+    }
+
+    /** The months of the given instants (UTC), created in their own transactions before rows are written. */
+    public void ensureFor(Collection<Instant> occurredAts) {
+        Set<YearMonth> months = new TreeSet<>();
+        for (Instant at : occurredAts) {
+            YearMonth month = YearMonth.from(at.atOffset(ZoneOffset.UTC));
+            if (!known.contains(month)) {
+                months.add(month);
+            }
+        }
+        ensure(months);
+    }
+
+    private void ensure(Set<YearMonth> months) {
+        for (YearMonth month : months) {
+            if (known.contains(month)) {
+                continue;
+            }
+            LocalDate first = month.atDay(1);
+            boolean created = jdbi.withHandle(handle -> handle
+                    .createQuery("SELECT mnemo_ensure_memories_month(:month, :hashPartitions)")
+                    .bind("month", first).bind("hashPartitions", hashPartitions)
+                    .mapTo(Boolean.class).one());
+            if (created) {
+                LOG.info("Created memories partition for {} ({} hash sub-partitions)", month, hashPartitions);
+            }
+            known.add(month);
+        }
+    }
+}

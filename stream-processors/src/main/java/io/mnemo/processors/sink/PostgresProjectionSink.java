@@ -1,0 +1,183 @@
+package io.mnemo.processors.sink;
+
+import io.dropwizard.lifecycle.Managed;
+import io.mnemo.processors.db.ProjectionOffsets;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An idempotent consumer: writes each polled batch and the batch's next offsets in ONE Postgres transaction,
+ * and on (re)assignment resumes from the offsets stored in Postgres, not from Kafka's committed offsets.
+ * A crash at any point therefore re-delivers at most the uncommitted batch, which the writer's version guard
+ * makes harmless. Kafka offsets are committed afterwards only so that lag shows in the usual tools.
+ */
+public final class PostgresProjectionSink<V> implements Managed {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresProjectionSink.class);
+
+    private final Consumer<String, V> consumer;
+    private final String topic;
+    private final Jdbi jdbi;
+    private final ProjectionWriter<V> writer;
+    private final Duration pollTimeout;
+    private final Duration maxBackoff;
+    private final AtomicLong writtenRecords = new AtomicLong();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean running;
+    private volatile boolean healthy = true;
+    private Thread thread;
+
+    public PostgresProjectionSink(Consumer<String, V> consumer, String topic, Jdbi jdbi, ProjectionWriter<V> writer,
+                                  Duration pollTimeout, Duration maxBackoff) {
+        this.consumer = consumer;
+        this.topic = topic;
+        this.jdbi = jdbi;
+        this.writer = writer;
+        this.pollTimeout = pollTimeout;
+        this.maxBackoff = maxBackoff;
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        thread = new Thread(this::run, "sink-" + writer.projection());
+        thread.start();
+    }
+
+    @Override
+    public void stop() throws InterruptedException {
+        running = false;
+        consumer.wakeup();
+        if (!stopped.await(30, TimeUnit.SECONDS)) {
+            LOG.warn("Sink {} did not stop within 30 s", writer.projection());
+        }
+    }
+
+    /** Records this instance has written (including ones the version guard turned into no-ops). */
+    public long writtenRecords() {
+        return writtenRecords.get();
+    }
+
+    /** False while the last write attempt failed and is being retried. */
+    public boolean isHealthy() {
+        return healthy && (thread == null || thread.isAlive());
+    }
+
+    private void run() {
+        try {
+            consumer.subscribe(List.of(topic), new ResumeFromStoredOffsets());
+            long backoffMillis = 100;
+            while (running) {
+                ConsumerRecords<String, V> records = consumer.poll(pollTimeout);
+                if (records.isEmpty()) {
+                    continue;
+                }
+                try {
+                    writeBatch(records);
+                    healthy = true;
+                    backoffMillis = 100;
+                } catch (RuntimeException e) {
+                    healthy = false;
+                    LOG.warn("Sink {} failed to write a batch of {} record(s) ({}); retrying from the stored "
+                            + "offsets in {} ms", writer.projection(), records.count(), rootCause(e), backoffMillis);
+                    TimeUnit.MILLISECONDS.sleep(backoffMillis);
+                    backoffMillis = Math.min(backoffMillis * 2, maxBackoff.toMillis());
+                    rewind(consumer.assignment());
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                LOG.error("Sink {} woken up unexpectedly", writer.projection(), e);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            healthy = false;
+            LOG.error("Sink {} stopped on an unexpected error", writer.projection(), e);
+        } finally {
+            try {
+                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+            } catch (RuntimeException e) {
+                LOG.warn("Closing the consumer of sink {} failed", writer.projection(), e);
+            }
+            stopped.countDown();
+        }
+    }
+
+    private void writeBatch(ConsumerRecords<String, V> records) {
+        List<ConsumerRecord<String, V>> batch = new ArrayList<>(records.count());
+        Map<Integer, Long> nextOffsets = new HashMap<>();
+        for (ConsumerRecord<String, V> record : records) {
+            batch.add(record);
+            nextOffsets.merge(record.partition(), record.offset() + 1, Math::max);
+        }
+        writer.prepare(batch);
+        jdbi.useTransaction(transaction -> {
+            writer.write(transaction, batch);
+            ProjectionOffsets.advance(transaction, writer.projection(), topic, nextOffsets);
+        });
+        writtenRecords.addAndGet(batch.size());
+        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+        nextOffsets.forEach((p, next) -> commit.put(new TopicPartition(topic, p), new OffsetAndMetadata(next)));
+        consumer.commitAsync(commit, null);
+    }
+
+    /** Seeks every given partition to the offset stored with the projection (the beginning when none is). */
+    private void rewind(Collection<TopicPartition> partitions) {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        Map<Integer, Long> stored = jdbi.withHandle(h -> ProjectionOffsets.load(h, writer.projection(), topic));
+        List<TopicPartition> fromStart = new ArrayList<>();
+        for (TopicPartition partition : partitions) {
+            Long next = stored.get(partition.partition());
+            if (next == null) {
+                fromStart.add(partition);
+            } else {
+                consumer.seek(partition, next);
+            }
+        }
+        if (!fromStart.isEmpty()) {
+            consumer.seekToBeginning(fromStart);
+        }
+    }
+
+    private final class ResumeFromStoredOffsets implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            rewind(partitions);
+            LOG.info("Sink {} resumed {} partition(s) from stored offsets", writer.projection(), partitions.size());
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            // Batches are written synchronously inside the poll loop, so nothing is in flight here.
+        }
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        String state = cause instanceof SQLException sql ? " SQLState " + sql.getSQLState() : "";
+        return cause.getClass().getSimpleName() + state + ": " + cause.getMessage();
+    }
+}

@@ -1,0 +1,20 @@
+package io.mnemo.processors.sink;
+
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Writes one batch of records into a projection inside the transaction the sink opened; the sink stores the
+ * batch's offsets in that same transaction. Must be idempotent: replays and redeliveries call it again.
+ */
+public interface ProjectionWriter<V> {
+    /** Name of the projection, the key of its rows in {@code projection_offsets}. */
+    String projection();
+
+    /** Work that cannot run inside the batch transaction (DDL such as creating partitions). */
+    default void prepare(List<ConsumerRecord<String, V>> batch) {
+    }
+
+    void write(Handle transaction, List<ConsumerRecord<String, V>> batch);
+}
