@@ -150,9 +150,10 @@ public final class KafkaBroker {
         Path serverProperties = kafkaDir.resolve("server.properties");
         Files.writeString(serverProperties, config, StandardCharsets.UTF_8);
         Path log = logsDir.resolve("kafka.log");
+        // log4j's own shutdown hook would stop logging before Kafka's hook logs its shutdown
         String log4j = """
                 <?xml version="1.0" encoding="UTF-8"?>
-                <Configuration status="warn">
+                <Configuration status="warn" shutdownHook="disable">
                   <Appenders>
                     <RollingFile name="file" fileName="%1$s" filePattern="%1$s.%%i">
                       <PatternLayout pattern="[%%d] %%p %%m (%%c)%%n"/>

@@ -22,6 +22,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.Schema;
 import org.slf4j.Logger;
@@ -47,6 +48,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final String url;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private EmbeddedSchemaRegistry(SchemaStore store, HttpServer server, ExecutorService executor, String host) {
         this.store = store;
@@ -92,12 +94,17 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         return url;
     }
 
+    /** The port it listens on (the chosen one when started with port 0). */
     public int port() {
         return server.getAddress().getPort();
     }
 
+    /** Stops serving and closes the Kafka clients; calling it again does nothing. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         server.stop(0);
         executor.shutdownNow();
         try {

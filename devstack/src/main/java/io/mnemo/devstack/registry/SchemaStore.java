@@ -15,8 +15,8 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaParseException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -103,8 +103,8 @@ final class SchemaStore implements AutoCloseable {
         }
         try {
             return new Schema.Parser().parse(schemaText);
-        } catch (SchemaParseException | IllegalArgumentException | NullPointerException e) {
-            // Avro signals some malformed documents with IAE/NPE rather than SchemaParseException
+        } catch (AvroRuntimeException | IllegalArgumentException e) {
+            // SchemaParseException, AvroTypeException (a default that does not match its type), bad logical types
             throw new RegistryException(422, RegistryException.INVALID_SCHEMA, "Invalid schema: " + e.getMessage(), e);
         }
     }

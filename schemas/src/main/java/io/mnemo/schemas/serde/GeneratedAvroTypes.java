@@ -46,6 +46,7 @@ final class GeneratedAvroTypes extends SpecificData {
     }
 
     @Override
+    @SuppressWarnings("rawtypes") // the overridden signature is raw
     public Class getClass(Schema schema) {
         return switch (schema.getType()) {
             case RECORD, ENUM, FIXED -> classes.computeIfAbsent(schema.getFullName(),

@@ -156,9 +156,19 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
 
     @Override
     public String compatibility(String subjectOrNullForGlobal) {
-        String path = subjectOrNullForGlobal == null ? "/config"
-                : "/config/" + encode(subjectOrNullForGlobal) + "?defaultToGlobal=true";
-        return requireText(send("GET", path, null), "compatibilityLevel");
+        if (subjectOrNullForGlobal == null) {
+            return requireText(send("GET", "/config", null), "compatibilityLevel");
+        }
+        try {
+            return requireText(send("GET", "/config/" + encode(subjectOrNullForGlobal) + "?defaultToGlobal=true", null),
+                    "compatibilityLevel");
+        } catch (SchemaRegistryException e) {
+            // registries without defaultToGlobal answer "no subject-level config" (40408, or 40401 on old versions)
+            if (e.httpStatus() == 404 && (e.errorCode() == 40408 || e.errorCode() == 40401)) {
+                return requireText(send("GET", "/config", null), "compatibilityLevel");
+            }
+            throw e;
+        }
     }
 
     @Override

@@ -1,0 +1,201 @@
+package io.mnemo.processors.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.mnemo.devstack.Devstack;
+import io.mnemo.devstack.DevstackExtension;
+import io.mnemo.processors.db.MemoriesProjectionWriter;
+import io.mnemo.processors.db.MemoryPartitions;
+import io.mnemo.schemas.ProjectionMigrations;
+import io.mnemo.schemas.changes.MemoryChangeKind;
+import io.mnemo.schemas.changes.MemoryChanged;
+import io.mnemo.schemas.changes.MemoryState;
+import io.mnemo.schemas.serde.ConfluentAvroDeserializer;
+import io.mnemo.schemas.serde.ConfluentAvroSerializer;
+import io.mnemo.schemas.serde.HttpSchemaRegistryClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The memories sink on the real broker and Postgres: duplicates, late versions, and a crash mid-stream. */
+@ExtendWith(DevstackExtension.class)
+class MemoriesSinkIT {
+    private static Devstack devstack;
+    private static Jdbi jdbi;
+    private static HttpSchemaRegistryClient registry;
+
+    @BeforeAll
+    static void migrate() {
+        devstack = DevstackExtension.devstack();
+        var pg = devstack.primary();
+        ProjectionMigrations.migrate(pg.jdbcUrl(), pg.user(), pg.password());
+        jdbi = Jdbi.create(pg.jdbcUrl(), pg.user(), pg.password());
+        registry = new HttpSchemaRegistryClient(devstack.schemaRegistryUrl());
+    }
+
+    private static String newTopic() throws Exception {
+        String topic = "sink-it-" + UUID.randomUUID();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, devstack.kafkaBootstrap()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
+            await().atMost(Duration.ofSeconds(30)).until(() -> admin.describeTopics(List.of(topic)).allTopicNames().get()
+                    .get(topic).partitions().stream().allMatch(p -> p.leader() != null));
+        }
+        return topic;
+    }
+
+    private static void produce(String topic, List<MemoryChanged> changes) throws Exception {
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, devstack.kafkaBootstrap(),
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1),
+                new StringSerializer(), new ConfluentAvroSerializer(registry, true))) {
+            for (MemoryChanged change : changes) {
+                producer.send(new ProducerRecord<>(topic, change.getTenantId() + "/" + change.getUserId(), change)).get();
+            }
+        }
+    }
+
+    private static PostgresProjectionSink<SpecificRecord> sink(String topic, ProjectionWriter<SpecificRecord> writer) {
+        var consumer = new KafkaConsumer<>(Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, devstack.kafkaBootstrap(),
+                ConsumerConfig.GROUP_ID_CONFIG, "group-" + topic,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100),
+                new StringDeserializer(), new ConfluentAvroDeserializer(registry));
+        return new PostgresProjectionSink<>(consumer, topic, jdbi, writer, Duration.ofMillis(100), Duration.ofSeconds(1));
+    }
+
+    private static MemoriesProjectionWriter writer() {
+        return new MemoriesProjectionWriter(new MemoryPartitions(jdbi, 8));
+    }
+
+    static MemoryChanged change(String tenant, String user, UUID memoryId, long version, String content, long offset) {
+        return MemoryChanged.newBuilder().setEventId(UUID.randomUUID()).setTenantId(tenant).setUserId(user)
+                .setMemoryId(memoryId).setVersion(version).setKind(MemoryChangeKind.UPSERTED)
+                .setState(MemoryState.newBuilder().setOccurredAt(Instant.parse("2025-03-14T15:09:26.535897Z"))
+                        .setRecordedAt(Instant.parse("2026-11-01T00:00:00Z")).setContent(content)
+                        .setTags(List.of("x")).setAttributes(Map.of()).setMediaIds(List.of()).build())
+                .setSourcePartition(0).setSourceOffset(offset).build();
+    }
+
+    private static long rows(String tenant) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM memories WHERE tenant_id = :t")
+                .bind("t", tenant).mapTo(Long.class).one());
+    }
+
+    private static long storedOffsets(String topic) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT coalesce(sum(next_offset), 0) FROM projection_offsets "
+                + "WHERE projection = 'memories' AND topic = :topic").bind("topic", topic).mapTo(Long.class).one());
+    }
+
+    @Test
+    void writesOneRowWhenTheSameEventArrivesTwice() throws Exception {
+        String topic = newTopic();
+        String tenant = "t" + Math.abs(UUID.randomUUID().getLeastSignificantBits() % 1_000_000);
+        MemoryChanged once = change(tenant, "alice", UUID.randomUUID(), 1, "hello", 0);
+        produce(topic, List.of(once, once));
+        var sink = sink(topic, writer());
+        sink.start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> storedOffsets(topic) == 2);
+            assertThat(rows(tenant)).isEqualTo(1);
+        } finally {
+            sink.stop();
+        }
+    }
+
+    @Test
+    void ignoresAnOlderVersionArrivingLate() throws Exception {
+        String topic = newTopic();
+        String tenant = "t" + Math.abs(UUID.randomUUID().getLeastSignificantBits() % 1_000_000);
+        UUID memoryId = UUID.randomUUID();
+        produce(topic, List.of(change(tenant, "bob", memoryId, 2, "newer", 1),
+                change(tenant, "bob", memoryId, 1, "older", 0)));
+        var sink = sink(topic, writer());
+        sink.start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> storedOffsets(topic) == 2);
+            var row = jdbi.withHandle(h -> h.createQuery("SELECT content, version FROM memories WHERE memory_id = :id")
+                    .bind("id", memoryId).mapToMap().one());
+            assertThat(row).containsEntry("content", "newer").containsEntry("version", 2L);
+        } finally {
+            sink.stop();
+        }
+    }
+
+    @Test
+    void aSinkThatDiesMidStreamLosesAndDoublesNothingAfterRestart() throws Exception {
+        String topic = newTopic();
+        String tenant = "t" + Math.abs(UUID.randomUUID().getLeastSignificantBits() % 1_000_000);
+        List<MemoryChanged> changes = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            changes.add(change(tenant, "user-" + (i % 17), UUID.randomUUID(), 1, "memory " + i, i));
+        }
+        produce(topic, changes);
+
+        // The first instance writes some batches, then dies inside a transaction (rows written, not committed).
+        AtomicInteger batches = new AtomicInteger();
+        ProjectionWriter<SpecificRecord> real = writer();
+        ProjectionWriter<SpecificRecord> dying = new ProjectionWriter<>() {
+            @Override
+            public String projection() {
+                return real.projection();
+            }
+
+            @Override
+            public void prepare(List<ConsumerRecord<String, SpecificRecord>> batch) {
+                real.prepare(batch);
+            }
+
+            @Override
+            public void write(Handle transaction, List<ConsumerRecord<String, SpecificRecord>> batch) {
+                real.write(transaction, batch);
+                if (batches.incrementAndGet() >= 5) {
+                    throw new IllegalStateException("simulated crash after writing, before commit");
+                }
+            }
+        };
+        var first = sink(topic, dying);
+        first.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> batches.get() >= 5);
+        first.stop();
+        long landedBeforeCrash = rows(tenant);
+        assertThat(landedBeforeCrash).isGreaterThan(0).isLessThan(3000);
+        assertThat(storedOffsets(topic)).isEqualTo(landedBeforeCrash);
+
+        var second = sink(topic, writer());
+        second.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> storedOffsets(topic) == 3000);
+            assertThat(rows(tenant)).isEqualTo(3000);
+            assertThat(jdbi.withHandle(h -> h.createQuery("SELECT count(DISTINCT memory_id) FROM memories "
+                    + "WHERE tenant_id = :t").bind("t", tenant).mapTo(Long.class).one())).isEqualTo(3000);
+        } finally {
+            second.stop();
+        }
+    }
+}

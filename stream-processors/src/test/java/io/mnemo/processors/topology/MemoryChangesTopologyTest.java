@@ -1,0 +1,99 @@
+package io.mnemo.processors.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mnemo.schemas.Topics;
+import io.mnemo.schemas.changes.MemoryChangeKind;
+import io.mnemo.schemas.changes.MemoryChanged;
+import io.mnemo.schemas.events.MemoryCaptured;
+import io.mnemo.schemas.serde.InMemorySchemaRegistryClient;
+import io.mnemo.schemas.serde.MnemoSerdes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class MemoryChangesTopologyTest {
+    private final Serde<SpecificRecord> avro = MnemoSerdes.specificAvro(new InMemorySchemaRegistryClient(), true);
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, SpecificRecord> events;
+    private TestOutputTopic<String, SpecificRecord> changes;
+
+    @BeforeEach
+    void setUp() {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, MemoryChangesTopology.APPLICATION_ID);
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        driver = new TopologyTestDriver(MemoryChangesTopology.build(avro, Duration.ofDays(7)), props);
+        events = driver.createInputTopic(Topics.MEMORY_EVENTS.name(), new StringSerializer(), avro.serializer());
+        changes = driver.createOutputTopic(Topics.MEMORY_CHANGES.name(), new StringDeserializer(), avro.deserializer());
+    }
+
+    @AfterEach
+    void tearDown() {
+        driver.close();
+    }
+
+    static MemoryCaptured captured(UUID eventId, UUID memoryId, String content) {
+        return MemoryCaptured.newBuilder().setEventId(eventId).setTenantId("acme").setUserId("alice")
+                .setRecordedAt(Instant.parse("2026-11-01T10:00:00Z")).setMemoryId(memoryId)
+                .setOccurredAt(Instant.parse("2026-10-31T09:00:00Z")).setContent(content)
+                .setTags(List.of("a")).setAttributes(Map.of("k", "v")).setMediaIds(List.of()).build();
+    }
+
+    @Test
+    void emitsTheCanonicalStateOfACapturedMemoryWithVersionOneAndSourcePosition() {
+        UUID memoryId = UUID.randomUUID();
+        events.pipeInput("acme/alice", captured(UUID.randomUUID(), memoryId, "hello"));
+
+        var out = changes.readKeyValue();
+        assertThat(out.key).isEqualTo("acme/alice");
+        MemoryChanged change = (MemoryChanged) out.value;
+        assertThat(change.getMemoryId()).isEqualTo(memoryId);
+        assertThat(change.getVersion()).isEqualTo(1L);
+        assertThat(change.getKind()).isEqualTo(MemoryChangeKind.UPSERTED);
+        assertThat(change.getState().getContent()).isEqualTo("hello");
+        assertThat(change.getState().getTags()).containsExactly("a");
+        assertThat(change.getSourcePartition()).isZero();
+        assertThat(change.getSourceOffset()).isZero();
+    }
+
+    @Test
+    void dropsAnEventWhoseIdWasAlreadySeen() {
+        UUID eventId = UUID.randomUUID();
+        UUID memoryId = UUID.randomUUID();
+        events.pipeInput("acme/alice", captured(eventId, memoryId, "hello"));
+        events.pipeInput("acme/alice", captured(eventId, memoryId, "hello"));
+        events.pipeInput("acme/alice", captured(UUID.randomUUID(), UUID.randomUUID(), "other"));
+
+        List<SpecificRecord> out = changes.readValuesToList();
+        assertThat(out).hasSize(2);
+        assertThat(((MemoryChanged) out.get(1)).getSourceOffset()).isEqualTo(2L);
+    }
+
+    @Test
+    void forgetsEventIdsOnlyAfterTheRetentionPeriod() {
+        UUID eventId = UUID.randomUUID();
+        events.pipeInput("acme/alice", captured(eventId, UUID.randomUUID(), "x"), Instant.now());
+        driver.advanceWallClockTime(Duration.ofDays(6));
+        events.pipeInput("acme/alice", captured(eventId, UUID.randomUUID(), "x"), Instant.now());
+        assertThat(changes.readValuesToList()).hasSize(1);
+
+        driver.advanceWallClockTime(Duration.ofDays(2));
+        assertThat(driver.<String, Long>getKeyValueStore(MemoryChangesTopology.SEEN_EVENTS_STORE).get(eventId.toString()))
+                .isNull();
+    }
+}
