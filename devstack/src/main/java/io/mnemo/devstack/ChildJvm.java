@@ -2,7 +2,6 @@ package io.mnemo.devstack;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -61,6 +60,7 @@ final class ChildJvm {
             process.destroyForcibly();
             throw new IOException(mainClass + " did not finish within " + timeoutSeconds + " s");
         }
+        closeStdin(process);
         String text = new String(output, StandardCharsets.UTF_8);
         if (process.exitValue() != 0) {
             throw new IOException(mainClass + " " + args + " exited with " + process.exitValue() + ": " + text);
@@ -68,9 +68,11 @@ final class ChildJvm {
         return text;
     }
 
-    /** Closes the child's stdin and waits for it to go away after {@link Process#destroy()} (SIGTERM). */
+    /** Sends SIGTERM, waits for the child to exit (SIGKILL after the timeout), then closes its stdin. */
     static void stopGracefully(Process process, long timeoutSeconds) throws InterruptedException {
-        process.destroy();
+        // not Process.destroy(): it also closes the child's stdin, and DieWithParent would take that end of file for
+        // the death of this JVM and cut the child's own graceful shutdown short
+        process.toHandle().destroy();
         if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
@@ -85,8 +87,8 @@ final class ChildJvm {
     }
 
     private static void closeStdin(Process process) {
-        try (OutputStream ignored = process.getOutputStream()) {
-            // closing is the point
+        try {
+            process.getOutputStream().close();
         } catch (IOException e) {
             // the child is gone already; nothing left to release
         }

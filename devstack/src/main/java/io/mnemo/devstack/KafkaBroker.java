@@ -21,6 +21,7 @@ import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.Uuid;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -178,15 +179,11 @@ public final class KafkaBroker {
             return;
         }
         List<String> jvm = List.of("-Xmx256m", "-Dlog4j2.configurationFile=" + kafkaDir.resolve("log4j2.xml"));
-        String clusterId = lastLine(ChildJvm.run(classpath, jvm, "kafka.tools.StorageTool", List.of("random-uuid"), 120));
+        // what `StorageTool random-uuid` prints, without paying for another JVM start
+        String clusterId = Uuid.randomUuid().toString();
         ChildJvm.run(classpath, jvm, "kafka.tools.StorageTool",
                 List.of("format", "-t", clusterId, "-c", serverProperties.toString()), 120);
         LOG.debug("formatted Kafka storage in {} with cluster id {}", kafkaDir, clusterId);
-    }
-
-    private static String lastLine(String output) {
-        String[] lines = output.strip().split("\\R");
-        return lines[lines.length - 1].strip();
     }
 
     private void awaitReady() throws InterruptedException {

@@ -29,10 +29,8 @@ final class Ports {
     static final String S3 = "s3";
 
     private final Map<String, Integer> ports = new TreeMap<>();
-    private final Map<String, Integer> previous;
 
-    private Ports(Map<String, Integer> previous) {
-        this.previous = previous;
+    private Ports() {
     }
 
     /** Allocates every port the stack needs, reusing the recorded ones of a persistent stack where possible. */
@@ -47,7 +45,7 @@ final class Ports {
             properties.stringPropertyNames().forEach(name -> recorded.put(name,
                     Integer.parseInt(properties.getProperty(name).trim())));
         }
-        Ports result = new Ports(recorded);
+        Ports result = new Ports();
         Set<Integer> taken = new HashSet<>();
         for (String name : new String[] {KAFKA, KAFKA_CONTROLLER, SCHEMA_REGISTRY, POSTGRES_PRIMARY,
                 POSTGRES_REPLICA_1, S3}) {
@@ -73,11 +71,6 @@ final class Ports {
             throw new IllegalArgumentException("no port for " + name);
         }
         return port;
-    }
-
-    /** Whether a port differs from the one recorded by the previous run (configs depending on it must be rewritten). */
-    boolean changed(String name) {
-        return !Integer.valueOf(get(name)).equals(previous.get(name));
     }
 
     static boolean isFree(int port) {

@@ -6,7 +6,7 @@ import io.mnemo.kit.kafka.KafkaFactory;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
-import java.time.Duration;
+import io.dropwizard.util.Duration;
 
 /** Typed, validated configuration of the ingest API. */
 public class IngestConfiguration extends Configuration {
@@ -16,15 +16,15 @@ public class IngestConfiguration extends Configuration {
 
     /** How long a request waits for Kafka's acknowledgement before answering 503. */
     @NotNull
-    private Duration publishTimeout = Duration.ofSeconds(5);
+    private Duration publishTimeout = Duration.seconds(5);
 
     /** Retry-After sent with 503. */
     @NotNull
-    private Duration retryAfter = Duration.ofSeconds(2);
+    private Duration retryAfter = Duration.seconds(2);
 
     /** Producer linger: a few milliseconds batches concurrent requests into one Kafka round trip. */
     @NotNull
-    private Duration producerLinger = Duration.ofMillis(5);
+    private Duration producerLinger = Duration.milliseconds(5);
 
     /**
      * The tenant every request is attributed to until API keys (which carry the tenant) exist.
@@ -44,8 +44,8 @@ public class IngestConfiguration extends Configuration {
     }
 
     @JsonProperty
-    public Duration getPublishTimeout() {
-        return publishTimeout;
+    public java.time.Duration getPublishTimeout() {
+        return publishTimeout.toJavaDuration();
     }
 
     @JsonProperty
@@ -54,8 +54,8 @@ public class IngestConfiguration extends Configuration {
     }
 
     @JsonProperty
-    public Duration getRetryAfter() {
-        return retryAfter;
+    public java.time.Duration getRetryAfter() {
+        return retryAfter.toJavaDuration();
     }
 
     @JsonProperty
@@ -64,8 +64,8 @@ public class IngestConfiguration extends Configuration {
     }
 
     @JsonProperty
-    public Duration getProducerLinger() {
-        return producerLinger;
+    public java.time.Duration getProducerLinger() {
+        return producerLinger.toJavaDuration();
     }
 
     @JsonProperty

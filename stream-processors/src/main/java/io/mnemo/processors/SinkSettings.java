@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
-import java.time.Duration;
+import io.dropwizard.util.Duration;
 
 /** Settings of the Postgres projection sinks and of partition maintenance. */
 public class SinkSettings {
@@ -12,9 +12,9 @@ public class SinkSettings {
     @Max(10000)
     private int maxBatch = 500;
     @NotNull
-    private Duration pollTimeout = Duration.ofMillis(200);
+    private Duration pollTimeout = Duration.milliseconds(200);
     @NotNull
-    private Duration maxBackoff = Duration.ofSeconds(10);
+    private Duration maxBackoff = Duration.seconds(10);
     /** Monthly partitions created ahead of the current month. */
     @Min(0)
     private int monthsAhead = 3;
@@ -34,8 +34,8 @@ public class SinkSettings {
     }
 
     @JsonProperty
-    public Duration getPollTimeout() {
-        return pollTimeout;
+    public java.time.Duration getPollTimeout() {
+        return pollTimeout.toJavaDuration();
     }
 
     @JsonProperty
@@ -44,8 +44,8 @@ public class SinkSettings {
     }
 
     @JsonProperty
-    public Duration getMaxBackoff() {
-        return maxBackoff;
+    public java.time.Duration getMaxBackoff() {
+        return maxBackoff.toJavaDuration();
     }
 
     @JsonProperty

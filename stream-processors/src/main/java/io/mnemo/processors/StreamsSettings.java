@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
-import java.time.Duration;
+import io.dropwizard.util.Duration;
 
 /** Kafka Streams settings that are the operator's to choose (exactly_once_v2 is not: it is forced). */
 public class StreamsSettings {
@@ -17,7 +17,7 @@ public class StreamsSettings {
     @Min(1)
     private short replicationFactor = 1;
     @NotNull
-    private Duration dedupeRetention = Duration.ofDays(7);
+    private Duration dedupeRetention = Duration.days(7);
 
     @JsonProperty
     public String getStateDir() {
@@ -60,8 +60,8 @@ public class StreamsSettings {
     }
 
     @JsonProperty
-    public Duration getDedupeRetention() {
-        return dedupeRetention;
+    public java.time.Duration getDedupeRetention() {
+        return dedupeRetention.toJavaDuration();
     }
 
     @JsonProperty

@@ -6,7 +6,7 @@ import io.mnemo.ingest.core.InvalidInput;
 import io.mnemo.kit.problems.Problem;
 import io.mnemo.kit.problems.ProblemResponses;
 import io.mnemo.kit.problems.ProblemType;
-import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
@@ -18,7 +18,7 @@ public final class IngestProblems implements ExceptionMapper<IngestException> {
             "The event log cannot take the write now", 503);
 
     @Context
-    private ContainerRequestContext request;
+    private UriInfo request;
 
     @Override
     public Response toResponse(IngestException exception) {

@@ -6,7 +6,7 @@ import io.mnemo.kit.problems.ProblemType;
 import io.mnemo.query.core.InvalidQuery;
 import io.mnemo.query.core.NoReadSource;
 import io.mnemo.query.core.QueryException;
-import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
@@ -21,7 +21,7 @@ public final class QueryProblems implements ExceptionMapper<QueryException> {
             503);
 
     @Context
-    private ContainerRequestContext request;
+    private UriInfo request;
 
     @Override
     public Response toResponse(QueryException exception) {

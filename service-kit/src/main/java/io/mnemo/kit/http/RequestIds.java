@@ -39,9 +39,8 @@ public final class RequestIds implements ContainerRequestFilter, ContainerRespon
         MDC.remove("requestId");
     }
 
-    /** The id of the request being served, or null outside a request. */
-    public static String current(ContainerRequestContext request) {
-        Object id = request == null ? null : request.getProperty(PROPERTY);
-        return id == null ? null : id.toString();
+    /** The id of the request being served on this thread, or null outside a request. */
+    public static String current() {
+        return MDC.get("requestId");
     }
 }

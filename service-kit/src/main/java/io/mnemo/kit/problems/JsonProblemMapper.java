@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 /** Unparseable JSON → 400; well-formed JSON of the wrong shape → 422 naming the field. */
 public final class JsonProblemMapper implements ExceptionMapper<JsonProcessingException> {
     @Context
-    private ContainerRequestContext request;
+    private UriInfo request;
 
     @Override
     public Response toResponse(JsonProcessingException exception) {

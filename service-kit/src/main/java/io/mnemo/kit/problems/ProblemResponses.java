@@ -1,7 +1,7 @@
 package io.mnemo.kit.problems;
 
 import io.mnemo.kit.http.RequestIds;
-import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.util.List;
@@ -11,21 +11,21 @@ public final class ProblemResponses {
     private ProblemResponses() {
     }
 
-    public static Response of(ProblemType type, String detail, ContainerRequestContext request) {
+    public static Response of(ProblemType type, String detail, UriInfo request) {
         return of(type, type.status(), detail, List.of(), request);
     }
 
     public static Response of(ProblemType type, int status, String detail, List<Problem.FieldError> errors,
-                              ContainerRequestContext request) {
-        String path = request == null ? null : "/" + request.getUriInfo().getPath();
-        Problem problem = new Problem(type.uri(), type.title(), status, detail, path, RequestIds.current(request),
+                              UriInfo request) {
+        String path = request == null ? null : "/" + request.getPath();
+        Problem problem = new Problem(type.uri(), type.title(), status, detail, path, RequestIds.current(),
                 errors);
         return Response.status(status).type(Problem.MEDIA_TYPE).entity(problem).build();
     }
 
     /** A problem that tells the client when to try again ({@code Retry-After} in whole seconds, at least 1). */
     public static Response retryLater(ProblemType type, String detail, Duration retryAfter,
-                                      ContainerRequestContext request) {
+                                      UriInfo request) {
         long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
         return Response.fromResponse(of(type, detail, request)).header("Retry-After", seconds).build();
     }

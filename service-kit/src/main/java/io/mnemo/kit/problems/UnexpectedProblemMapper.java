@@ -1,6 +1,6 @@
 package io.mnemo.kit.problems;
 
-import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
@@ -13,7 +13,7 @@ public final class UnexpectedProblemMapper implements ExceptionMapper<Throwable>
     private static final Logger LOG = LoggerFactory.getLogger(UnexpectedProblemMapper.class);
 
     @Context
-    private ContainerRequestContext request;
+    private UriInfo request;
 
     @Override
     public Response toResponse(Throwable exception) {

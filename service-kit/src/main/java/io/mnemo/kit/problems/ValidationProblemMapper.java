@@ -3,7 +3,7 @@ package io.mnemo.kit.problems;
 import io.dropwizard.jersey.validation.JerseyViolationException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Path;
-import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
@@ -14,7 +14,7 @@ import java.util.List;
 /** Bean Validation failures → 422 problem with one field error per violation. */
 public final class ValidationProblemMapper implements ExceptionMapper<JerseyViolationException> {
     @Context
-    private ContainerRequestContext request;
+    private UriInfo request;
 
     @Override
     public Response toResponse(JerseyViolationException exception) {

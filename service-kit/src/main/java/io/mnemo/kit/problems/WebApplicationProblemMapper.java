@@ -1,7 +1,7 @@
 package io.mnemo.kit.problems;
 
 import jakarta.ws.rs.WebApplicationException;
-import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
@@ -9,7 +9,7 @@ import jakarta.ws.rs.ext.ExceptionMapper;
 /** JAX-RS errors (404, 405, 406, 415, ...) → problem+json with the same status and headers. */
 public final class WebApplicationProblemMapper implements ExceptionMapper<WebApplicationException> {
     @Context
-    private ContainerRequestContext request;
+    private UriInfo request;
 
     @Override
     public Response toResponse(WebApplicationException exception) {

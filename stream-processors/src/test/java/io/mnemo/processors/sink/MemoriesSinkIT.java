@@ -192,8 +192,9 @@ class MemoriesSinkIT {
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> storedOffsets(topic) == 3000);
             assertThat(rows(tenant)).isEqualTo(3000);
-            assertThat(jdbi.withHandle(h -> h.createQuery("SELECT count(DISTINCT memory_id) FROM memories "
-                    + "WHERE tenant_id = :t").bind("t", tenant).mapTo(Long.class).one())).isEqualTo(3000);
+            long distinct = jdbi.withHandle(h -> h.createQuery("SELECT count(DISTINCT memory_id) FROM memories "
+                    + "WHERE tenant_id = :t").bind("t", tenant).mapTo(Long.class).one());
+            assertThat(distinct).isEqualTo(3000);
         } finally {
             second.stop();
         }
