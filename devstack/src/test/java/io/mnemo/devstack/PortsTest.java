@@ -31,6 +31,7 @@ class PortsTest {
         int taken = first.get(Ports.POSTGRES_PRIMARY);
 
         try (ServerSocket squatter = new ServerSocket(taken, 1, InetAddress.getLoopbackAddress())) {
+            assertThat(squatter.isBound()).isTrue();
             Ports second = Ports.allocate(DevstackOptions.persistent(dir));
 
             assertThat(second.get(Ports.POSTGRES_PRIMARY)).isNotEqualTo(taken);

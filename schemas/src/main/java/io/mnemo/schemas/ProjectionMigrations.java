@@ -2,6 +2,8 @@ package io.mnemo.schemas;
 
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
+import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 import org.flywaydb.core.api.output.MigrateResult;
 
 /** Applies the Postgres projection migrations ({@code db/migration}) shared by writers and readers. */
@@ -19,10 +21,10 @@ public final class ProjectionMigrations {
         return configure().dataSource(dataSource).load().migrate();
     }
 
-    private static org.flywaydb.core.api.configuration.FluentConfiguration configure() {
-        return Flyway.configure()
-                .locations("classpath:db/migration")
-                // CREATE INDEX CONCURRENTLY on a leaf hangs under Flyway's transactional lock (INFRA-NOTES).
-                .configuration(java.util.Map.of("flyway.postgresql.transactional.lock", "false"));
+    private static FluentConfiguration configure() {
+        FluentConfiguration configuration = Flyway.configure().locations("classpath:db/migration");
+        // CREATE INDEX CONCURRENTLY on a leaf hangs under Flyway's transactional lock (INFRA-NOTES).
+        configuration.getConfigurationExtension(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
+        return configuration;
     }
 }
