@@ -10,7 +10,7 @@ import io.mnemo.ingest.resources.IngestProblems;
 import io.mnemo.ingest.resources.MemoriesResource;
 import io.mnemo.kit.config.ConfigSources;
 import io.mnemo.kit.http.RequestIds;
-import io.mnemo.kit.http.StrictJson;
+import io.mnemo.kit.http.ApiJson;
 import io.mnemo.kit.kafka.KafkaFactory;
 import io.mnemo.kit.kafka.KafkaHealthCheck;
 import io.mnemo.kit.kafka.TopicProvisioner;
@@ -58,7 +58,7 @@ public class IngestApplication extends Application<IngestConfiguration> {
         MemoryIngest ingest = new MemoryIngest(new KafkaEventPublisher(producer), Clock.systemUTC(),
                 config.getPublishTimeout(), config.getRetryAfter());
 
-        StrictJson.install(environment);
+        ApiJson.install(environment);
         ProblemJson.install(config, environment);
         environment.jersey().register(new RequestIds());
         environment.jersey().register(new IngestProblems());

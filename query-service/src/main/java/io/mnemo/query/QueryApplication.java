@@ -5,6 +5,7 @@ import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.mnemo.kit.config.ConfigSources;
 import io.mnemo.kit.db.PostgresFactory;
+import io.mnemo.kit.http.ApiJson;
 import io.mnemo.kit.http.RequestIds;
 import io.mnemo.kit.metrics.PrometheusMetrics;
 import io.mnemo.kit.problems.ProblemJson;
@@ -46,6 +47,7 @@ public class QueryApplication extends Application<QueryConfiguration> {
         MemoryQueries queries = new MemoryQueries(new JdbiMemoryReader(new ReplicaRouter(replicas, primary)),
                 new CursorCodec(config.getCursorSecret().getBytes(StandardCharsets.UTF_8)));
 
+        ApiJson.install(environment);
         ProblemJson.install(config, environment);
         environment.jersey().register(new RequestIds());
         environment.jersey().register(new QueryProblems());

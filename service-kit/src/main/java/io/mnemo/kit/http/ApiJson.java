@@ -1,0 +1,24 @@
+package io.mnemo.kit.http;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.dropwizard.core.setup.Environment;
+
+/**
+ * JSON conventions of every Mnemo HTTP API: timestamps as ISO-8601 strings, and strict reading (unknown fields,
+ * trailing garbage and nulls for primitives are errors) so a producer cannot smuggle server-owned fields
+ * (tenant, ids, timestamps) into a command.
+ */
+public final class ApiJson {
+    private ApiJson() {
+    }
+
+    public static void install(Environment environment) {
+        environment.getObjectMapper()
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    }
+}
