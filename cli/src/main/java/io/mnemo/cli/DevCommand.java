@@ -60,6 +60,7 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
 
         System.out.println("Starting devstack in " + root + " ...");
         devstack = Devstack.start(DevstackOptions.persistent(root.resolve("devstack")));
+        devstack.takeOverShutdown();
         provisionTopics(devstack.kafkaBootstrap());
 
         int ingestPort = freePort();

@@ -95,7 +95,9 @@ final class ServiceProcess {
         if (!process.isAlive()) {
             return;
         }
-        process.destroy();
+        // SIGTERM through the handle: Process.destroy() would also close the stdin pipe, which DieWithParent
+        // takes as "the CLI died" and answers with an immediate exit instead of Dropwizard's graceful stop.
+        process.toHandle().destroy();
         if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly();
             process.waitFor(5, TimeUnit.SECONDS);

@@ -145,6 +145,18 @@ public final class Devstack implements AutoCloseable {
         }, executor);
     }
 
+    /**
+     * Removes the stack's own JVM shutdown hook: the caller takes over and promises to {@link #close()} the stack
+     * from its own hook, after stopping whatever uses it (hooks run concurrently, so two would race).
+     */
+    public void takeOverShutdown() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // already shutting down: the stack's hook is running and will close it
+        }
+    }
+
     /** Bootstrap servers of the Kafka broker, {@code 127.0.0.1:PORT}. */
     public String kafkaBootstrap() {
         return kafka.bootstrap();
