@@ -62,10 +62,10 @@ class WalkingSkeletonIT {
         List<Planned> planned = new ArrayList<>();
         Instant base = Instant.parse("2026-09-01T00:00:00Z");
         for (int i = 0; i < MEMORIES; i++) {
-            // Spread over three months (three partitions of the table), with some equal timestamps so the
-            // memoryId tie-breaker of the keyset is exercised.
+            // Spread over three months (three partitions of the table); memories 2k and 2k+1 belong to the same
+            // user and share a timestamp, so the memoryId tie-breaker of the keyset is exercised on every page.
             Instant occurredAt = base.plus(Duration.ofMinutes(137L * (i / 2)));
-            planned.add(new Planned("user-" + (i % USERS), "key-" + i, occurredAt, "memory number " + i));
+            planned.add(new Planned("user-" + ((i / 2) % USERS), "key-" + i, occurredAt, "memory number " + i));
         }
         return planned;
     }

@@ -51,21 +51,25 @@ final class ChildJvm {
     static String run(String classpath, List<String> jvmOptions, String mainClass, List<String> args, long timeoutSeconds)
             throws IOException, InterruptedException {
         List<String> command = command(classpath, jvmOptions, mainClass, args);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        byte[] output;
-        try (InputStream in = process.getInputStream()) {
-            output = in.readAllBytes();
+        // Output to a file, not a pipe: reading a pipe to its end would block past the timeout on a hung tool.
+        Path outputFile = Files.createTempFile("mnemo-devstack-tool", ".log");
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(outputFile.toFile()).start();
+            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IOException(mainClass + " did not finish within " + timeoutSeconds + " s: "
+                        + Files.readString(outputFile));
+            }
+            closeStdin(process);
+            String text = Files.readString(outputFile, StandardCharsets.UTF_8);
+            if (process.exitValue() != 0) {
+                throw new IOException(mainClass + " " + args + " exited with " + process.exitValue() + ": " + text);
+            }
+            return text;
+        } finally {
+            Files.deleteIfExists(outputFile);
         }
-        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IOException(mainClass + " did not finish within " + timeoutSeconds + " s");
-        }
-        closeStdin(process);
-        String text = new String(output, StandardCharsets.UTF_8);
-        if (process.exitValue() != 0) {
-            throw new IOException(mainClass + " " + args + " exited with " + process.exitValue() + ": " + text);
-        }
-        return text;
     }
 
     /** Sends SIGTERM, waits for the child to exit (SIGKILL after the timeout), then closes its stdin. */

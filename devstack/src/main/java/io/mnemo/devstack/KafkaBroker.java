@@ -78,7 +78,14 @@ public final class KafkaBroker {
                             "-Dlog4j2.configurationFile=" + kafkaDir.resolve("log4j2.xml"),
                             "-Dkafka.logs.dir=" + logsDir),
                     "kafka.Kafka", List.of(serverProperties.toString()), logsDir.resolve("kafka.out"));
-            awaitReady();
+            try {
+                awaitReady();
+            } catch (InterruptedException | RuntimeException e) {
+                // Never leave a half-started broker behind: the next start() would take it for a running one.
+                ChildJvm.kill(process);
+                process = null;
+                throw e;
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the Kafka broker", e);
         } catch (InterruptedException e) {

@@ -55,8 +55,9 @@ public class IngestApplication extends Application<IngestConfiguration> {
                 new ConfluentAvroSerializer(kafka.buildSchemaRegistryClient(), kafka.isAutoRegisterSchemas()),
                 config.getPublishTimeout(), config.getProducerLinger());
         new KafkaClientMetrics(producer).bindTo(metrics);
+        // The producer settles every send within publishTimeout; the extra second only absorbs scheduling.
         MemoryIngest ingest = new MemoryIngest(new KafkaEventPublisher(producer), Clock.systemUTC(),
-                config.getPublishTimeout(), config.getRetryAfter());
+                config.getPublishTimeout().plusSeconds(1), config.getRetryAfter());
 
         ApiJson.install(environment);
         ProblemJson.install(config, environment);

@@ -14,7 +14,12 @@ public class IngestConfiguration extends Configuration {
     @NotNull
     private KafkaFactory kafka = new KafkaFactory();
 
-    /** How long a request waits for Kafka's acknowledgement before answering 503. */
+    /**
+     * How long a write may take to become durable in Kafka (metadata, buffer space and acks=all included) before
+     * the request is answered 503. The producer gives up on the record within the same time, so a 503 is not
+     * followed by a late write, except when the broker wrote it but its answer was lost: retry with the same
+     * Idempotency-Key and the duplicate is dropped downstream.
+     */
     @NotNull
     private Duration publishTimeout = Duration.seconds(5);
 

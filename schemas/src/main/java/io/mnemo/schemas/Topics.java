@@ -10,7 +10,7 @@ import java.util.Map;
 public final class Topics {
     /** Source of truth: every accepted producer request, kept forever. */
     public static final TopicSpec MEMORY_EVENTS = new TopicSpec("mnemo.memory-events.v1",
-            Map.of("retention.ms", "-1", "retention.bytes", "-1", "min.insync.replicas", "1"));
+            Map.of("retention.ms", "-1", "retention.bytes", "-1"));
     /** Canonical state of a memory after each event, with version and source position. */
     public static final TopicSpec MEMORY_CHANGES = new TopicSpec("mnemo.memory-changes.v1",
             Map.of("retention.ms", "-1", "retention.bytes", "-1"));

@@ -15,6 +15,7 @@ import io.mnemo.processors.db.MemoriesProjectionWriter;
 import io.mnemo.processors.db.MemoryPartitions;
 import io.mnemo.processors.sink.PostgresProjectionSink;
 import io.mnemo.processors.topology.MemoryChangesTopology;
+import io.mnemo.processors.topology.UnreadableEventHandler;
 import io.mnemo.schemas.ProjectionMigrations;
 import io.mnemo.schemas.Topics;
 import io.mnemo.schemas.serde.ConfluentAvroDeserializer;
@@ -27,6 +28,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -35,7 +38,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,6 +84,12 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
                 MemoryChangesTopology.build(MnemoSerdes.specificAvro(registry, kafka.isAutoRegisterSchemas()),
                         config.getStreams().getDedupeRetention()),
                 streamsProperties(kafka, config.getStreams()));
+        // A failed stream thread (e.g. the registry was unreachable) is replaced and resumes from its last
+        // committed offsets; exactly_once_v2 makes the retry invisible downstream.
+        streams.setUncaughtExceptionHandler(error -> {
+            LOG.warn("Stream thread failed; replacing it", error);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
         KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(metrics);
         environment.lifecycle().manage(new Managed() {
@@ -99,7 +108,18 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
         });
 
         MemoryPartitions partitions = new MemoryPartitions(jdbi, config.getSink().getHashPartitions());
-        partitions.ensureAhead(Clock.systemUTC().instant(), config.getSink().getMonthsAhead());
+        int monthsAhead = config.getSink().getMonthsAhead();
+        partitions.ensureAhead(Clock.systemUTC().instant(), monthsAhead);
+        // Keep creating months ahead while running for weeks; batches for older months create theirs on demand.
+        ScheduledExecutorService maintenance = environment.lifecycle()
+                .scheduledExecutorService("partition-maintenance").threads(1).build();
+        maintenance.scheduleWithFixedDelay(() -> {
+            try {
+                partitions.ensureAhead(Clock.systemUTC().instant(), monthsAhead);
+            } catch (RuntimeException e) {
+                LOG.warn("Creating memories partitions ahead failed; retrying in an hour", e);
+            }
+        }, 1, 1, TimeUnit.HOURS);
         PostgresProjectionSink<SpecificRecord> memoriesSink = new PostgresProjectionSink<>(
                 new KafkaConsumer<>(sinkConsumerProperties(kafka, MEMORIES_SINK_GROUP, config.getSink().getMaxBatch()),
                         new StringDeserializer(), new ConfluentAvroDeserializer(registry)),
@@ -136,7 +156,7 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
         props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, settings.getStandbyReplicas());
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) settings.getReplicationFactor());
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
-                LogAndContinueExceptionHandler.class.getName());
+                UnreadableEventHandler.class.getName());
         return props;
     }
 

@@ -193,7 +193,11 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
                 // /compatibility/subjects/{s}/versions[/{v}]
                 if ((n == 4 || n == 5) && path.get(1).equals("subjects") && path.get(3).equals("versions")) {
                     requireMethod(method, "POST");
-                    OptionalInt version = n == 5 ? parseVersion(path.get(4)) : OptionalInt.empty();
+                    // As Confluent: .../versions/{v} (also "latest") checks against that one version; .../versions
+                    // without a version checks against what the subject's compatibility level names.
+                    OptionalInt version = n == 5
+                            ? OptionalInt.of(store.version(path.get(2), parseVersion(path.get(4))).version())
+                            : OptionalInt.empty();
                     Optional<String> problem = store.incompatibility(path.get(2), schemaFrom(exchange), version);
                     ObjectNode result = json.createObjectNode().put("is_compatible", problem.isEmpty());
                     if (Boolean.parseBoolean(query.get("verbose"))) {

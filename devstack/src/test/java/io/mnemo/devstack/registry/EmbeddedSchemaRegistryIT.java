@@ -117,7 +117,7 @@ class EmbeddedSchemaRegistryIT {
     }
 
     @Test
-    void checksAgainstEveryVersionUnderBackwardTransitiveButOnlyTheLatestUnderBackward() {
+    void checksAgainstEveryVersionUnderBackwardTransitiveButOnlyTheLatestUnderBackward() throws Exception {
         String subject = prefix + "transitive";
         Schema v1 = SchemaBuilder.record("Thing").namespace(namespace(prefix)).fields().requiredString("a").endRecord();
         Schema v2 = SchemaBuilder.record("Thing").namespace(namespace(prefix)).fields()
@@ -130,6 +130,12 @@ class EmbeddedSchemaRegistryIT {
 
         assertThat(client.compatibility(subject)).isEqualTo("BACKWARD_TRANSITIVE");
         assertThat(client.isCompatible(subject, v3)).isFalse();
+        // As Confluent's registry: naming a version ("latest") checks against that version alone.
+        String body = JSON.createObjectNode().put("schema", v3.toString()).toString();
+        assertThat(JSON.readTree(post("/compatibility/subjects/" + subject + "/versions/latest", body).body())
+                .get("is_compatible").asBoolean()).isTrue();
+        assertThat(JSON.readTree(post("/compatibility/subjects/" + subject + "/versions/1", body).body())
+                .get("is_compatible").asBoolean()).isFalse();
         client.setCompatibility(subject, "BACKWARD");
         assertThat(client.isCompatible(subject, v3)).isTrue();
     }

@@ -20,13 +20,17 @@ public final class MemoryIngest {
 
     private final EventPublisher publisher;
     private final Clock clock;
-    private final Duration publishTimeout;
+    private final Duration outcomeTimeout;
     private final Duration retryAfter;
 
-    public MemoryIngest(EventPublisher publisher, Clock clock, Duration publishTimeout, Duration retryAfter) {
+    /**
+     * @param outcomeTimeout how long to wait for the publisher's definitive outcome; the publisher is built to
+     *                       settle every event sooner, so a timeout here is a safety net, not the normal path
+     */
+    public MemoryIngest(EventPublisher publisher, Clock clock, Duration outcomeTimeout, Duration retryAfter) {
         this.publisher = publisher;
         this.clock = clock;
-        this.publishTimeout = publishTimeout;
+        this.outcomeTimeout = outcomeTimeout;
         this.retryAfter = retryAfter;
     }
 
@@ -56,9 +60,9 @@ public final class MemoryIngest {
 
     private LogPosition awaitDurable(MemoryEvent event) {
         try {
-            return publisher.publish(event).get(publishTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            return publisher.publish(event).get(outcomeTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new IngestUnavailable("The event log did not acknowledge the write within " + publishTimeout,
+            throw new IngestUnavailable("The event log did not acknowledge the write within " + outcomeTimeout,
                     retryAfter, e);
         } catch (ExecutionException e) {
             throw new IngestUnavailable("The event log refused the write: " + e.getCause().getClass().getSimpleName(),

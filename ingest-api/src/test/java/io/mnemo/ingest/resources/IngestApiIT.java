@@ -156,6 +156,33 @@ class IngestApiIT {
         }
     }
 
+    /** Every MemoryCaptured of a user in the event log (its one partition, read from the start to the end). */
+    static List<MemoryCaptured> eventsOfUser(String userId) {
+        var registry = new HttpSchemaRegistryClient(DevstackExtension.devstack().schemaRegistryUrl());
+        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, DevstackExtension.devstack().kafkaBootstrap()),
+                new StringDeserializer(), new ConfluentAvroDeserializer(registry))) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.MEMORY_EVENTS.name()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            List<MemoryCaptured> events = new java.util.ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("Could not read the event log to its end");
+                }
+                for (var record : consumer.poll(Duration.ofMillis(500))) {
+                    if (record.value() instanceof MemoryCaptured captured && captured.getUserId().equals(userId)) {
+                        events.add(captured);
+                    }
+                }
+            }
+            return events;
+        }
+    }
+
     /** Builds the app from its shipped YAML with the devstack's endpoints. */
     static final class IngestTestApp {
         static DropwizardAppExtension<IngestConfiguration> create(String prefix, ConfigOverride... extra) {

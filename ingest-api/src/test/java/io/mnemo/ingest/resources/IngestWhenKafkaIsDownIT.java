@@ -14,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -72,5 +73,10 @@ class IngestWhenKafkaIsDownIT {
         assertThat(after.statusCode()).isEqualTo(202);
         String[] position = JSON.readTree(after.body()).get("position").asText().split(":");
         assertThat(IngestApiIT.readAt(Integer.parseInt(position[0]), Long.parseLong(position[1])).value()).isNotNull();
+
+        // Never both: none of the writes answered 503 reached the log later.
+        List<String> keysInLog = IngestApiIT.eventsOfUser(user).stream()
+                .map(event -> event.getIdempotencyKey()).distinct().sorted().toList();
+        assertThat(keysInLog).containsExactly("after", "before");
     }
 }

@@ -180,7 +180,9 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     @Override
     public boolean isCompatible(String subject, Schema schema) {
         try {
-            JsonNode response = send("POST", "/compatibility/subjects/" + encode(subject) + "/versions/latest",
+            // No version in the path: the registry checks against every version the subject's level requires
+            // (".../versions/latest" would check the latest one only, even under a *_TRANSITIVE level).
+            JsonNode response = send("POST", "/compatibility/subjects/" + encode(subject) + "/versions",
                     schemaBody(schema.toString()));
             JsonNode answer = response.get("is_compatible");
             if (answer == null || !answer.isBoolean()) {

@@ -140,21 +140,29 @@ public class KafkaFactory {
     }
 
     /**
-     * A durable producer: acks=all and idempotence forced. {@code sendTimeout} bounds how long a send may block
-     * for metadata or buffer space and how long a record may wait for its acknowledgement.
+     * A durable producer: acks=all and idempotence forced. Its timeouts are derived from {@code outcomeWithin} so
+     * that every send has a definitive outcome (acknowledged, or failed and no longer retried) within that
+     * time: at most a fifth of it blocked in {@code send()} for metadata or buffer space, the rest for delivery.
+     * A caller that waits a little longer than {@code outcomeWithin} therefore never reports failure for a
+     * record the producer would still deliver afterwards.
      */
     public <V> Producer<String, V> buildProducer(Environment environment, String clientId, Serializer<V> valueSerializer,
-                                                 Duration sendTimeout, Duration linger) {
+                                                 Duration outcomeWithin, Duration linger) {
+        long budget = outcomeWithin.toMillis();
+        long maxBlock = Math.max(100, budget / 5);
+        long delivery = budget - maxBlock;
+        if (delivery < linger.toMillis() + 500) {
+            throw new IllegalArgumentException("outcome time " + outcomeWithin + " is too short for linger " + linger);
+        }
         Map<String, Object> props = baseProperties(clientId);
         props.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         props.put(ProducerConfig.LINGER_MS_CONFIG, (int) linger.toMillis());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, sendTimeout.toMillis());
-        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) sendTimeout.toMillis());
-        // Kafka requires delivery.timeout >= linger + request.timeout; keep it just above so a record that
-        // was answered 503 stops being retried soon after.
-        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) (sendTimeout.toMillis() + linger.toMillis() + 1000));
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, maxBlock);
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) delivery);
+        // Kafka requires delivery.timeout >= linger + request.timeout.
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) (delivery - linger.toMillis()));
         Producer<String, V> producer = new KafkaProducer<>(props, new StringSerializer(), valueSerializer);
         environment.lifecycle().manage(new Managed() {
             @Override

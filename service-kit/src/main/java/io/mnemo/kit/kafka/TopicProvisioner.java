@@ -36,7 +36,10 @@ public final class TopicProvisioner {
             List<NewTopic> missing = new ArrayList<>();
             for (TopicSpec topic : topics) {
                 if (!existing.contains(topic.name())) {
-                    missing.add(new NewTopic(topic.name(), partitions, replicationFactor).configs(topic.configs()));
+                    Map<String, String> configs = new java.util.HashMap<>(topic.configs());
+                    // acks=all is only as strong as the in-sync minimum: two copies whenever there are two.
+                    configs.putIfAbsent("min.insync.replicas", Integer.toString(Math.min(2, replicationFactor)));
+                    missing.add(new NewTopic(topic.name(), partitions, replicationFactor).configs(configs));
                 }
             }
             if (!missing.isEmpty()) {

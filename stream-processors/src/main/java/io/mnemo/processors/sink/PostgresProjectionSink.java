@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -38,7 +40,11 @@ public final class PostgresProjectionSink<V> implements Managed {
     private final ProjectionWriter<V> writer;
     private final Duration pollTimeout;
     private final Duration maxBackoff;
+    private static final long INITIAL_BACKOFF_MILLIS = 100;
+
     private final AtomicLong writtenRecords = new AtomicLong();
+    /** Touched only by the sink thread (the rebalance listener runs inside poll). */
+    private final Set<TopicPartition> pendingRewind = new HashSet<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running;
     private volatile boolean healthy = true;
@@ -83,23 +89,27 @@ public final class PostgresProjectionSink<V> implements Managed {
     private void run() {
         try {
             consumer.subscribe(List.of(topic), new ResumeFromStoredOffsets());
-            long backoffMillis = 100;
+            long backoffMillis = INITIAL_BACKOFF_MILLIS;
             while (running) {
-                ConsumerRecords<String, V> records = consumer.poll(pollTimeout);
-                if (records.isEmpty()) {
-                    continue;
-                }
                 try {
-                    writeBatch(records);
+                    rewindPendingPartitions();
+                    ConsumerRecords<String, V> records = consumer.poll(pollTimeout);
+                    if (!records.isEmpty()) {
+                        writeOrSeekBack(records);
+                    }
                     healthy = true;
-                    backoffMillis = 100;
+                    backoffMillis = INITIAL_BACKOFF_MILLIS;
+                } catch (WakeupException e) {
+                    throw e;
                 } catch (RuntimeException e) {
+                    // Postgres unreachable, a serialization failure or deadlock, a record the registry cannot
+                    // resolve yet: nothing was committed, the consumer is positioned at the first record not
+                    // written, so waiting and polling again is always safe. The loop never gives up on its own.
                     healthy = false;
-                    LOG.warn("Sink {} failed to write a batch of {} record(s) ({}); retrying from the stored "
-                            + "offsets in {} ms", writer.projection(), records.count(), rootCause(e), backoffMillis);
+                    LOG.warn("Sink {} cannot make progress ({}); retrying in {} ms", writer.projection(),
+                            rootCause(e), backoffMillis);
                     TimeUnit.MILLISECONDS.sleep(backoffMillis);
                     backoffMillis = Math.min(backoffMillis * 2, maxBackoff.toMillis());
-                    rewind(consumer.assignment());
                 }
             }
         } catch (WakeupException e) {
@@ -119,6 +129,33 @@ public final class PostgresProjectionSink<V> implements Managed {
             }
             stopped.countDown();
         }
+    }
+
+    /** Writes the batch; if that fails, puts the consumer back at the batch's first record of each partition. */
+    private void writeOrSeekBack(ConsumerRecords<String, V> records) {
+        try {
+            writeBatch(records);
+        } catch (RuntimeException e) {
+            // The batch's first offset per partition is exactly what is stored in Postgres (batches are
+            // consumed in order), so seeking there needs no database round trip while the database is failing.
+            for (TopicPartition partition : records.partitions()) {
+                consumer.seek(partition, records.records(partition).get(0).offset());
+            }
+            throw e;
+        }
+    }
+
+    /** Partitions assigned while Postgres could not tell their stored offsets stay paused until it can. */
+    private void rewindPendingPartitions() {
+        if (pendingRewind.isEmpty()) {
+            return;
+        }
+        pendingRewind.retainAll(consumer.assignment());
+        rewind(pendingRewind);
+        consumer.resume(pendingRewind);
+        LOG.info("Sink {} resumed {} paused partition(s) from stored offsets", writer.projection(),
+                pendingRewind.size());
+        pendingRewind.clear();
     }
 
     private void writeBatch(ConsumerRecords<String, V> records) {
@@ -162,13 +199,27 @@ public final class PostgresProjectionSink<V> implements Managed {
     private final class ResumeFromStoredOffsets implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            rewind(partitions);
-            LOG.info("Sink {} resumed {} partition(s) from stored offsets", writer.projection(), partitions.size());
+            try {
+                rewind(partitions);
+                LOG.info("Sink {} resumed {} partition(s) from stored offsets", writer.projection(), partitions.size());
+            } catch (RuntimeException e) {
+                // Never consume a partition from an unknown position: pause it until Postgres answers.
+                consumer.pause(partitions);
+                pendingRewind.addAll(partitions);
+                LOG.warn("Sink {} cannot read stored offsets ({}); {} partition(s) paused", writer.projection(),
+                        rootCause(e), partitions.size());
+            }
         }
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             // Batches are written synchronously inside the poll loop, so nothing is in flight here.
+            pendingRewind.removeAll(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            pendingRewind.removeAll(partitions);
         }
     }
 

@@ -49,7 +49,9 @@ final class MemoryEventProcessor implements Processor<String, SpecificRecord, St
         if (seenEvents.get(eventId) != null) {
             return;
         }
-        seenEvents.put(eventId, record.timestamp());
+        // Processing time, the same clock the purge runs on: a replay from offset 0 must not see every old
+        // event id as already expired.
+        seenEvents.put(eventId, context.currentSystemTimeMs());
         RecordMetadata source = context.recordMetadata().orElseThrow();
         MemoryChanged change = MemoryChanged.newBuilder()
                 .setEventId(captured.getEventId())

@@ -117,12 +117,18 @@ class MemoriesSinkIT {
         String topic = newTopic();
         String tenant = "t" + Math.abs(UUID.randomUUID().getLeastSignificantBits() % 1_000_000);
         MemoryChanged once = change(tenant, "alice", UUID.randomUUID(), 1, "hello", 0);
-        produce(topic, List.of(once, once));
         var sink = sink(topic, writer());
         sink.start();
         try {
+            // Two separate deliveries, so the second meets the stored row (not an in-batch duplicate).
+            produce(topic, List.of(once));
+            await().atMost(Duration.ofSeconds(30)).until(() -> storedOffsets(topic) == 1);
+            produce(topic, List.of(once));
             await().atMost(Duration.ofSeconds(30)).until(() -> storedOffsets(topic) == 2);
             assertThat(rows(tenant)).isEqualTo(1);
+            var row = jdbi.withHandle(h -> h.createQuery("SELECT content, version FROM memories WHERE memory_id = :id")
+                    .bind("id", once.getMemoryId()).mapToMap().one());
+            assertThat(row).containsEntry("content", "hello").containsEntry("version", 1L);
         } finally {
             sink.stop();
         }
@@ -133,11 +139,14 @@ class MemoriesSinkIT {
         String topic = newTopic();
         String tenant = "t" + Math.abs(UUID.randomUUID().getLeastSignificantBits() % 1_000_000);
         UUID memoryId = UUID.randomUUID();
-        produce(topic, List.of(change(tenant, "bob", memoryId, 2, "newer", 1),
-                change(tenant, "bob", memoryId, 1, "older", 0)));
         var sink = sink(topic, writer());
         sink.start();
         try {
+            // The newer version is committed first; the older one arrives in a later batch and must lose to the
+            // version guard in SQL.
+            produce(topic, List.of(change(tenant, "bob", memoryId, 2, "newer", 1)));
+            await().atMost(Duration.ofSeconds(30)).until(() -> storedOffsets(topic) == 1);
+            produce(topic, List.of(change(tenant, "bob", memoryId, 1, "older", 0)));
             await().atMost(Duration.ofSeconds(30)).until(() -> storedOffsets(topic) == 2);
             var row = jdbi.withHandle(h -> h.createQuery("SELECT content, version FROM memories WHERE memory_id = :id")
                     .bind("id", memoryId).mapToMap().one());
@@ -197,6 +206,55 @@ class MemoriesSinkIT {
             assertThat(distinct).isEqualTo(3000);
         } finally {
             second.stop();
+        }
+    }
+
+    @Test
+    void createsMonthsAheadAndOldMonthsOnDemandEachWithHashSubPartitions() {
+        var partitions = new MemoryPartitions(jdbi, 8);
+        partitions.ensureAhead(Instant.parse("2031-01-15T00:00:00Z"), 3);
+        partitions.ensureFor(List.of(Instant.parse("1999-12-31T23:59:59Z")));
+        partitions.ensureFor(List.of(Instant.parse("1999-12-31T23:59:59Z")));
+
+        for (String month : List.of("memories_p203101", "memories_p203102", "memories_p203103", "memories_p203104",
+                "memories_p199912")) {
+            long leaves = jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM pg_inherits "
+                    + "WHERE inhparent = CAST(:month AS regclass)").bind("month", month).mapTo(Long.class).one());
+            assertThat(leaves).as(month).isEqualTo(8);
+        }
+        boolean fifthMonth = jdbi.withHandle(h -> h.createQuery("SELECT to_regclass('memories_p203105') IS NOT NULL")
+                .mapTo(Boolean.class).one());
+        assertThat(fifthMonth).isFalse();
+    }
+
+    @Test
+    void keepsRetryingWhilePostgresIsDownAndResumesWithoutLossOrDoubles() throws Exception {
+        String topic = newTopic();
+        String tenant = "t" + Math.abs(UUID.randomUUID().getLeastSignificantBits() % 1_000_000);
+        List<MemoryChanged> first = new ArrayList<>();
+        List<MemoryChanged> second = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            (i < 1000 ? first : second).add(change(tenant, "user-" + (i % 7), UUID.randomUUID(), 1, "m" + i, i));
+        }
+        var sink = sink(topic, writer());
+        sink.start();
+        try {
+            produce(topic, first);
+            await().atMost(Duration.ofSeconds(30)).until(() -> storedOffsets(topic) == 1000);
+
+            devstack.primaryServer().stop();
+            produce(topic, second);
+            await().atMost(Duration.ofSeconds(30)).until(() -> !sink.isHealthy());
+            devstack.primaryServer().start();
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> storedOffsets(topic) == 2000);
+            assertThat(sink.isHealthy()).isTrue();
+            assertThat(rows(tenant)).isEqualTo(2000);
+        } finally {
+            if (!devstack.primaryServer().isRunning()) {
+                devstack.primaryServer().start();
+            }
+            sink.stop();
         }
     }
 }

@@ -8,6 +8,8 @@ import io.mnemo.schemas.changes.MemoryChanged;
 import io.mnemo.schemas.events.MemoryCaptured;
 import io.mnemo.schemas.serde.InMemorySchemaRegistryClient;
 import io.mnemo.schemas.serde.MnemoSerdes;
+import io.mnemo.schemas.serde.SchemaRegistryException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -15,6 +17,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -22,6 +27,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,6 +43,7 @@ class MemoryChangesTopologyTest {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, MemoryChangesTopology.APPLICATION_ID);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, UnreadableEventHandler.class.getName());
         driver = new TopologyTestDriver(MemoryChangesTopology.build(avro, Duration.ofDays(7)), props);
         events = driver.createInputTopic(Topics.MEMORY_EVENTS.name(), new StringSerializer(), avro.serializer());
         changes = driver.createOutputTopic(Topics.MEMORY_CHANGES.name(), new StringDeserializer(), avro.deserializer());
@@ -82,6 +89,45 @@ class MemoryChangesTopologyTest {
         List<SpecificRecord> out = changes.readValuesToList();
         assertThat(out).hasSize(2);
         assertThat(((MemoryChanged) out.get(1)).getSourceOffset()).isEqualTo(2L);
+    }
+
+    @Test
+    void deadLettersUndeserializableBytesWithTheirSourcePositionAndCarriesOn() {
+        TestInputTopic<String, byte[]> raw = driver.createInputTopic(Topics.MEMORY_EVENTS.name(),
+                new StringSerializer(), new ByteArraySerializer());
+        TestOutputTopic<byte[], byte[]> deadLetters = driver.createOutputTopic(Topics.DEAD_LETTERS.name(),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        byte[] garbage = {7, 7, 7};
+        raw.pipeInput("acme/alice", garbage);
+        events.pipeInput("acme/alice", captured(UUID.randomUUID(), UUID.randomUUID(), "after the poison"));
+
+        TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
+        assertThat(dead.value()).isEqualTo(garbage);
+        assertThat(new String(dead.key(), StandardCharsets.UTF_8)).isEqualTo("acme/alice");
+        assertThat(header(dead, DeadLetters.SOURCE_TOPIC)).isEqualTo(Topics.MEMORY_EVENTS.name());
+        assertThat(header(dead, DeadLetters.SOURCE_PARTITION)).isEqualTo("0");
+        assertThat(header(dead, DeadLetters.SOURCE_OFFSET)).isEqualTo("0");
+        assertThat(header(dead, DeadLetters.ERROR_CLASS)).endsWith("SerializationException");
+        assertThat(header(dead, DeadLetters.REASON)).isNotBlank();
+        assertThat(header(dead, DeadLetters.TIME)).isNotBlank();
+        assertThat(((MemoryChanged) changes.readValue()).getState().getContent()).isEqualTo("after the poison");
+    }
+
+    @Test
+    void treatsAnUnreachableRegistryAsTransientNeverAsPoison() {
+        var unreachable = new SerializationException("cannot fetch schema",
+                new SchemaRegistryException(0, -1, "connection refused"));
+        var serverError = new SerializationException("x", new SchemaRegistryException(503, 50003, "busy"));
+        var unknownId = new SerializationException("x", new SchemaRegistryException(404, 40403, "no such schema"));
+
+        assertThat(UnreadableEventHandler.isTransient(unreachable)).isTrue();
+        assertThat(UnreadableEventHandler.isTransient(serverError)).isTrue();
+        assertThat(UnreadableEventHandler.isTransient(unknownId)).isFalse();
+        assertThat(UnreadableEventHandler.isTransient(new SerializationException("bad magic byte"))).isFalse();
+    }
+
+    private static String header(TestRecord<byte[], byte[]> record, String name) {
+        return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
     }
 
     @Test
