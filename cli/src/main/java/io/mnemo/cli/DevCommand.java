@@ -62,6 +62,8 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
         devstack = Devstack.start(DevstackOptions.persistent(root.resolve("devstack")));
         devstack.takeOverShutdown();
         provisionTopics(devstack.kafkaBootstrap());
+        // Before the services start, so their key caches load it with their first snapshot.
+        String apiKey = DevKey.rotate(devstack.primary(), TENANT);
 
         int ingestPort = freePort();
         int ingestAdmin = freePort();
@@ -78,8 +80,14 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
         common.put("MNEMO_PG_REPLICA_URL", replica.jdbcUrl());
         common.put("MNEMO_PG_USER", primary.user());
         common.put("MNEMO_PG_PASSWORD", primary.password() == null ? "" : primary.password());
-        common.put("MNEMO_TENANT", TENANT);
         common.put("MNEMO_STREAMS_STATE_DIR", root.resolve("streams").toString());
+        S3Endpoint media = devstack.s3();
+        common.put("MNEMO_S3_ENDPOINT", media.endpoint());
+        common.put("MNEMO_S3_REGION", media.region());
+        common.put("MNEMO_S3_BUCKET", media.bucket());
+        common.put("MNEMO_S3_ACCESS_KEY", media.accessKey());
+        common.put("MNEMO_S3_SECRET_KEY", media.secretKey());
+        common.put("MNEMO_S3_PATH_STYLE", "true");
         Path logs = root.resolve("logs");
 
         List<String> jvm = List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
@@ -99,9 +107,9 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
 
         String ingestUrl = "http://127.0.0.1:" + ingestPort;
         String queryUrl = "http://127.0.0.1:" + queryPort;
-        writeEnvFile(envFile, ingestUrl, queryUrl);
+        writeEnvFile(envFile, ingestUrl, queryUrl, apiKey);
         double seconds = (System.nanoTime() - started) / 1e9;
-        printBanner(ingestUrl, queryUrl, envFile, logs, seconds);
+        printBanner(ingestUrl, queryUrl, envFile, logs, seconds, apiKey);
 
         if (exitWhenReady) {
             return 0;
@@ -110,7 +118,8 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
         return 0;
     }
 
-    private void printBanner(String ingestUrl, String queryUrl, Path envFile, Path logs, double seconds) {
+    private void printBanner(String ingestUrl, String queryUrl, Path envFile, Path logs, double seconds,
+                             String apiKey) {
         System.out.printf("""
 
                 Mnemo is running (healthy in %.1f s).
@@ -123,22 +132,26 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
                   S3              %s  bucket %s
                   environment     %s
                   logs            %s
+                  API key         %s
+                                  (tenant %s, every scope; replaced on every start; also in the environment file)
 
                 Try it:
                   curl -s -X POST %s/v1/users/alice/memories \\
+                       -H "Authorization: Bearer %s" \\
                        -H 'Content-Type: application/json' -H 'Idempotency-Key: first-walk' \\
                        -d '{"occurredAt":"2026-11-01T09:30:00Z","content":"Walked by the river","tags":["walk"]}'
-                  curl -s '%s/v1/users/alice/memories?limit=10' -D - 
+                  curl -s '%s/v1/users/alice/memories?limit=10' -D - \\
+                       -H "Authorization: Bearer %s"
 
                 Ctrl-C stops everything; data stays in %s for the next run.
                 """, seconds, ingestUrl, services.get(1).adminUrl(), queryUrl, services.get(2).adminUrl(),
                 services.get(0).adminUrl(), devstack.kafkaBootstrap(), devstack.schemaRegistryUrl(),
                 devstack.primary().jdbcUrl(), devstack.replicas().get(0).jdbcUrl(), devstack.s3().endpoint(),
-                devstack.s3().bucket(), envFile, logs, ingestUrl, queryUrl, dataDir);
+                devstack.s3().bucket(), envFile, logs, apiKey, TENANT, ingestUrl, apiKey, queryUrl, apiKey, dataDir);
         System.out.flush();
     }
 
-    private void writeEnvFile(Path envFile, String ingestUrl, String queryUrl) throws IOException {
+    private void writeEnvFile(Path envFile, String ingestUrl, String queryUrl, String apiKey) throws IOException {
         PostgresEndpoint primary = devstack.primary();
         S3Endpoint s3 = devstack.s3();
         Map<String, Object> env = new LinkedHashMap<>();
@@ -165,6 +178,7 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
         s3Env.put("secretKey", s3.secretKey());
         env.put("s3", s3Env);
         env.put("tenant", TENANT);
+        env.put("apiKey", apiKey);
         Path tmp = envFile.resolveSibling("dev-env.json.tmp");
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(tmp.toFile(), env);
         Files.move(tmp, envFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,

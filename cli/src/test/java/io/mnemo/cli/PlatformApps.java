@@ -9,7 +9,12 @@ import io.mnemo.processors.ProcessorsApplication;
 import io.mnemo.processors.ProcessorsConfiguration;
 import io.mnemo.query.QueryApplication;
 import io.mnemo.query.QueryConfiguration;
+import io.mnemo.kit.auth.ApiKeyStore;
+import io.mnemo.kit.auth.Scopes;
+import io.mnemo.schemas.ProjectionMigrations;
 import java.nio.file.Files;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.postgres.PostgresPlugin;
 
 /** The three services in this JVM, from their shipped YAML, pointed at the shared devstack. */
 final class PlatformApps {
@@ -20,10 +25,13 @@ final class PlatformApps {
 
     static DropwizardAppExtension<IngestConfiguration> ingest(Devstack devstack) {
         String p = "e2e-ingest";
+        var pg = devstack.primary();
         return new DropwizardAppExtension<>(IngestApplication.class, "ingest-api.yml", p,
                 ConfigOverride.config(p, "kafka.bootstrapServers", devstack.kafkaBootstrap()),
                 ConfigOverride.config(p, "kafka.schemaRegistryUrl", devstack.schemaRegistryUrl()),
-                ConfigOverride.config(p, "tenant", TENANT),
+                ConfigOverride.config(p, "database.url", pg.jdbcUrl()),
+                ConfigOverride.config(p, "database.user", pg.user()),
+                ConfigOverride.config(p, "database.password", pg.password() == null ? "" : pg.password()),
                 ConfigOverride.config(p, "server.applicationConnectors[0].port", "0"),
                 ConfigOverride.config(p, "server.adminConnectors[0].port", "0"));
     }
@@ -52,9 +60,20 @@ final class PlatformApps {
                 ConfigOverride.config(p, "primary.url", pg.jdbcUrl()),
                 ConfigOverride.config(p, "primary.user", pg.user()),
                 ConfigOverride.config(p, "primary.password", pg.password() == null ? "" : pg.password()),
-                ConfigOverride.config(p, "tenant", TENANT),
                 ConfigOverride.config(p, "server.applicationConnectors[0].port", "0"),
                 ConfigOverride.config(p, "server.adminConnectors[0].port", "0"));
+    }
+
+    /**
+     * A key of the e2e tenant with every scope, as {@code mnemo keys create} makes it (migrating first). Its rate
+     * limit is far above what the tests send: they are about the data path, not about throttling.
+     */
+    static String apiKey(Devstack devstack) {
+        var pg = devstack.primary();
+        String password = pg.password() == null ? "" : pg.password();
+        ProjectionMigrations.migrate(pg.jdbcUrl(), pg.user(), password);
+        return new ApiKeyStore(Jdbi.create(pg.jdbcUrl(), pg.user(), password).installPlugin(new PostgresPlugin()))
+                .create(TENANT, "e2e", Scopes.ALL, 1_000_000, 1_000_000).plaintext();
     }
 
     private static String tempDir(String prefix) {

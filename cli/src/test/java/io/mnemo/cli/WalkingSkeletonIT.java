@@ -48,6 +48,8 @@ class WalkingSkeletonIT {
     static final int USERS = 20;
     static final int MEMORIES = 1000;
     static final Devstack DEVSTACK = DevstackExtension.devstack();
+    /** Created (after migrating) before the services start; the tenant of every memory comes from it. */
+    static final String API_KEY = PlatformApps.apiKey(DEVSTACK);
     static final DropwizardAppExtension<ProcessorsConfiguration> PROCESSORS = PlatformApps.processors(DEVSTACK);
     static final DropwizardAppExtension<IngestConfiguration> INGEST = PlatformApps.ingest(DEVSTACK);
     static final DropwizardAppExtension<QueryConfiguration> QUERY = PlatformApps.query(DEVSTACK);
@@ -87,7 +89,8 @@ class WalkingSkeletonIT {
             for (Planned p : planned) {
                 futures.put(p.key(), pool.submit(() -> {
                     Response response = client.target(ingestUrl()).path("/v1/users/" + p.user() + "/memories")
-                            .request().header("Idempotency-Key", p.key())
+                            .request().header("Authorization", "Bearer " + API_KEY)
+                            .header("Idempotency-Key", p.key())
                             .post(Entity.json(Map.of("occurredAt", p.occurredAt().toString(), "content", p.content(),
                                     "tags", List.of("e2e"))));
                     assertThat(response.getStatus()).as("POST %s", p.key()).isEqualTo(202);
@@ -114,7 +117,7 @@ class WalkingSkeletonIT {
             if (cursor != null) {
                 target = target.queryParam("cursor", cursor);
             }
-            Response response = target.request().get();
+            Response response = target.request().header("Authorization", "Bearer " + API_KEY).get();
             assertThat(response.getStatus()).isEqualTo(200);
             assertThat(response.getHeaderString("X-Mnemo-Read-Source")).isEqualTo("replica");
             JsonNode page = response.readEntity(JsonNode.class);

@@ -3,21 +3,38 @@ package io.mnemo.ingest;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
+import io.mnemo.ingest.core.CircuitBreakingPublisher;
+import io.mnemo.ingest.core.EventPublisher;
+import io.mnemo.ingest.core.MediaIngest;
+import io.mnemo.ingest.core.MediaReferences;
 import io.mnemo.ingest.core.MemoryIngest;
-import io.mnemo.ingest.core.TenantId;
 import io.mnemo.ingest.kafka.KafkaEventPublisher;
+import io.mnemo.ingest.resources.BatchResource;
+import io.mnemo.ingest.resources.IngestMetrics;
 import io.mnemo.ingest.resources.IngestProblems;
+import io.mnemo.ingest.resources.MediaProblems;
+import io.mnemo.ingest.resources.MediaResource;
+import io.mnemo.ingest.s3.S3MediaStore;
 import io.mnemo.ingest.resources.MemoriesResource;
+import io.mnemo.ingest.resources.UsersResource;
 import io.mnemo.kit.config.ConfigSources;
+import io.mnemo.kit.db.PostgresFactory;
+import io.mnemo.kit.http.JsonBodyLimit;
+import io.mnemo.kit.http.OpenApiDocs;
 import io.mnemo.kit.http.RequestIds;
 import io.mnemo.kit.http.ApiJson;
 import io.mnemo.kit.kafka.KafkaFactory;
 import io.mnemo.kit.kafka.KafkaHealthCheck;
 import io.mnemo.kit.kafka.TopicProvisioner;
+import io.mnemo.kit.metrics.HttpMetrics;
 import io.mnemo.kit.metrics.PrometheusMetrics;
 import io.mnemo.kit.problems.ProblemJson;
+import io.mnemo.kit.s3.S3Factory;
 import io.mnemo.schemas.Topics;
 import io.mnemo.schemas.serde.ConfluentAvroSerializer;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -55,15 +72,48 @@ public class IngestApplication extends Application<IngestConfiguration> {
                 new ConfluentAvroSerializer(kafka.buildSchemaRegistryClient(), kafka.isAutoRegisterSchemas()),
                 config.getPublishTimeout(), config.getProducerLinger());
         new KafkaClientMetrics(producer).bindTo(metrics);
+        CircuitBreaker breaker = CircuitBreaker.of("kafka-publish", CircuitBreakerConfig.custom()
+                .slidingWindowSize(50)
+                .minimumNumberOfCalls(20)
+                .failureRateThreshold(50)
+                .waitDurationInOpenState(config.getRetryAfter())
+                .permittedNumberOfCallsInHalfOpenState(5)
+                .build());
+        Gauge.builder("mnemo.ingest.kafka.circuit.open", breaker,
+                        b -> b.getState() == CircuitBreaker.State.OPEN ? 1 : 0)
+                .description("1 while ingest fails fast because Kafka keeps failing").register(metrics);
+        EventPublisher publisher = new CircuitBreakingPublisher(new KafkaEventPublisher(producer), breaker);
         // The producer settles every send within publishTimeout; the extra second only absorbs scheduling.
-        MemoryIngest ingest = new MemoryIngest(new KafkaEventPublisher(producer), Clock.systemUTC(),
-                config.getPublishTimeout().plusSeconds(1), config.getRetryAfter());
+        MediaConfiguration mediaConfig = config.getMedia();
+        S3Factory s3 = mediaConfig.getS3();
+        S3MediaStore mediaStore = new S3MediaStore(s3.build(environment), s3.getBucket(),
+                Math.toIntExact(mediaConfig.getPartSize().toBytes()));
+        MemoryIngest ingest = new MemoryIngest(publisher, Clock.systemUTC(),
+                config.getPublishTimeout().plusSeconds(1), config.getRetryAfter(), config.getMaxInFlight(),
+                new MediaReferences(mediaStore, config.getRetryAfter()));
+        MediaIngest mediaIngest = new MediaIngest(mediaStore, ingest::publishDurably, Clock.systemUTC(),
+                mediaConfig.getMaxSize().toBytes(), mediaConfig.getMaxConcurrentUploads(), config.getRetryAfter());
+        IngestMetrics ingestMetrics = new IngestMetrics(metrics);
 
         ApiJson.install(environment);
         ProblemJson.install(config, environment);
         environment.jersey().register(new RequestIds());
+        // Keys are cached (ApiKeyCache) so ingest keeps accepting while Postgres is down; hence no Postgres
+        // health check of its own, only the cache's (stale but healthy while it holds a snapshot).
+        config.getAuth().build(environment,
+                PostgresFactory.buildNonCritical(environment, config.getDatabase(), "postgres-keys"),
+                metrics, "ingest");
+        environment.jersey().register(new HttpMetrics(metrics, "ingest"));
+        environment.jersey().register(new JsonBodyLimit(config.getMaxJsonBodySize().toBytes()));
         environment.jersey().register(new IngestProblems());
-        environment.jersey().register(new MemoriesResource(ingest, new TenantId(config.getTenant()), metrics));
+        environment.jersey().register(new MediaProblems());
+        environment.jersey().register(new MediaResource(mediaIngest, ingestMetrics));
+        environment.jersey().register(new MemoriesResource(ingest, ingestMetrics));
+        environment.jersey().register(new BatchResource(ingest, environment.getValidator(), ingestMetrics));
+        environment.jersey().register(new UsersResource(ingest, ingestMetrics));
+        OpenApiDocs.install(environment, "Mnemo ingest API",
+                "Producers' write API: every 2xx means the event is durable in Kafka (acks=all). Errors are "
+                        + "RFC 9457 problem+json; 429 and 503 carry Retry-After.", "io.mnemo.ingest.resources");
         environment.healthChecks().register("kafka", new KafkaHealthCheck(admin));
     }
 }

@@ -2,11 +2,16 @@ package io.mnemo.ingest;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
+import io.dropwizard.db.DataSourceFactory;
+import io.mnemo.kit.auth.AuthFactory;
 import io.mnemo.kit.kafka.KafkaFactory;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
+import io.dropwizard.util.DataSize;
+import io.dropwizard.util.DataSizeUnit;
 import io.dropwizard.util.Duration;
+import io.dropwizard.validation.MaxDataSize;
+import jakarta.validation.constraints.Min;
 
 /** Typed, validated configuration of the ingest API. */
 public class IngestConfiguration extends Configuration {
@@ -32,11 +37,61 @@ public class IngestConfiguration extends Configuration {
     private Duration producerLinger = Duration.milliseconds(5);
 
     /**
-     * The tenant every request is attributed to until API keys (which carry the tenant) exist.
-     * Never taken from a request body.
+     * Postgres holding the API keys. Ingest keeps serving cached keys while it is down, so it is not a health
+     * check of the service.
      */
-    @NotEmpty
-    private String tenant = "dev";
+    @Valid
+    @NotNull
+    private DataSourceFactory database = new DataSourceFactory();
+
+    /** API key cache refresh and default per-key rate limit. */
+    @Valid
+    @NotNull
+    private AuthFactory auth = new AuthFactory();
+
+    /** Events that may wait for Kafka's acknowledgement at once; beyond it requests get 503 at once. */
+    @Min(1)
+    private int maxInFlight = 20_000;
+
+    /** Largest JSON body accepted (a full batch of 500 memories fits); larger → 413. */
+    @NotNull
+    @MaxDataSize(value = 64, unit = DataSizeUnit.MEBIBYTES)
+    private DataSize maxJsonBodySize = DataSize.mebibytes(16);
+
+    /** Media uploads: S3 staging, size cap, part size. */
+    @Valid
+    @NotNull
+    private MediaConfiguration media = new MediaConfiguration();
+
+    @JsonProperty
+    public MediaConfiguration getMedia() {
+        return media;
+    }
+
+    @JsonProperty
+    public void setMedia(MediaConfiguration media) {
+        this.media = media;
+    }
+
+    @JsonProperty
+    public int getMaxInFlight() {
+        return maxInFlight;
+    }
+
+    @JsonProperty
+    public void setMaxInFlight(int maxInFlight) {
+        this.maxInFlight = maxInFlight;
+    }
+
+    @JsonProperty
+    public DataSize getMaxJsonBodySize() {
+        return maxJsonBodySize;
+    }
+
+    @JsonProperty
+    public void setMaxJsonBodySize(DataSize maxJsonBodySize) {
+        this.maxJsonBodySize = maxJsonBodySize;
+    }
 
     @JsonProperty
     public KafkaFactory getKafka() {
@@ -79,12 +134,22 @@ public class IngestConfiguration extends Configuration {
     }
 
     @JsonProperty
-    public String getTenant() {
-        return tenant;
+    public DataSourceFactory getDatabase() {
+        return database;
     }
 
     @JsonProperty
-    public void setTenant(String tenant) {
-        this.tenant = tenant;
+    public void setDatabase(DataSourceFactory database) {
+        this.database = database;
+    }
+
+    @JsonProperty
+    public AuthFactory getAuth() {
+        return auth;
+    }
+
+    @JsonProperty
+    public void setAuth(AuthFactory auth) {
+        this.auth = auth;
     }
 }

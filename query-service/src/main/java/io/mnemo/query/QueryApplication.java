@@ -3,10 +3,12 @@ package io.mnemo.query;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mnemo.kit.config.ConfigSources;
 import io.mnemo.kit.db.PostgresFactory;
 import io.mnemo.kit.http.ApiJson;
 import io.mnemo.kit.http.RequestIds;
+import io.mnemo.kit.metrics.HttpMetrics;
 import io.mnemo.kit.metrics.PrometheusMetrics;
 import io.mnemo.kit.problems.ProblemJson;
 import io.mnemo.query.core.CursorCodec;
@@ -38,7 +40,7 @@ public class QueryApplication extends Application<QueryConfiguration> {
 
     @Override
     public void run(QueryConfiguration config, Environment environment) {
-        PrometheusMetrics.install(environment, "query");
+        PrometheusMeterRegistry metrics = PrometheusMetrics.install(environment, "query");
         List<Jdbi> replicas = new ArrayList<>();
         for (int i = 0; i < config.getReplicas().size(); i++) {
             replicas.add(PostgresFactory.build(environment, config.getReplicas().get(i), "postgres-replica-" + (i + 1)));
@@ -50,7 +52,11 @@ public class QueryApplication extends Application<QueryConfiguration> {
         ApiJson.install(environment);
         ProblemJson.install(config, environment);
         environment.jersey().register(new RequestIds());
+        // Keys are read from the primary: a key created a moment ago may not have reached a replica yet.
+        config.getAuth().build(environment, primary, metrics, "query");
+        // latency by route, and mnemo.query.rejected{reason,tenant} for every refusal (auth ones included)
+        environment.jersey().register(new HttpMetrics(metrics, "query"));
         environment.jersey().register(new QueryProblems());
-        environment.jersey().register(new MemoryQueryResource(queries, config.getTenant()));
+        environment.jersey().register(new MemoryQueryResource(queries));
     }
 }

@@ -3,8 +3,8 @@ package io.mnemo.query;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.db.DataSourceFactory;
+import io.mnemo.kit.auth.AuthFactory;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import java.util.ArrayList;
@@ -23,9 +23,10 @@ public class QueryConfiguration extends Configuration {
     @NotNull
     @Size(min = 16)
     private String cursorSecret;
-    /** The tenant every request reads until API keys (which carry the tenant) exist. */
-    @NotEmpty
-    private String tenant = "dev";
+    /** API key cache refresh and default per-key rate limit; keys are read from the primary. */
+    @Valid
+    @NotNull
+    private AuthFactory auth = new AuthFactory();
 
     @JsonProperty
     public List<DataSourceFactory> getReplicas() {
@@ -58,12 +59,12 @@ public class QueryConfiguration extends Configuration {
     }
 
     @JsonProperty
-    public String getTenant() {
-        return tenant;
+    public AuthFactory getAuth() {
+        return auth;
     }
 
     @JsonProperty
-    public void setTenant(String tenant) {
-        this.tenant = tenant;
+    public void setAuth(AuthFactory auth) {
+        this.auth = auth;
     }
 }

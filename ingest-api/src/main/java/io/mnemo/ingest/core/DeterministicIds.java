@@ -13,6 +13,7 @@ import java.util.UUID;
 public final class DeterministicIds {
     static final UUID MEMORY_NAMESPACE = UUID.fromString("6f1c7c0e-6c1e-4a55-9d38-8a0d6f1e2b01");
     static final UUID EVENT_NAMESPACE = UUID.fromString("0b7e3f52-2f0c-4f7b-8a51-3c4d2e1f9a02");
+    static final UUID MEDIA_NAMESPACE = UUID.fromString("3d9a6b1e-57c2-4e0f-b6a4-1f2e8c7d5a03");
 
     private DeterministicIds() {
     }
@@ -23,6 +24,20 @@ public final class DeterministicIds {
 
     public static EventId eventId(TenantId tenant, UserId user, IdempotencyKey key) {
         return new EventId(v5(EVENT_NAMESPACE, name(tenant, user, key)));
+    }
+
+    /**
+     * Event id of a non-capture operation ({@code revise:<memoryId>}, {@code forget:<memoryId>}, {@code erase},
+     * {@code media}): the operation is part of the name so one key reused across operations cannot collide.
+     */
+    public static EventId eventId(TenantId tenant, UserId user, String operation, IdempotencyKey key) {
+        return new EventId(v5(EVENT_NAMESPACE, name(tenant, user, key) + "\n" + operation));
+    }
+
+    /** Media id of an upload retried with the same key: the retry overwrites the same staging object. */
+    public static MediaId mediaId(TenantId tenant, UserId user, IdempotencyKey key) {
+        UUID uuid = v5(MEDIA_NAMESPACE, name(tenant, user, key));
+        return MediaId.of(uuid);
     }
 
     private static String name(TenantId tenant, UserId user, IdempotencyKey key) {

@@ -1,9 +1,15 @@
 package io.mnemo.ingest.kafka;
 
 import io.mnemo.ingest.core.EventPublisher;
+import io.mnemo.ingest.core.IdempotencyKey;
 import io.mnemo.ingest.core.LogPosition;
 import io.mnemo.ingest.core.MemoryCaptured;
+import io.mnemo.ingest.core.MediaStaged;
 import io.mnemo.ingest.core.MemoryEvent;
+import io.mnemo.ingest.core.MemoryForgotten;
+import io.mnemo.ingest.core.MemoryRevised;
+import io.mnemo.ingest.core.Provenance;
+import io.mnemo.ingest.core.UserErased;
 import io.mnemo.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -16,6 +22,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 /** Publishes ingest's events to {@code mnemo.memory-events.v1}, keyed by tenant/user, as Avro. */
 public final class KafkaEventPublisher implements EventPublisher {
     static final String EVENT_TYPE_HEADER = "mnemo.event-type";
+    /** W3C Trace Context header, under its standard name so tracing-aware consumers pick it up. */
+    static final String TRACEPARENT_HEADER = "traceparent";
+    static final String REQUEST_ID_HEADER = "mnemo.request-id";
 
     private final Producer<String, SpecificRecord> producer;
 
@@ -24,11 +33,13 @@ public final class KafkaEventPublisher implements EventPublisher {
     }
 
     @Override
-    public CompletableFuture<LogPosition> publish(MemoryEvent event) {
+    public CompletableFuture<LogPosition> publish(MemoryEvent event, Provenance provenance) {
         SpecificRecord value = toAvro(event);
         ProducerRecord<String, SpecificRecord> record = new ProducerRecord<>(Topics.MEMORY_EVENTS.name(),
                 Topics.userKey(event.tenant().value(), event.user().value()), value);
         record.headers().add(EVENT_TYPE_HEADER, value.getSchema().getName().getBytes(StandardCharsets.UTF_8));
+        provenance.traceparent().ifPresent(t -> record.headers().add(TRACEPARENT_HEADER, t.getBytes(StandardCharsets.UTF_8)));
+        provenance.requestId().ifPresent(r -> record.headers().add(REQUEST_ID_HEADER, r.getBytes(StandardCharsets.UTF_8)));
         CompletableFuture<LogPosition> result = new CompletableFuture<>();
         try {
             producer.send(record, (metadata, error) -> {
@@ -58,9 +69,59 @@ public final class KafkaEventPublisher implements EventPublisher {
                     .setTags(new ArrayList<>(captured.tags()))
                     .setAttributes(new LinkedHashMap<>(captured.attributes()))
                     .setMediaIds(new ArrayList<>(captured.mediaIds()))
-                    .setIdempotencyKey(captured.idempotencyKey().map(k -> k.value()).orElse(null))
+                    .setIdempotencyKey(key(captured.idempotencyKey()))
                     .build();
         }
-        throw new IllegalArgumentException("No Avro form for " + event.getClass().getSimpleName());
+        if (event instanceof MemoryRevised revised) {
+            return io.mnemo.schemas.events.MemoryRevised.newBuilder()
+                    .setEventId(revised.eventId().value())
+                    .setTenantId(revised.tenant().value())
+                    .setUserId(revised.user().value())
+                    .setRecordedAt(revised.recordedAt())
+                    .setMemoryId(revised.memoryId().value())
+                    .setOccurredAt(revised.occurredAt().orElse(null))
+                    .setContent(revised.content().orElse(null))
+                    .setTags(revised.tags().map(ArrayList::new).orElse(null))
+                    .setAttributes(revised.attributes().map(LinkedHashMap::new).orElse(null))
+                    .setMediaIds(revised.mediaIds().map(ArrayList::new).orElse(null))
+                    .setIdempotencyKey(key(revised.idempotencyKey()))
+                    .build();
+        }
+        if (event instanceof MemoryForgotten forgotten) {
+            return io.mnemo.schemas.events.MemoryForgotten.newBuilder()
+                    .setEventId(forgotten.eventId().value())
+                    .setTenantId(forgotten.tenant().value())
+                    .setUserId(forgotten.user().value())
+                    .setRecordedAt(forgotten.recordedAt())
+                    .setMemoryId(forgotten.memoryId().value())
+                    .setIdempotencyKey(key(forgotten.idempotencyKey()))
+                    .build();
+        }
+        if (event instanceof UserErased erased) {
+            return io.mnemo.schemas.events.UserErased.newBuilder()
+                    .setEventId(erased.eventId().value())
+                    .setTenantId(erased.tenant().value())
+                    .setUserId(erased.user().value())
+                    .setRecordedAt(erased.recordedAt())
+                    .setIdempotencyKey(key(erased.idempotencyKey()))
+                    .build();
+        }
+        MediaStaged staged = (MediaStaged) event;
+        return io.mnemo.schemas.events.MediaStaged.newBuilder()
+                .setEventId(staged.eventId().value())
+                .setTenantId(staged.tenant().value())
+                .setUserId(staged.user().value())
+                .setRecordedAt(staged.recordedAt())
+                .setMediaId(staged.mediaId().value())
+                .setSha256(staged.sha256())
+                .setSize(staged.size())
+                .setContentType(staged.contentType())
+                .setBucket(staged.bucket())
+                .setStagingKey(staged.stagingKey())
+                .build();
+    }
+
+    private static String key(java.util.Optional<IdempotencyKey> key) {
+        return key.map(IdempotencyKey::value).orElse(null);
     }
 }

@@ -24,7 +24,7 @@ class MemoryIngestTest {
         CompletableFuture<LogPosition> outcome = CompletableFuture.completedFuture(new LogPosition(3, 42));
 
         @Override
-        public CompletableFuture<LogPosition> publish(MemoryEvent event) {
+        public CompletableFuture<LogPosition> publish(MemoryEvent event, Provenance provenance) {
             published.add(event);
             return outcome;
         }
@@ -32,7 +32,7 @@ class MemoryIngestTest {
 
     private final FakePublisher publisher = new FakePublisher();
     private final MemoryIngest ingest = new MemoryIngest(publisher, Clock.fixed(NOW, ZoneOffset.UTC),
-            Duration.ofMillis(50), Duration.ofSeconds(2));
+            Duration.ofMillis(50), Duration.ofSeconds(2), 100, MediaReferenceCheck.NO_MEDIA);
 
     private static CaptureMemory command(Instant occurredAt, String key) {
         return new CaptureMemory(TENANT, new UserId("alice"), occurredAt, "hello", List.of("t"), Map.of("k", "v"),
@@ -41,7 +41,7 @@ class MemoryIngestTest {
 
     @Test
     void acceptsOnlyOnceTheLogAcknowledgedAndReportsThePosition() {
-        MemoryIngest.Accepted accepted = ingest.capture(command(NOW.minusSeconds(60), null));
+        MemoryIngest.Accepted accepted = ingest.capture(command(NOW.minusSeconds(60), null), Provenance.NONE);
 
         assertThat(accepted.position()).hasToString("3:42");
         assertThat(publisher.published).singleElement().isInstanceOfSatisfying(MemoryCaptured.class, event -> {
@@ -53,9 +53,9 @@ class MemoryIngestTest {
 
     @Test
     void theSameIdempotencyKeyGivesTheSameMemoryIdAndEventId() {
-        ingest.capture(command(NOW, "key-1"));
-        ingest.capture(command(NOW, "key-1"));
-        ingest.capture(command(NOW, "key-2"));
+        ingest.capture(command(NOW, "key-1"), Provenance.NONE);
+        ingest.capture(command(NOW, "key-1"), Provenance.NONE);
+        ingest.capture(command(NOW, "key-2"), Provenance.NONE);
 
         MemoryCaptured first = (MemoryCaptured) publisher.published.get(0);
         MemoryCaptured retry = (MemoryCaptured) publisher.published.get(1);
@@ -67,8 +67,8 @@ class MemoryIngestTest {
 
     @Test
     void withoutAKeyEveryRequestIsANewMemory() {
-        var a = ingest.capture(command(NOW, null));
-        var b = ingest.capture(command(NOW, null));
+        var a = ingest.capture(command(NOW, null), Provenance.NONE);
+        var b = ingest.capture(command(NOW, null), Provenance.NONE);
         assertThat(a.memoryId()).isNotEqualTo(b.memoryId());
     }
 
@@ -76,7 +76,7 @@ class MemoryIngestTest {
     void aLogThatDoesNotAnswerInTimeMeansUnavailableNotAccepted() {
         publisher.outcome = new CompletableFuture<>();
 
-        assertThatThrownBy(() -> ingest.capture(command(NOW, "k")))
+        assertThatThrownBy(() -> ingest.capture(command(NOW, "k"), Provenance.NONE))
                 .isInstanceOfSatisfying(IngestUnavailable.class,
                         e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(2)));
     }
@@ -85,17 +85,112 @@ class MemoryIngestTest {
     void aLogThatRefusesTheWriteMeansUnavailable() {
         publisher.outcome = CompletableFuture.failedFuture(new IllegalStateException("broker gone"));
 
-        assertThatThrownBy(() -> ingest.capture(command(NOW, "k"))).isInstanceOf(IngestUnavailable.class);
+        assertThatThrownBy(() -> ingest.capture(command(NOW, "k"), Provenance.NONE)).isInstanceOf(IngestUnavailable.class);
     }
 
     @Test
     void refusesOccurredAtMoreThanADayAheadOrBefore1900() {
-        assertThatThrownBy(() -> ingest.capture(command(NOW.plus(Duration.ofDays(1)).plusSeconds(1), null)))
+        assertThatThrownBy(() -> ingest.capture(command(NOW.plus(Duration.ofDays(1)).plusSeconds(1), null),
+                Provenance.NONE))
                 .isInstanceOfSatisfying(InvalidInput.class, e -> assertThat(e.field()).isEqualTo("occurredAt"));
-        assertThatThrownBy(() -> ingest.capture(command(Instant.parse("1899-12-31T23:59:59Z"), null)))
+        assertThatThrownBy(() -> ingest.capture(command(Instant.parse("1899-12-31T23:59:59Z"), null), Provenance.NONE))
                 .isInstanceOf(InvalidInput.class);
         assertThat(publisher.published).isEmpty();
-        ingest.capture(command(NOW.plus(Duration.ofDays(1)), null));
+        ingest.capture(command(NOW.plus(Duration.ofDays(1)), null), Provenance.NONE);
         assertThat(publisher.published).hasSize(1);
+    }
+
+    @Test
+    void aBatchGivesOneOutcomePerItemInOrderAndPublishesOnlyValidItems() {
+        List<BatchItem> items = List.of(
+                BatchItem.of(command(NOW, "a")),
+                BatchItem.invalid(new InvalidInput("userId", "bad")),
+                BatchItem.of(command(Instant.parse("1800-01-01T00:00:00Z"), "c")),
+                BatchItem.of(command(NOW, "d")));
+
+        List<ItemOutcome> outcomes = ingest.captureBatch(items, Provenance.NONE);
+
+        assertThat(outcomes).extracting(ItemOutcome::isAccepted).containsExactly(true, false, false, true);
+        assertThat(outcomes.get(2).refused()).isInstanceOf(InvalidInput.class);
+        assertThat(publisher.published).hasSize(2);
+    }
+
+    @Test
+    void aBatchWhoseWritesAreNotAcknowledgedReportsEveryValidItemUnavailable() {
+        publisher.outcome = new CompletableFuture<>();
+
+        List<ItemOutcome> outcomes = ingest.captureBatch(List.of(BatchItem.of(command(NOW, "a")),
+                BatchItem.of(command(NOW, "b"))), Provenance.NONE);
+
+        assertThat(outcomes).allSatisfy(o -> assertThat(o.refused()).isInstanceOf(IngestUnavailable.class));
+    }
+
+    @Test
+    void refusesAtOnceWhenTooManyWritesAreWaitingAndRecoversWhenTheyAreSettled() {
+        CompletableFuture<LogPosition> pending = new CompletableFuture<>();
+        publisher.outcome = pending;
+        MemoryIngest small = new MemoryIngest(publisher, Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofMillis(20),
+                Duration.ofSeconds(2), 2, MediaReferenceCheck.NO_MEDIA);
+        List<ItemOutcome> first = small.captureBatch(List.of(BatchItem.of(command(NOW, "a")),
+                BatchItem.of(command(NOW, "b"))), Provenance.NONE);
+        assertThat(first).allSatisfy(o -> assertThat(o.refused()).isInstanceOf(IngestUnavailable.class));
+
+        // Both permits are still held by the unsettled writes: the next request is refused without publishing.
+        int publishedBefore = publisher.published.size();
+        assertThatThrownBy(() -> small.capture(command(NOW, "c"), Provenance.NONE)).isInstanceOf(IngestOverloaded.class);
+        assertThat(publisher.published).hasSize(publishedBefore);
+
+        pending.complete(new LogPosition(0, 1));
+        publisher.outcome = CompletableFuture.completedFuture(new LogPosition(0, 2));
+        assertThat(small.capture(command(NOW, "d"), Provenance.NONE).position()).hasToString("0:2");
+    }
+
+    @Test
+    void contentIsLimitedTo64KibOfUtf8() {
+        String justFits = "x".repeat(MemoryIngest.MAX_CONTENT_BYTES);
+        String tooLong = "é".repeat(MemoryIngest.MAX_CONTENT_BYTES / 2 + 1);
+        ingest.capture(new CaptureMemory(TENANT, new UserId("u"), NOW, justFits, List.of(), Map.of(), List.of(),
+                Optional.empty()), Provenance.NONE);
+        assertThatThrownBy(() -> ingest.capture(new CaptureMemory(TENANT, new UserId("u"), NOW, tooLong, List.of(),
+                Map.of(), List.of(), Optional.empty()), Provenance.NONE))
+                .isInstanceOfSatisfying(InvalidInput.class, e -> assertThat(e.field()).isEqualTo("content"));
+    }
+
+    @Test
+    void aRevisionMustChangeSomethingAndKeepsTheMemoryId() {
+        MemoryId memoryId = new MemoryId(java.util.UUID.randomUUID());
+        assertThatThrownBy(() -> ingest.revise(new ReviseMemory(TENANT, new UserId("u"), memoryId, Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()),
+                Provenance.NONE)).isInstanceOf(InvalidInput.class);
+
+        var accepted = ingest.revise(new ReviseMemory(TENANT, new UserId("u"), memoryId, Optional.empty(),
+                Optional.of("new text"), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.of(new IdempotencyKey("rev-1"))), Provenance.NONE);
+        assertThat(accepted.memoryId()).isEqualTo(memoryId);
+        assertThat(publisher.published).singleElement().isInstanceOfSatisfying(MemoryRevised.class, e -> {
+            assertThat(e.content()).hasValue("new text");
+            assertThat(e.tags()).isEmpty();
+        });
+    }
+
+    @Test
+    void oneIdempotencyKeyUsedForDifferentOperationsGivesDifferentEventIds() {
+        MemoryId memoryId = new MemoryId(java.util.UUID.randomUUID());
+        var key = Optional.of(new IdempotencyKey("k"));
+        ingest.forget(new ForgetMemory(TENANT, new UserId("u"), memoryId, key), Provenance.NONE);
+        ingest.forget(new ForgetMemory(TENANT, new UserId("u"), memoryId, key), Provenance.NONE);
+        ingest.erase(new EraseUser(TENANT, new UserId("u"), key), Provenance.NONE);
+
+        assertThat(publisher.published.get(0).eventId()).isEqualTo(publisher.published.get(1).eventId());
+        assertThat(publisher.published.get(2).eventId()).isNotEqualTo(publisher.published.get(0).eventId());
+    }
+
+    @Test
+    void keepsOnlyWellFormedTraceparents() {
+        String valid = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        assertThat(Provenance.of(valid, "r").traceparent()).hasValue(valid);
+        assertThat(Provenance.of("00-00000000000000000000000000000000-00f067aa0ba902b7-01", null).traceparent()).isEmpty();
+        assertThat(Provenance.of("garbage", null).traceparent()).isEmpty();
+        assertThat(Provenance.of(null, null).traceparent()).isEmpty();
     }
 }

@@ -9,6 +9,7 @@ import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.mnemo.devstack.DevstackExtension;
 import io.mnemo.ingest.IngestApplication;
 import io.mnemo.ingest.IngestConfiguration;
+import io.mnemo.kit.auth.Scopes;
 import io.mnemo.schemas.Topics;
 import io.mnemo.schemas.events.MemoryCaptured;
 import io.mnemo.schemas.serde.ConfluentAvroDeserializer;
@@ -27,6 +28,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -34,10 +36,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith({DevstackExtension.class, DropwizardExtensionsSupport.class})
 class IngestApiIT {
     static final DropwizardAppExtension<IngestConfiguration> APP = IngestTestApp.create("ingest-api-it");
+    private static String apiKey;
+
+    @BeforeAll
+    static void createKey() {
+        apiKey = TestKeys.create("it", Scopes.MEMORIES_WRITE);
+    }
 
     private Response post(String userId, String idempotencyKey, Object body) {
         var request = APP.client().target("http://127.0.0.1:" + APP.getLocalPort())
-                .path("/v1/users/" + userId + "/memories").request();
+                .path("/v1/users/" + userId + "/memories").request().header("Authorization", "Bearer " + apiKey);
         if (idempotencyKey != null) {
             request = request.header("Idempotency-Key", idempotencyKey);
         }
@@ -187,12 +195,24 @@ class IngestApiIT {
     static final class IngestTestApp {
         static DropwizardAppExtension<IngestConfiguration> create(String prefix, ConfigOverride... extra) {
             var devstack = DevstackExtension.devstack();
+            var pg = devstack.primary();
+            // api_keys must exist before the app's key cache loads its first snapshot
+            TestKeys.migrate();
             List<ConfigOverride> overrides = new java.util.ArrayList<>(List.of(
                     ConfigOverride.config(prefix, "kafka.bootstrapServers", devstack.kafkaBootstrap()),
                     ConfigOverride.config(prefix, "kafka.schemaRegistryUrl", devstack.schemaRegistryUrl()),
-                    ConfigOverride.config(prefix, "tenant", "it"),
+                    ConfigOverride.config(prefix, "database.url", pg.jdbcUrl()),
+                    ConfigOverride.config(prefix, "database.user", pg.user()),
+                    ConfigOverride.config(prefix, "database.password", pg.password() == null ? "" : pg.password()),
                     ConfigOverride.config(prefix, "server.applicationConnectors[0].port", "0"),
                     ConfigOverride.config(prefix, "server.adminConnectors[0].port", "0")));
+            var s3 = devstack.s3();
+            overrides.addAll(List.of(
+                    ConfigOverride.config(prefix, "media.s3.endpoint", s3.endpoint()),
+                    ConfigOverride.config(prefix, "media.s3.region", s3.region()),
+                    ConfigOverride.config(prefix, "media.s3.bucket", s3.bucket()),
+                    ConfigOverride.config(prefix, "media.s3.accessKey", s3.accessKey()),
+                    ConfigOverride.config(prefix, "media.s3.secretKey", s3.secretKey())));
             overrides.addAll(List.of(extra));
             return new DropwizardAppExtension<>(IngestApplication.class, "ingest-api.yml", prefix,
                     overrides.toArray(ConfigOverride[]::new));

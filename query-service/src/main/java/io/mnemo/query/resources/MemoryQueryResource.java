@@ -6,13 +6,18 @@ import io.mnemo.query.core.InvalidQuery;
 import io.mnemo.query.core.MemoryQueries;
 import io.mnemo.query.core.MemoryView;
 import io.mnemo.query.core.Read;
+import io.mnemo.kit.auth.Caller;
+import io.mnemo.kit.auth.RequiresScope;
+import io.mnemo.kit.auth.Scopes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -24,16 +29,17 @@ public final class MemoryQueryResource {
     private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
 
     private final MemoryQueries queries;
-    private final String tenantId;
 
-    public MemoryQueryResource(MemoryQueries queries, String tenantId) {
+    public MemoryQueryResource(MemoryQueries queries) {
         this.queries = queries;
-        this.tenantId = tenantId;
     }
 
     @GET
-    public Response list(@PathParam("userId") String userId, @QueryParam("limit") String limit,
-                         @QueryParam("cursor") String cursor) {
+    @RequiresScope(Scopes.MEMORIES_READ)
+    public Response list(@Context SecurityContext security, @PathParam("userId") String userId,
+                         @QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
+        // The tenant comes from the API key only: a caller can never read another tenant's memories.
+        String tenantId = Caller.of(security).tenantId();
         if (!USER_ID.matcher(userId).matches()) {
             throw new InvalidQuery("userId", "must be 1-128 characters of letters, digits and . _ - : @");
         }

@@ -21,6 +21,17 @@ public final class PostgresFactory {
         return jdbi;
     }
 
+    /**
+     * A Jdbi on a managed pool for a database the service keeps working without (ingest reads only API keys,
+     * which it caches): no health check of its own, so an outage does not make the service look down and get it
+     * restarted, which would throw the cache away. The component using it reports its own state.
+     */
+    public static Jdbi buildNonCritical(Environment environment, DataSourceFactory dataSource, String name) {
+        ManagedDataSource managed = dataSource.build(environment.metrics(), name);
+        environment.lifecycle().manage(managed);
+        return Jdbi.create(managed).installPlugin(new PostgresPlugin());
+    }
+
     /** Healthy when {@code SELECT 1} answers within the timeout. */
     public static final class JdbiHealthCheck extends HealthCheck {
         private final Jdbi jdbi;

@@ -1,5 +1,6 @@
 package io.mnemo.kit.http;
 
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.dropwizard.core.setup.Environment;
@@ -13,7 +14,16 @@ public final class ApiJson {
     private ApiJson() {
     }
 
+    /** Bounds of what the parser accepts before any object is built (each violation is a 400 problem). */
+    public static final StreamReadConstraints LIMITS = StreamReadConstraints.builder()
+            .maxNestingDepth(32)
+            .maxStringLength(256 * 1024)
+            .maxNumberLength(64)
+            .maxNameLength(256)
+            .build();
+
     public static void install(Environment environment) {
+        environment.getObjectMapper().getFactory().setStreamReadConstraints(LIMITS);
         environment.getObjectMapper()
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)

@@ -1,6 +1,8 @@
 package io.mnemo.kit.problems;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import io.mnemo.kit.http.JsonBodyLimit;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -16,8 +18,25 @@ public final class JsonProblemMapper implements ExceptionMapper<JsonProcessingEx
     @Context
     private UriInfo request;
 
+    public static final ProblemType JSON_LIMITS_EXCEEDED = new ProblemType("json-limits-exceeded",
+            "JSON exceeds the parser's limits", 400);
+
     @Override
     public Response toResponse(JsonProcessingException exception) {
+        JsonBodyLimit.TooLarge tooLarge = JsonBodyLimit.TooLarge.in(exception);
+        if (tooLarge != null) {
+            return JsonBodyLimit.tooLarge(tooLarge.getMessage(), request);
+        }
+        for (Throwable cause = exception; cause != null; cause = cause.getCause()) {
+            // Jackson may wrap the parser's constraint violation in a mapping exception.
+            if (cause instanceof StreamConstraintsException constraint) {
+                return ProblemResponses.of(JSON_LIMITS_EXCEEDED, constraint.getOriginalMessage(), request);
+            }
+        }
+        return toProblem(exception);
+    }
+
+    private Response toProblem(JsonProcessingException exception) {
         if (exception instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
             String field = mismatch.getPath().stream()
                     .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")

@@ -1,5 +1,6 @@
 package io.mnemo.kit.problems;
 
+import io.mnemo.kit.http.JsonBodyLimit;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
@@ -17,6 +18,10 @@ public final class UnexpectedProblemMapper implements ExceptionMapper<Throwable>
 
     @Override
     public Response toResponse(Throwable exception) {
+        JsonBodyLimit.TooLarge tooLarge = JsonBodyLimit.TooLarge.in(exception);
+        if (tooLarge != null) {
+            return JsonBodyLimit.tooLarge(tooLarge.getMessage(), request);
+        }
         String errorId = UUID.randomUUID().toString();
         LOG.error("Unexpected error {}", errorId, exception);
         return ProblemResponses.of(ProblemType.INTERNAL_ERROR, "Unexpected error; reference " + errorId, request);

@@ -1,5 +1,6 @@
 package io.mnemo.kit.problems;
 
+import io.mnemo.kit.http.JsonBodyLimit;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.Context;
@@ -13,6 +14,10 @@ public final class WebApplicationProblemMapper implements ExceptionMapper<WebApp
 
     @Override
     public Response toResponse(WebApplicationException exception) {
+        JsonBodyLimit.TooLarge tooLarge = JsonBodyLimit.TooLarge.in(exception);
+        if (tooLarge != null) {
+            return JsonBodyLimit.tooLarge(tooLarge.getMessage(), request);
+        }
         Response original = exception.getResponse();
         int status = original.getStatus();
         Response.StatusType statusType = original.getStatusInfo();

@@ -1,0 +1,71 @@
+package io.mnemo.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mnemo.kit.auth.ApiKeyStore;
+import io.mnemo.schemas.ProjectionMigrations;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.postgres.PostgresPlugin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * The Postgres primary an operator command works on: {@code --jdbc-url/--user/--password}, or by default the
+ * one of the running {@code mnemo dev} (from {@code .mnemo/dev-env.json}).
+ */
+final class PostgresOptions {
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    @Option(names = "--jdbc-url", description = "JDBC URL of the Postgres primary (default: from --env-file).")
+    String jdbcUrl;
+
+    @Option(names = "--user", description = "Postgres user (default: from --env-file, else postgres).")
+    String user;
+
+    @Option(names = "--password", description = "Postgres password (default: from --env-file, else empty).")
+    String password;
+
+    @Option(names = "--env-file", defaultValue = ".mnemo/dev-env.json",
+            description = "Environment written by a running `mnemo dev` (default: ${DEFAULT-VALUE}).")
+    Path envFile;
+
+    /** Connection settings after defaults: explicit options win over the env file. */
+    record Connection(String url, String user, String password) {
+    }
+
+    Connection resolve() {
+        if (jdbcUrl != null) {
+            return new Connection(jdbcUrl, user == null ? "postgres" : user, password == null ? "" : password);
+        }
+        if (!Files.isRegularFile(envFile)) {
+            throw new ParameterException(spec.commandLine(), "No --jdbc-url given and no " + envFile
+                    + ": start `mnemo dev` or pass --jdbc-url/--user/--password.");
+        }
+        try {
+            JsonNode postgres = new ObjectMapper().readTree(envFile.toFile()).path("postgres");
+            if (!postgres.hasNonNull("primary")) {
+                throw new ParameterException(spec.commandLine(), envFile + " names no postgres.primary");
+            }
+            return new Connection(postgres.get("primary").asText(),
+                    user != null ? user : postgres.path("user").asText("postgres"),
+                    password != null ? password : postgres.path("password").asText(""));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + envFile, e);
+        }
+    }
+
+    /** The key store, after bringing the schema up to date (the command may run before any service has). */
+    ApiKeyStore keyStore() {
+        Connection connection = resolve();
+        ProjectionMigrations.migrate(connection.url(), connection.user(), connection.password());
+        return new ApiKeyStore(Jdbi.create(connection.url(), connection.user(), connection.password())
+                .installPlugin(new PostgresPlugin()));
+    }
+}

@@ -1,0 +1,146 @@
+package io.mnemo.ingest.core;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.Semaphore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stages producers' media uploads: sniffs and checks the type before anything is stored, streams the bytes to the
+ * media store while hashing and capping them, and reports the upload only once its {@link MediaStaged} event is
+ * durable in the log. Whatever fails, nothing stays half-registered: the staged object is removed again.
+ */
+public final class MediaIngest {
+    private static final Logger LOG = LoggerFactory.getLogger(MediaIngest.class);
+
+    /** The durable publish path shared with memories (bounded in-flight wait for the log's acknowledgement). */
+    @FunctionalInterface
+    public interface DurableLog {
+        /** @throws IngestUnavailable or {@link IngestOverloaded} when the event is not durable */
+        LogPosition publishDurably(MemoryEvent event, Provenance provenance);
+    }
+
+    /** What the producer gets back for a staged upload. */
+    public record Staged(MediaId mediaId, String sha256, long size, String contentType, LogPosition position) {
+    }
+
+    private final MediaStore store;
+    private final DurableLog log;
+    private final Clock clock;
+    private final long maxBytes;
+    private final Duration retryAfter;
+    private final Semaphore uploads;
+
+    /**
+     * @param maxBytes          the size cap of one upload
+     * @param maxConcurrent     uploads streaming at once; each holds up to one part buffer of the store, so this
+     *                          bounds the memory media can take
+     * @param retryAfter        suggested wait when the store is unavailable or saturated
+     */
+    public MediaIngest(MediaStore store, DurableLog log, Clock clock, long maxBytes, int maxConcurrent,
+                       Duration retryAfter) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.log = Objects.requireNonNull(log, "log");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.maxBytes = maxBytes;
+        this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter");
+        this.uploads = new Semaphore(maxConcurrent);
+    }
+
+    /**
+     * Stages one upload.
+     *
+     * @throws InvalidInput            empty or unreadable body, bad ids
+     * @throws PayloadTooLarge         above the cap (nothing left in the store)
+     * @throws UnsupportedMedia        not an allowed type, or not the declared one (nothing left in the store)
+     * @throws MediaStorageUnavailable the store failed (nothing registered)
+     * @throws IngestUnavailable       the log did not acknowledge the event (the staged object was removed)
+     */
+    public Staged stage(StageMedia command, Provenance provenance) {
+        if (command.declaredLength().isPresent() && command.declaredLength().getAsLong() > maxBytes) {
+            throw new PayloadTooLarge(maxBytes);
+        }
+        if (!uploads.tryAcquire()) {
+            throw new MediaStorageUnavailable("too many uploads are in progress", retryAfter, null);
+        }
+        try {
+            return stageHoldingPermit(command, provenance);
+        } finally {
+            uploads.release();
+        }
+    }
+
+    private Staged stageHoldingPermit(StageMedia command, Provenance provenance) {
+        byte[] head = readHead(command.body());
+        if (head.length == 0) {
+            throw new InvalidInput("body", "must not be empty");
+        }
+        // readNBytes returns fewer bytes than asked only at the end of the body
+        boolean wholeBody = head.length < MediaSniffer.HEAD_SIZE;
+        String contentType = MediaSniffer.contentType(head, wholeBody, command.declaredType());
+
+        MediaId mediaId = command.idempotencyKey()
+                .map(key -> DeterministicIds.mediaId(command.tenant(), command.user(), key))
+                .orElseGet(MediaId::random);
+        EventId eventId = command.idempotencyKey()
+                .map(key -> DeterministicIds.eventId(command.tenant(), command.user(), "media", key))
+                .orElseGet(() -> new EventId(UUID.randomUUID()));
+        String key = MediaStore.stagingKey(command.tenant(), command.user(), mediaId);
+        InspectedStream body = new InspectedStream(
+                new SequenceInputStream(new ByteArrayInputStream(head), command.body()), maxBytes,
+                MediaSniffer.TEXT_PLAIN.equals(contentType));
+        try {
+            // the charset makes browsers fetching text media later decode it as what it was checked to be
+            store.put(key, MediaSniffer.TEXT_PLAIN.equals(contentType) ? "text/plain; charset=utf-8" : contentType,
+                    body);
+        } catch (IOException e) {
+            throw new InvalidInput("body", "could not be read to its end (" + e.getClass().getSimpleName() + ")");
+        } catch (MediaStore.MediaStoreFailure e) {
+            throw new MediaStorageUnavailable("the media store cannot take the upload now", retryAfter, e);
+        }
+        if (!body.isFullyRead()) {
+            // a store must consume the whole body; an object of unknown extent must not be registered
+            deleteQuietly(key);
+            throw new IllegalStateException("the media store returned before the end of the body");
+        }
+
+        MediaStaged event = new MediaStaged(eventId, command.tenant(), command.user(),
+                clock.instant().truncatedTo(ChronoUnit.MICROS), mediaId, body.sha256Hex(), body.size(), contentType,
+                store.bucket(), key);
+        LogPosition position;
+        try {
+            position = log.publishDurably(event, provenance);
+        } catch (RuntimeException e) {
+            // Not durable, so not registered: the object goes too. (If the broker did write the event and only its
+            // answer was lost, a retry with the same Idempotency-Key stages the same key again.)
+            deleteQuietly(key);
+            throw e;
+        }
+        return new Staged(mediaId, event.sha256(), event.size(), contentType, position);
+    }
+
+    private static byte[] readHead(InputStream body) {
+        try {
+            return body.readNBytes(MediaSniffer.HEAD_SIZE);
+        } catch (IOException e) {
+            throw new InvalidInput("body", "could not be read (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    private void deleteQuietly(String key) {
+        try {
+            store.delete(key);
+        } catch (RuntimeException e) {
+            // the staging prefix has a lifecycle expiry; an orphan is unreferenced, so it is waste, not a lie
+            LOG.warn("could not remove unregistered staged object {}: {}", key, e.toString());
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.mnemo.ingest.resources;
+
+import io.mnemo.ingest.core.IdempotencyKey;
+import io.mnemo.ingest.core.InvalidInput;
+import io.mnemo.ingest.core.MemoryId;
+import io.mnemo.ingest.core.Provenance;
+import io.mnemo.ingest.core.TenantId;
+import io.mnemo.kit.auth.Caller;
+import io.mnemo.kit.http.RequestIds;
+import jakarta.ws.rs.core.SecurityContext;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Parsing shared by the ingest resources: tenant from the API key, ids and headers into domain values. */
+final class Requests {
+    static final String TRACEPARENT = "traceparent";
+
+    private Requests() {
+    }
+
+    /** The tenant of the API key that authenticated the request; never anything the client sent. */
+    static TenantId tenant(SecurityContext security) {
+        return new TenantId(Caller.of(security).tenantId());
+    }
+
+    static Optional<IdempotencyKey> key(String header) {
+        return Optional.ofNullable(header).map(IdempotencyKey::new);
+    }
+
+    static Provenance provenance(String traceparent) {
+        return Provenance.of(traceparent, RequestIds.current());
+    }
+
+    static MemoryId memoryId(String value) {
+        try {
+            return new MemoryId(UUID.fromString(value));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInput("memoryId", "must be a memory id (a UUID) returned by this API");
+        }
+    }
+}

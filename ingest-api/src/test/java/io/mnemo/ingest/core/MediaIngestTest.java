@@ -1,0 +1,228 @@
+package io.mnemo.ingest.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+class MediaIngestTest {
+    private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
+    private static final TenantId TENANT = new TenantId("acme");
+    private static final UserId ALICE = new UserId("alice");
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(3);
+    private static final byte[] PNG = pngOf(4000);
+
+    /** Records published events and answers with the configured outcome, like MemoryIngest.publishDurably. */
+    static final class FakeLog implements MediaIngest.DurableLog {
+        final List<MemoryEvent> published = new ArrayList<>();
+        RuntimeException failure;
+
+        @Override
+        public LogPosition publishDurably(MemoryEvent event, Provenance provenance) {
+            if (failure != null) {
+                throw failure;
+            }
+            published.add(event);
+            return new LogPosition(1, published.size());
+        }
+    }
+
+    private final FakeMediaStore store = new FakeMediaStore();
+    private final FakeLog log = new FakeLog();
+    private final MediaIngest ingest = new MediaIngest(store, log, Clock.fixed(NOW, ZoneOffset.UTC), 10_000, 4,
+            RETRY_AFTER);
+
+    static byte[] pngOf(int size) {
+        byte[] png = new byte[size];
+        byte[] magic = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+        System.arraycopy(magic, 0, png, 0, magic.length);
+        for (int i = magic.length; i < size; i++) {
+            png[i] = (byte) (i * 13);
+        }
+        return png;
+    }
+
+    private static StageMedia command(UserId user, byte[] body, String declared, String key) {
+        return new StageMedia(TENANT, user, Optional.ofNullable(declared), OptionalLong.empty(),
+                Optional.ofNullable(key).map(IdempotencyKey::new), new ByteArrayInputStream(body));
+    }
+
+    private MediaIngest.Staged stage(byte[] body, String declared, String key) {
+        return ingest.stage(command(ALICE, body, declared, key), Provenance.NONE);
+    }
+
+    @Test
+    void stagesTheBytesAndPublishesMediaStagedWithTheirHashSizeAndSniffedType() throws Exception {
+        MediaIngest.Staged staged = stage(PNG, "application/octet-stream", null);
+
+        String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(PNG));
+        assertThat(staged.mediaId().value()).matches(MediaId.PATTERN);
+        assertThat(staged.sha256()).isEqualTo(sha256);
+        assertThat(staged.size()).isEqualTo(PNG.length);
+        assertThat(staged.contentType()).isEqualTo("image/png");
+        String key = "staging/acme/alice/" + staged.mediaId().value();
+        assertThat(store.objects.get(key).bytes()).isEqualTo(PNG);
+        assertThat(store.objects.get(key).contentType()).isEqualTo("image/png");
+        assertThat(log.published).singleElement().isInstanceOfSatisfying(MediaStaged.class, event -> {
+            assertThat(event.mediaId()).isEqualTo(staged.mediaId());
+            assertThat(event.sha256()).isEqualTo(sha256);
+            assertThat(event.size()).isEqualTo(PNG.length);
+            assertThat(event.contentType()).isEqualTo("image/png");
+            assertThat(event.bucket()).isEqualTo("fake-bucket");
+            assertThat(event.stagingKey()).isEqualTo(key);
+            assertThat(event.recordedAt()).isEqualTo(NOW);
+            assertThat(event.tenant()).isEqualTo(TENANT);
+            assertThat(event.user()).isEqualTo(ALICE);
+        });
+    }
+
+    @Test
+    void storesTextWithItsCharset() {
+        MediaIngest.Staged staged = stage("a note".getBytes(StandardCharsets.UTF_8), null, null);
+
+        assertThat(staged.contentType()).isEqualTo("text/plain");
+        assertThat(store.objects.values()).singleElement()
+                .satisfies(o -> assertThat(o.contentType()).isEqualTo("text/plain; charset=utf-8"));
+    }
+
+    @Test
+    void anEmptyBodyIsInvalidInput() {
+        assertThatThrownBy(() -> stage(new byte[0], "image/png", null)).isInstanceOfSatisfying(InvalidInput.class,
+                e -> assertThat(e.field()).isEqualTo("body"));
+        assertThat(store.puts).isZero();
+        assertThat(log.published).isEmpty();
+    }
+
+    @Test
+    void aDeclaredLengthAboveTheCapIsRefusedWithoutReadingTheBody() {
+        InputStream unreadable = new InputStream() {
+            @Override
+            public int read() throws IOException {
+                throw new IOException("must not be read");
+            }
+        };
+        StageMedia command = new StageMedia(TENANT, ALICE, Optional.of("image/png"), OptionalLong.of(10_001),
+                Optional.empty(), unreadable);
+
+        assertThatThrownBy(() -> ingest.stage(command, Provenance.NONE)).isInstanceOf(PayloadTooLarge.class);
+        assertThat(store.puts).isZero();
+    }
+
+    @Test
+    void aBodyGrowingPastTheCapLeavesNothingStoredOrPublished() {
+        assertThatThrownBy(() -> stage(pngOf(10_001), null, null)).isInstanceOf(PayloadTooLarge.class);
+
+        assertThat(store.objects).isEmpty();
+        assertThat(log.published).isEmpty();
+    }
+
+    @Test
+    void aDisguisedFileIsRefusedBeforeAnythingIsStored() {
+        byte[] exe = Arrays.copyOf(new byte[] {'M', 'Z', (byte) 0x90, 0, 3, 0}, 2000);
+
+        assertThatThrownBy(() -> stage(exe, "image/png", null)).isInstanceOf(UnsupportedMedia.class);
+        assertThatThrownBy(() -> stage("%PDF-1.7\n".getBytes(StandardCharsets.US_ASCII), "image/png", null))
+                .isInstanceOf(UnsupportedMedia.class);
+        assertThat(store.puts).isZero();
+        assertThat(log.published).isEmpty();
+    }
+
+    @Test
+    void textThatTurnsBinaryAfterTheSniffedHeadLeavesNothingStored() {
+        byte[] body = new byte[5000];
+        Arrays.fill(body, (byte) 'a');
+        body[4000] = 0;
+
+        assertThatThrownBy(() -> stage(body, "text/plain", null)).isInstanceOf(UnsupportedMedia.class);
+        assertThat(store.objects).isEmpty();
+    }
+
+    @Test
+    void anUnreachableStoreIsUnavailableWithRetryAfterAndNothingIsPublished() {
+        store.unreachable = true;
+
+        assertThatThrownBy(() -> stage(PNG, null, null)).isInstanceOfSatisfying(MediaStorageUnavailable.class,
+                e -> assertThat(e.retryAfter()).isEqualTo(RETRY_AFTER));
+        assertThat(log.published).isEmpty();
+    }
+
+    @Test
+    void whenTheLogDoesNotAcknowledgeTheStagedObjectIsRemoved() {
+        log.failure = new IngestUnavailable("no ack", RETRY_AFTER, null);
+
+        assertThatThrownBy(() -> stage(PNG, null, "upload-1")).isSameAs(log.failure);
+        assertThat(store.puts).isEqualTo(1);
+        assertThat(store.objects).isEmpty();
+    }
+
+    @Test
+    void theSameIdempotencyKeyGivesTheSameMediaIdAndEventIdForTheSameUserOnly() {
+        MediaIngest.Staged first = stage(PNG, null, "photo-7");
+        MediaIngest.Staged retry = stage(PNG, null, "photo-7");
+        MediaIngest.Staged otherKey = stage(PNG, null, "photo-8");
+        MediaIngest.Staged otherUser = ingest.stage(command(new UserId("bob"), PNG, null, "photo-7"),
+                Provenance.NONE);
+
+        assertThat(retry.mediaId()).isEqualTo(first.mediaId());
+        assertThat(((MediaStaged) log.published.get(1)).eventId())
+                .isEqualTo(((MediaStaged) log.published.get(0)).eventId());
+        assertThat(otherKey.mediaId()).isNotEqualTo(first.mediaId());
+        assertThat(otherUser.mediaId()).isNotEqualTo(first.mediaId());
+        assertThat(stage(PNG, null, null).mediaId()).isNotEqualTo(stage(PNG, null, null).mediaId());
+    }
+
+    @Test
+    void uploadsBeyondTheConcurrencyLimitAreRefusedAtOnce() {
+        // a store that starts a second upload while the first holds the only permit
+        List<Throwable> nested = new ArrayList<>();
+        FakeMediaStore reentrant = new FakeMediaStore();
+        MediaIngest[] self = new MediaIngest[1];
+        MediaStore store = new MediaStore() {
+            @Override
+            public String bucket() {
+                return "b";
+            }
+
+            @Override
+            public void put(String key, String contentType, InputStream body) throws IOException {
+                try {
+                    self[0].stage(command(ALICE, PNG, null, null), Provenance.NONE);
+                } catch (RuntimeException e) {
+                    nested.add(e);
+                }
+                reentrant.put(key, contentType, body);
+            }
+
+            @Override
+            public boolean exists(String key) {
+                return reentrant.exists(key);
+            }
+
+            @Override
+            public void delete(String key) {
+                reentrant.delete(key);
+            }
+        };
+        self[0] = new MediaIngest(store, log, Clock.fixed(NOW, ZoneOffset.UTC), 10_000, 1, RETRY_AFTER);
+
+        self[0].stage(command(ALICE, PNG, null, null), Provenance.NONE);
+
+        assertThat(nested).singleElement().isInstanceOf(MediaStorageUnavailable.class);
+        assertThat(log.published).hasSize(1);
+    }
+}

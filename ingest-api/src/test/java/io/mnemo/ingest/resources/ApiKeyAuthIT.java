@@ -1,0 +1,212 @@
+package io.mnemo.ingest.resources;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dropwizard.testing.ConfigOverride;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import io.mnemo.devstack.DevstackExtension;
+import io.mnemo.ingest.IngestConfiguration;
+import io.mnemo.kit.auth.ApiKeyToken;
+import io.mnemo.kit.auth.CreatedApiKey;
+import io.mnemo.kit.auth.Scopes;
+import io.mnemo.schemas.events.MemoryCaptured;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Who may write: the auth matrix, the tenant taken only from the key, per-key rate limits, and keys that keep
+ * working from the cache while Postgres is down.
+ */
+@ExtendWith({DevstackExtension.class, DropwizardExtensionsSupport.class})
+class ApiKeyAuthIT {
+    static final String PREFIX = "ingest-auth-it";
+    static final DropwizardAppExtension<IngestConfiguration> APP = IngestApiIT.IngestTestApp.create(PREFIX,
+            // short, so revocation and Postgres outages show within a test's patience
+            ConfigOverride.config(PREFIX, "auth.refreshInterval", "1s"),
+            ConfigOverride.config(PREFIX, "auth.unknownKeyTtl", "500ms"));
+    private static final ObjectMapper JSON = new ObjectMapper();
+    // The JDK client: Dropwizard's silently retries 429 and 503 responses that carry Retry-After.
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String MEMORY = "{\"occurredAt\":\"2026-10-01T08:00:00Z\",\"content\":\"auth\","
+            + "\"attributes\":{\"tenant\":\"mallory\",\"tenantId\":\"mallory\"}}";
+
+    private static HttpResponse<String> post(String authorization, String path) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getLocalPort()
+                        + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(MEMORY));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> postWithKey(String key) throws Exception {
+        return post("Bearer " + key, "/v1/users/u-" + UUID.randomUUID() + "/memories");
+    }
+
+    private static String problemType(HttpResponse<String> response) throws Exception {
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        return JSON.readTree(response.body()).get("type").asText();
+    }
+
+    private static String scrape() throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getAdminPort() + "/prometheus"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static JsonNode health(String check) throws Exception {
+        String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getAdminPort()
+                + "/healthcheck")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return JSON.readTree(body).get(check);
+    }
+
+    @Test
+    void withoutAKeyTheAnswerIs401WithABearerChallenge() throws Exception {
+        HttpResponse<String> response = post(null, "/v1/users/alice/memories");
+
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
+                challenge -> assertThat(challenge).startsWith("Bearer"));
+        assertThat(problemType(response)).isEqualTo("urn:mnemo:problem:unauthenticated");
+        assertThat(JSON.readTree(response.body()).get("requestId").asText())
+                .isEqualTo(response.headers().firstValue("X-Request-Id").orElseThrow());
+    }
+
+    @Test
+    void aMalformedAuthorizationHeaderIs401() throws Exception {
+        String valid = TestKeys.create("auth-it", Scopes.MEMORIES_WRITE);
+        for (String header : new String[] {"Basic dXNlcjpwYXNz", "Bearer", "Bearer not-a-mnemo-key",
+                valid, "Bearer " + valid + "x", "Bearer " + valid.substring(0, 30)}) {
+            HttpResponse<String> response = post(header, "/v1/users/alice/memories");
+
+            assertThat(response.statusCode()).as(header).isEqualTo(401);
+            assertThat(response.headers().firstValue("WWW-Authenticate")).as(header).isPresent();
+            assertThat(problemType(response)).isEqualTo("urn:mnemo:problem:unauthenticated");
+        }
+    }
+
+    @Test
+    void anUnknownKeyOrAWrongSecretIs401() throws Exception {
+        String valid = TestKeys.create("auth-it", Scopes.MEMORIES_WRITE);
+        String wrongSecret = valid.substring(0, 19) + ApiKeyToken.generate().plaintext().substring(19);
+
+        assertThat(postWithKey(ApiKeyToken.generate().plaintext()).statusCode()).isEqualTo(401);
+        HttpResponse<String> response = postWithKey(wrongSecret);
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(problemType(response)).isEqualTo("urn:mnemo:problem:unauthenticated");
+        assertThat(response.body()).doesNotContain(valid.substring(19));
+    }
+
+    @Test
+    void aRevokedKeyIs401OnceTheCacheHasRefreshed() throws Exception {
+        CreatedApiKey created = TestKeys.store().create("auth-it", "to-revoke", Set.of(Scopes.MEMORIES_WRITE),
+                null, null);
+        assertThat(postWithKey(created.plaintext()).statusCode()).isEqualTo(202);
+
+        assertThat(TestKeys.store().revoke(created.key().keyId())).isTrue();
+
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+                .until(() -> postWithKey(created.plaintext()).statusCode() == 401);
+        assertThat(problemType(postWithKey(created.plaintext()))).isEqualTo("urn:mnemo:problem:unauthenticated");
+    }
+
+    @Test
+    void aKeyWithoutTheWriteScopeIs403() throws Exception {
+        String readOnly = TestKeys.create("auth-it", Scopes.MEMORIES_READ, Scopes.ANALYTICS_READ);
+
+        HttpResponse<String> response = postWithKey(readOnly);
+
+        assertThat(response.statusCode()).isEqualTo(403);
+        assertThat(problemType(response)).isEqualTo("urn:mnemo:problem:forbidden");
+        assertThat(JSON.readTree(response.body()).get("detail").asText()).contains(Scopes.MEMORIES_WRITE);
+        assertThat(scrape()).containsPattern("mnemo_ingest_rejected_total\\{.*reason=\"forbidden\".*tenant=\"auth-it\"");
+    }
+
+    @Test
+    void aValidKeyWritesAndTheEventBelongsToTheKeysTenantWhateverElseIsClaimed() throws Exception {
+        String key = TestKeys.create("acme", Scopes.MEMORIES_WRITE);
+        String user = "u-" + UUID.randomUUID();
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getLocalPort()
+                        + "/v1/users/" + user + "/memories?tenant=mallory&tenantId=mallory"))
+                .header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json")
+                .header("X-Tenant-Id", "mallory").header("X-Mnemo-Tenant", "mallory")
+                .POST(HttpRequest.BodyPublishers.ofString(MEMORY)).build();
+
+        HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        String[] position = JSON.readTree(response.body()).get("position").asText().split(":");
+        MemoryCaptured event = (MemoryCaptured) IngestApiIT.readAt(Integer.parseInt(position[0]),
+                Long.parseLong(position[1])).value();
+        assertThat(event.getTenantId()).isEqualTo("acme");
+        assertThat(event.getUserId()).isEqualTo(user);
+        assertThat(response.headers().firstValue("RateLimit-Limit")).hasValue("400");
+    }
+
+    @Test
+    void theThirdRequestOfABurstBeyondTheKeysLimitIs429WithRetryAfterAndRateLimitHeaders() throws Exception {
+        String key = TestKeys.store().create("auth-it", "slow", Set.of(Scopes.MEMORIES_WRITE), 1, 2).plaintext();
+
+        HttpResponse<String> first = postWithKey(key);
+        HttpResponse<String> second = postWithKey(key);
+        HttpResponse<String> third = postWithKey(key);
+
+        assertThat(first.statusCode()).isEqualTo(202);
+        assertThat(first.headers().firstValue("RateLimit-Limit")).hasValue("2");
+        assertThat(first.headers().firstValue("RateLimit-Remaining")).hasValue("1");
+        assertThat(second.statusCode()).isEqualTo(202);
+        assertThat(second.headers().firstValue("RateLimit-Remaining")).hasValue("0");
+        assertThat(third.statusCode()).isEqualTo(429);
+        assertThat(problemType(third)).isEqualTo("urn:mnemo:problem:rate-limited");
+        assertThat(Long.parseLong(third.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 2L);
+        assertThat(third.headers().firstValue("RateLimit-Limit")).hasValue("2");
+        assertThat(third.headers().firstValue("RateLimit-Remaining")).hasValue("0");
+        assertThat(Long.parseLong(third.headers().firstValue("RateLimit-Reset").orElseThrow())).isBetween(1L, 2L);
+        assertThat(scrape()).containsPattern(
+                "mnemo_ingest_rejected_total\\{.*reason=\"rate-limited\".*tenant=\"auth-it\"");
+
+        // the bucket refills at one request per second
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(250))
+                .until(() -> postWithKey(key).statusCode() == 202);
+    }
+
+    @Test
+    void withPostgresStoppedACachedKeyIsStillAccepted() throws Exception {
+        String key = TestKeys.create("auth-it", Scopes.MEMORIES_WRITE);
+        assertThat(postWithKey(key).statusCode()).isEqualTo(202);
+
+        var postgres = DevstackExtension.devstack().primaryServer();
+        postgres.stop();
+        try {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> health("api-keys").get("message").asText().startsWith("STALE"));
+            assertThat(health("api-keys").get("healthy").asBoolean()).isTrue();
+
+            for (int i = 0; i < 3; i++) {
+                assertThat(postWithKey(key).statusCode()).isEqualTo(202);
+            }
+            // a key the cache has never seen cannot be checked: 503, not a guess either way
+            HttpResponse<String> unseen = postWithKey(ApiKeyToken.generate().plaintext());
+            assertThat(unseen.statusCode()).isEqualTo(503);
+            assertThat(unseen.headers().firstValue("Retry-After")).isPresent();
+        } finally {
+            postgres.start();
+        }
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                .until(() -> !health("api-keys").get("message").asText().startsWith("STALE"));
+    }
+}

@@ -1,0 +1,277 @@
+package io.mnemo.ingest.resources;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dropwizard.testing.ConfigOverride;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import io.mnemo.devstack.DevstackExtension;
+import io.mnemo.ingest.IngestConfiguration;
+import io.mnemo.kit.auth.ApiKeyStore;
+import io.mnemo.kit.auth.Scopes;
+import io.mnemo.schemas.ProjectionMigrations;
+import io.mnemo.schemas.events.MemoryCaptured;
+import io.mnemo.schemas.events.MemoryForgotten;
+import io.mnemo.schemas.events.MemoryRevised;
+import io.mnemo.schemas.events.UserErased;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Batch, revise, forget and erase on the real broker, and the input limits that guard them. */
+@ExtendWith({DevstackExtension.class, DropwizardExtensionsSupport.class})
+class IngestEndpointsIT {
+    static final String PREFIX = "ingest-endpoints-it";
+    static final DropwizardAppExtension<IngestConfiguration> APP = IngestApiIT.IngestTestApp.create(PREFIX,
+            ConfigOverride.config(PREFIX, "maxJsonBodySize", "1MiB"));
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static String key;
+
+    @BeforeAll
+    static void createKey() {
+        var pg = DevstackExtension.devstack().primary();
+        ProjectionMigrations.migrate(pg.jdbcUrl(), pg.user(), pg.password());
+        key = new ApiKeyStore(Jdbi.create(pg.jdbcUrl(), pg.user(), pg.password()))
+                .create("endpoints", "ingest-endpoints-it", Set.of(Scopes.MEMORIES_WRITE), null, null).plaintext();
+    }
+
+    private static HttpResponse<String> send(String method, String path, String contentType, String body,
+                                             String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getLocalPort() + path))
+                .header("Authorization", "Bearer " + key)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static ObjectNode item(String user, String key, String content) {
+        ObjectNode item = JSON.createObjectNode().put("userId", user).put("occurredAt", "2026-10-02T10:00:00Z");
+        if (content != null) {
+            item.put("content", content);
+        }
+        if (key != null) {
+            item.put("idempotencyKey", key);
+        }
+        return item;
+    }
+
+    private static SpecificRecord eventAt(JsonNode accepted) {
+        String[] position = accepted.get("position").asText().split(":");
+        ConsumerRecord<String, SpecificRecord> record = IngestApiIT.readAt(Integer.parseInt(position[0]),
+                Long.parseLong(position[1]));
+        return record.value();
+    }
+
+    @Test
+    void aBatchAnswersOneResultPerItemInOrderAndOnlyValidItemsReachTheLog() throws Exception {
+        String user = "u-" + UUID.randomUUID();
+        ArrayNode items = JSON.createArrayNode().add(item(user, null, "first")).add(item(user, null, null))
+                .add(item("bad user!", null, "x")).add(item(user, null, "fourth"));
+        HttpResponse<String> response = send("POST", "/v1/memories:batch", "application/json",
+                JSON.createObjectNode().set("items", items).toString());
+
+        assertThat(response.statusCode()).isEqualTo(207);
+        JsonNode body = JSON.readTree(response.body());
+        assertThat(body.get("accepted").asInt()).isEqualTo(2);
+        assertThat(body.get("refused").asInt()).isEqualTo(2);
+        JsonNode results = body.get("results");
+        assertThat(results).extracting(r -> r.get("status").asInt()).containsExactly(202, 422, 422, 202);
+        assertThat(results.get(1).get("problem").get("type").asText()).isEqualTo("urn:mnemo:problem:validation-failed");
+        assertThat(results.get(1).get("problem").get("errors").get(0).get("field").asText()).isEqualTo("content");
+        assertThat(results.get(2).get("problem").get("errors").get(0).get("field").asText()).isEqualTo("userId");
+        assertThat(((MemoryCaptured) eventAt(results.get(0))).getContent()).isEqualTo("first");
+        assertThat(((MemoryCaptured) eventAt(results.get(3))).getContent()).isEqualTo("fourth");
+        assertThat(((MemoryCaptured) eventAt(results.get(3))).getTenantId()).isEqualTo("endpoints");
+    }
+
+    @Test
+    void aFullyValidBatchIs202AndItsRetryReturnsTheSameMemoryIds() throws Exception {
+        String user = "u-" + UUID.randomUUID();
+        ArrayNode items = JSON.createArrayNode();
+        for (int i = 0; i < 300; i++) {
+            items.add(item(user + (i % 3), "batch-key-" + i, "memory " + i));
+        }
+        String body = JSON.createObjectNode().set("items", items).toString();
+
+        JsonNode first = JSON.readTree(send("POST", "/v1/memories:batch", "application/json", body).body());
+        HttpResponse<String> retry = send("POST", "/v1/memories:batch", "application/json", body);
+
+        assertThat(retry.statusCode()).isEqualTo(202);
+        JsonNode second = JSON.readTree(retry.body());
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < 300; i++) {
+            assertThat(second.get("results").get(i).get("memoryId").asText())
+                    .isEqualTo(first.get("results").get(i).get("memoryId").asText());
+            ids.add(first.get("results").get(i).get("memoryId").asText());
+        }
+        assertThat(ids).hasSize(300);
+    }
+
+    @Test
+    void aBatchOfMoreThan500ItemsIsRefusedWhole() throws Exception {
+        ArrayNode items = JSON.createArrayNode();
+        for (int i = 0; i < 501; i++) {
+            items.add(item("u", null, "x"));
+        }
+        HttpResponse<String> response = send("POST", "/v1/memories:batch", "application/json",
+                JSON.createObjectNode().set("items", items).toString());
+
+        assertThat(response.statusCode()).isEqualTo(422);
+        assertThat(JSON.readTree(response.body()).get("errors").get(0).get("field").asText()).isEqualTo("items");
+    }
+
+    @Test
+    void aRevisionCarriesOnlyTheChangedFieldsAndAcceptsMergePatch() throws Exception {
+        String user = "u-" + UUID.randomUUID();
+        String memoryId = UUID.randomUUID().toString();
+        HttpResponse<String> response = send("PATCH", "/v1/users/" + user + "/memories/" + memoryId,
+                "application/merge-patch+json", "{\"content\":\"edited\",\"tags\":[]}");
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        JsonNode accepted = JSON.readTree(response.body());
+        assertThat(accepted.get("memoryId").asText()).isEqualTo(memoryId);
+        MemoryRevised event = (MemoryRevised) eventAt(accepted);
+        assertThat(event.getContent()).isEqualTo("edited");
+        assertThat(event.getTags()).isEmpty();
+        assertThat(event.getAttributes()).isNull();
+        assertThat(event.getOccurredAt()).isNull();
+    }
+
+    @Test
+    void aRevisionThatChangesNothingOrNamesNoMemoryIs422() throws Exception {
+        assertThat(send("PATCH", "/v1/users/alice/memories/" + UUID.randomUUID(), "application/json", "{}")
+                .statusCode()).isEqualTo(422);
+        HttpResponse<String> badId = send("PATCH", "/v1/users/alice/memories/not-a-uuid", "application/json",
+                "{\"content\":\"x\"}");
+        assertThat(badId.statusCode()).isEqualTo(422);
+        assertThat(JSON.readTree(badId.body()).get("errors").get(0).get("field").asText()).isEqualTo("memoryId");
+    }
+
+    @Test
+    void forgettingAMemoryAndErasingAUserAreDurableEvents() throws Exception {
+        String user = "u-" + UUID.randomUUID();
+        String memoryId = UUID.randomUUID().toString();
+        HttpResponse<String> forget = send("DELETE", "/v1/users/" + user + "/memories/" + memoryId, null, null);
+        HttpResponse<String> erase = send("DELETE", "/v1/users/" + user, null, null, "Idempotency-Key", "erase-1");
+
+        assertThat(forget.statusCode()).isEqualTo(202);
+        assertThat(((MemoryForgotten) eventAt(JSON.readTree(forget.body()))).getMemoryId()).hasToString(memoryId);
+        assertThat(erase.statusCode()).isEqualTo(202);
+        JsonNode erased = JSON.readTree(erase.body());
+        assertThat(erased.get("userId").asText()).isEqualTo(user);
+        UserErased event = (UserErased) eventAt(erased);
+        assertThat(event.getUserId()).isEqualTo(user);
+        assertThat(event.getIdempotencyKey()).isEqualTo("erase-1");
+    }
+
+    @Test
+    void traceparentAndRequestIdTravelAsKafkaHeaders() throws Exception {
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        HttpResponse<String> response = send("POST", "/v1/users/alice/memories", "application/json",
+                "{\"occurredAt\":\"2026-10-02T10:00:00Z\",\"content\":\"traced\"}",
+                "traceparent", traceparent, "X-Request-Id", "req-4711");
+
+        assertThat(response.headers().firstValue("X-Request-Id")).hasValue("req-4711");
+        String[] position = JSON.readTree(response.body()).get("position").asText().split(":");
+        var record = IngestApiIT.readAt(Integer.parseInt(position[0]), Long.parseLong(position[1]));
+        assertThat(new String(record.headers().lastHeader("traceparent").value(), StandardCharsets.UTF_8))
+                .isEqualTo(traceparent);
+        assertThat(new String(record.headers().lastHeader("mnemo.request-id").value(), StandardCharsets.UTF_8))
+                .isEqualTo("req-4711");
+    }
+
+    @Test
+    void aBodyThatIsNotJsonIs415() throws Exception {
+        HttpResponse<String> response = send("POST", "/v1/users/alice/memories", "text/plain", "hello");
+
+        assertThat(response.statusCode()).isEqualTo(415);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(JSON.readTree(response.body()).get("type").asText()).isEqualTo("urn:mnemo:problem:unsupported-media-type");
+    }
+
+    @Test
+    void aBodyOverTheCapIs413WhetherItsLengthIsDeclaredOrStreamed() throws Exception {
+        // Many short values, so that no parser limit trips before the 1 MiB body cap does.
+        StringBuilder attributes = new StringBuilder();
+        for (int i = 0; i < 1100; i++) {
+            attributes.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":\"").append("v".repeat(1000)).append('"');
+        }
+        String big = "{\"occurredAt\":\"2026-10-02T10:00:00Z\",\"content\":\"x\",\"attributes\":{" + attributes + "}}";
+        HttpResponse<String> declared = send("POST", "/v1/users/alice/memories", "application/json", big);
+        assertThat(declared.statusCode()).isEqualTo(413);
+        assertThat(JSON.readTree(declared.body()).get("type").asText()).isEqualTo("urn:mnemo:problem:payload-too-large");
+
+        HttpRequest chunked = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getLocalPort()
+                        + "/v1/users/alice/memories"))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new ByteArrayInputStream(big.getBytes(StandardCharsets.UTF_8))))
+                .build();
+        HttpResponse<String> streamed = HTTP.send(chunked, HttpResponse.BodyHandlers.ofString());
+        assertThat(streamed.statusCode()).isEqualTo(413);
+        assertThat(JSON.readTree(streamed.body()).get("type").asText()).isEqualTo("urn:mnemo:problem:payload-too-large");
+    }
+
+    @Test
+    void aStringBeyondTheParserLimitIs400JsonLimitsExceeded() throws Exception {
+        String body = "{\"occurredAt\":\"2026-10-02T10:00:00Z\",\"content\":\"" + "y".repeat(300_000) + "\"}";
+        HttpResponse<String> response = send("POST", "/v1/users/alice/memories", "application/json", body);
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).get("type").asText()).isEqualTo("urn:mnemo:problem:json-limits-exceeded");
+    }
+
+    @Test
+    void contentOver64KibIs422() throws Exception {
+        String body = "{\"occurredAt\":\"2026-10-02T10:00:00Z\",\"content\":\"" + "é".repeat(40_000) + "\"}";
+        HttpResponse<String> response = send("POST", "/v1/users/alice/memories", "application/json", body);
+
+        assertThat(response.statusCode()).isEqualTo(422);
+        assertThat(JSON.readTree(response.body()).get("errors").get(0).get("field").asText()).isEqualTo("content");
+    }
+
+    @Test
+    void theOpenApiDocumentDescribesEveryEndpointAndIsValid() throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + APP.getLocalPort() + "/openapi.json")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode paths = JSON.readTree(response.body()).get("paths");
+        assertThat(paths.has("/v1/users/{userId}/memories")).isTrue();
+        assertThat(paths.has("/v1/users/{userId}/memories/{memoryId}")).isTrue();
+        assertThat(paths.get("/v1/users/{userId}/memories/{memoryId}").has("patch")).isTrue();
+        assertThat(paths.get("/v1/users/{userId}/memories/{memoryId}").has("delete")).isTrue();
+        assertThat(paths.has("/v1/memories:batch")).isTrue();
+        assertThat(paths.has("/v1/users/{userId}")).isTrue();
+
+        // An independent validator (openapi4j, not swagger's own parser) checks the document against the spec.
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("ingest-openapi", ".json");
+        java.nio.file.Files.writeString(file, response.body());
+        var api = new org.openapi4j.parser.OpenApi3Parser().parse(file.toUri().toURL(), true);
+        var results = org.openapi4j.parser.validation.v3.OpenApi3Validator.instance().validate(api);
+        assertThat(results.isValid()).as(results.toString()).isTrue();
+    }
+}

@@ -1,0 +1,16 @@
+package io.mnemo.kit.auth;
+
+import java.util.Set;
+
+/** The scopes an API key can carry (ARCHITECTURE §6). */
+public final class Scopes {
+    public static final String MEMORIES_WRITE = "memories:write";
+    public static final String MEMORIES_READ = "memories:read";
+    public static final String MEDIA_WRITE = "media:write";
+    public static final String ANALYTICS_READ = "analytics:read";
+    public static final String OPS_ADMIN = "ops:admin";
+    public static final Set<String> ALL = Set.of(MEMORIES_WRITE, MEMORIES_READ, MEDIA_WRITE, ANALYTICS_READ, OPS_ADMIN);
+
+    private Scopes() {
+    }
+}
