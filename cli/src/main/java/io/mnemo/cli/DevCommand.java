@@ -90,7 +90,7 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
         common.put("MNEMO_S3_PATH_STYLE", "true");
         Path logs = root.resolve("logs");
 
-        List<String> jvm = List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        List<String> jvm = List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC",
                 "-Duser.timezone=UTC");
         services.add(ServiceProcess.start("processors", "io.mnemo.processors.ProcessorsApplication",
                 "stream-processors.yml", jvm, with(common, Map.of("MNEMO_ADMIN_PORT", "" + processorsAdmin)),

@@ -95,6 +95,8 @@ class KeysCommandIT {
         assertThat(list.out()).contains(key.group(1)).contains(tenant).contains("listed").contains("active")
                 .contains("memories:read").contains("1 key(s)")
                 .doesNotContain(key.group().substring(19)).doesNotContain("other-tenant");
+        assertThat(keys("list").out()).contains(key.group(1)).contains("other-tenant")
+                .doesNotContain(key.group().substring(19));
     }
 
     @Test

@@ -77,12 +77,12 @@ public final class ApiKeyStore implements ApiKeySource {
 
     /** Every key (revoked ones too, for the audit trail), optionally of one tenant, oldest first. */
     public List<ApiKey> list(Optional<String> tenantId) {
-        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM api_keys"
-                        + (tenantId.isPresent() ? " WHERE tenant_id = :tenantId" : "")
-                        + " ORDER BY created_at, key_id")
-                .bind("tenantId", tenantId.orElse(null))
-                .map(ApiKeyStore::map)
-                .list());
+        return jdbi.withHandle(handle -> {
+            var query = handle.createQuery("SELECT " + COLUMNS + " FROM api_keys"
+                    + (tenantId.isPresent() ? " WHERE tenant_id = :tenantId" : "") + " ORDER BY created_at, key_id");
+            tenantId.ifPresent(tenant -> query.bind("tenantId", tenant));
+            return query.map(ApiKeyStore::map).list();
+        });
     }
 
     /** Revokes a key; false when there is no such key or it was already revoked. */
