@@ -113,7 +113,8 @@ public final class IngestBench {
     /** Closed-loop HTTP clients posting single memories (batch = 1) or batches of {@code batch} memories. */
     private static String http(String ingest, String apiKey, int seconds, int clients, int batch, String runId)
             throws Exception {
-        HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4)).build();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .executor(Executors.newFixedThreadPool(4)).build();
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         AtomicLong memories = new AtomicLong();
         AtomicLong errors = new AtomicLong();
