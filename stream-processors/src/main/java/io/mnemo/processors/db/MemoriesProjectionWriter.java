@@ -42,6 +42,29 @@ public final class MemoriesProjectionWriter implements ProjectionWriter<Specific
             WHERE memories.version < EXCLUDED.version
             """;
 
+    static final String DELETE_ROW = """
+            DELETE FROM memories
+            WHERE tenant_id = :tenantId AND user_id = :userId AND occurred_at = :occurredAt AND memory_id = :memoryId
+            """;
+
+    static final String LOCK_LOCATORS = """
+            SELECT l.tenant_id, l.user_id, l.memory_id, l.occurred_at, l.version, l.deleted
+            FROM memory_locator l
+            JOIN unnest(:tenants, :users, :ids) AS k(tenant_id, user_id, memory_id)
+              ON l.tenant_id = k.tenant_id AND l.user_id = k.user_id AND l.memory_id = k.memory_id
+            ORDER BY l.tenant_id, l.user_id, l.memory_id
+            FOR UPDATE OF l
+            """;
+
+    static final String UPSERT_LOCATOR = """
+            INSERT INTO memory_locator (tenant_id, user_id, memory_id, occurred_at, version, deleted, updated_at)
+            VALUES (:tenantId, :userId, :memoryId, :occurredAt, :version, :deleted, now())
+            ON CONFLICT (tenant_id, user_id, memory_id) DO UPDATE SET
+                occurred_at = EXCLUDED.occurred_at, version = EXCLUDED.version, deleted = EXCLUDED.deleted,
+                updated_at = now()
+            WHERE memory_locator.version < EXCLUDED.version
+            """;
+
     private final MemoryPartitions partitions;
 
     public MemoriesProjectionWriter(MemoryPartitions partitions) {
@@ -56,56 +79,130 @@ public final class MemoriesProjectionWriter implements ProjectionWriter<Specific
     @Override
     public void prepare(List<ConsumerRecord<String, SpecificRecord>> batch) {
         List<Instant> months = new ArrayList<>();
-        for (MemoryChanged change : upserts(batch)) {
-            months.add(change.getState().getOccurredAt());
+        for (MemoryChanged change : changes(batch)) {
+            if (change.getKind() == MemoryChangeKind.UPSERTED && change.getState() != null) {
+                months.add(change.getState().getOccurredAt());
+            }
         }
         partitions.ensureFor(months);
     }
 
+    /**
+     * Applies the newest change of each memory in the batch. The memory's locator row (locked) says which version
+     * was applied last and where the live row is: older or equal versions do nothing; a deletion removes the live
+     * row; an upsert whose occurredAt moved removes the row from its old place before writing the new one.
+     */
     @Override
     public void write(Handle transaction, List<ConsumerRecord<String, SpecificRecord>> batch) {
-        // Keep only the newest version per row: one multi-row statement cannot touch a row twice, and the
-        // older versions would lose to the guard anyway.
         Map<String, MemoryChanged> newest = new LinkedHashMap<>();
-        for (MemoryChanged change : upserts(batch)) {
-            String key = change.getTenantId() + "\n" + change.getUserId() + "\n" + change.getMemoryId() + "\n"
-                    + change.getState().getOccurredAt();
+        for (MemoryChanged change : changes(batch)) {
+            String key = change.getTenantId() + "\n" + change.getUserId() + "\n" + change.getMemoryId();
             newest.merge(key, change, (a, b) -> a.getVersion() >= b.getVersion() ? a : b);
         }
         if (newest.isEmpty()) {
             return;
         }
-        PreparedBatch upsert = transaction.prepareBatch(UPSERT);
-        for (MemoryChanged change : newest.values()) {
-            MemoryState state = change.getState();
-            upsert.bind("tenantId", change.getTenantId())
-                    .bind("userId", change.getUserId())
-                    .bind("occurredAt", utc(state.getOccurredAt()))
-                    .bind("memoryId", change.getMemoryId())
-                    .bind("recordedAt", utc(state.getRecordedAt()))
-                    .bind("content", state.getContent())
-                    .bindArray("tags", String.class, state.getTags())
-                    .bind("attributes", json(state.getAttributes()))
-                    .bindArray("mediaIds", String.class, state.getMediaIds())
-                    .bind("version", change.getVersion())
-                    .bind("sourcePartition", change.getSourcePartition())
-                    .bind("sourceOffset", change.getSourceOffset())
-                    .add();
+        Map<String, Locator> locators = lockLocators(transaction, newest.values());
+        PreparedBatch removals = transaction.prepareBatch(DELETE_ROW);
+        PreparedBatch upserts = transaction.prepareBatch(UPSERT);
+        PreparedBatch locatorUpdates = transaction.prepareBatch(UPSERT_LOCATOR);
+        boolean anyRemoval = false;
+        boolean anyUpsert = false;
+        boolean anyLocator = false;
+        for (Map.Entry<String, MemoryChanged> entry : newest.entrySet()) {
+            MemoryChanged change = entry.getValue();
+            Locator locator = locators.get(entry.getKey());
+            if (locator != null && locator.version() >= change.getVersion()) {
+                continue;
+            }
+            boolean upsert = change.getKind() == MemoryChangeKind.UPSERTED && change.getState() != null;
+            if (locator != null && !locator.deleted()
+                    && (!upsert || !locator.occurredAt().equals(change.getState().getOccurredAt()))) {
+                removals.bind("tenantId", change.getTenantId()).bind("userId", change.getUserId())
+                        .bind("occurredAt", utc(locator.occurredAt())).bind("memoryId", change.getMemoryId()).add();
+                anyRemoval = true;
+            }
+            if (upsert) {
+                bindUpsert(upserts, change);
+                anyUpsert = true;
+            }
+            if (!upsert && locator == null) {
+                // Deleting a memory this projection never saw: remember the version so a late capture stays out,
+                // at a placeholder place (there is no row to find).
+                locatorUpdates.bind("occurredAt", utc(java.time.Instant.EPOCH));
+            } else {
+                locatorUpdates.bind("occurredAt", utc(upsert ? change.getState().getOccurredAt() : locator.occurredAt()));
+            }
+            locatorUpdates.bind("tenantId", change.getTenantId()).bind("userId", change.getUserId())
+                    .bind("memoryId", change.getMemoryId()).bind("version", change.getVersion())
+                    .bind("deleted", !upsert).add();
+            anyLocator = true;
         }
-        upsert.execute();
+        if (anyRemoval) {
+            removals.execute();
+        }
+        if (anyUpsert) {
+            upserts.execute();
+        }
+        if (anyLocator) {
+            locatorUpdates.execute();
+        }
     }
 
-    private static List<MemoryChanged> upserts(List<ConsumerRecord<String, SpecificRecord>> batch) {
-        List<MemoryChanged> upserts = new ArrayList<>(batch.size());
+    private static void bindUpsert(PreparedBatch upsert, MemoryChanged change) {
+        MemoryState state = change.getState();
+        upsert.bind("tenantId", change.getTenantId())
+                .bind("userId", change.getUserId())
+                .bind("occurredAt", utc(state.getOccurredAt()))
+                .bind("memoryId", change.getMemoryId())
+                .bind("recordedAt", utc(state.getRecordedAt()))
+                .bind("content", state.getContent())
+                .bindArray("tags", String.class, state.getTags())
+                .bind("attributes", json(state.getAttributes()))
+                .bindArray("mediaIds", String.class, state.getMediaIds())
+                .bind("version", change.getVersion())
+                .bind("sourcePartition", change.getSourcePartition())
+                .bind("sourceOffset", change.getSourceOffset())
+                .add();
+    }
+
+    /** Where a memory lives and which version was applied to it last. */
+    record Locator(java.time.Instant occurredAt, long version, boolean deleted) {
+    }
+
+    private static Map<String, Locator> lockLocators(Handle transaction, java.util.Collection<MemoryChanged> changes) {
+        List<String> tenants = new ArrayList<>();
+        List<String> users = new ArrayList<>();
+        List<java.util.UUID> ids = new ArrayList<>();
+        for (MemoryChanged change : changes) {
+            tenants.add(change.getTenantId());
+            users.add(change.getUserId());
+            ids.add(change.getMemoryId());
+        }
+        Map<String, Locator> locators = new java.util.HashMap<>();
+        transaction.createQuery(LOCK_LOCATORS)
+                .bindArray("tenants", String.class, tenants)
+                .bindArray("users", String.class, users)
+                .bindArray("ids", java.util.UUID.class, ids)
+                .map((rs, ctx) -> Map.entry(rs.getString("tenant_id") + "\n" + rs.getString("user_id") + "\n"
+                        + rs.getObject("memory_id", java.util.UUID.class),
+                        new Locator(rs.getObject("occurred_at", OffsetDateTime.class).toInstant(),
+                                rs.getLong("version"), rs.getBoolean("deleted"))))
+                .forEach(e -> locators.put(e.getKey(), e.getValue()));
+        return locators;
+    }
+
+    private static List<MemoryChanged> changes(List<ConsumerRecord<String, SpecificRecord>> batch) {
+        List<MemoryChanged> changes = new ArrayList<>(batch.size());
         for (ConsumerRecord<String, SpecificRecord> record : batch) {
-            if (record.value() instanceof MemoryChanged change && change.getKind() == MemoryChangeKind.UPSERTED
-                    && change.getState() != null) {
-                upserts.add(change);
+            if (record.value() instanceof MemoryChanged change) {
+                changes.add(change);
             } else {
-                LOG.warn("Skipping unsupported change at {}-{}@{}", record.topic(), record.partition(), record.offset());
+                LOG.warn("Skipping a record that is not a memory change at {}-{}@{}", record.topic(),
+                        record.partition(), record.offset());
             }
         }
-        return upserts;
+        return changes;
     }
 
     private static OffsetDateTime utc(Instant instant) {

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /** Builds records for {@code mnemo.dead-letters.v1}: the original key and bytes, and why, in headers. */
 public final class DeadLetters {
@@ -16,6 +17,19 @@ public final class DeadLetters {
     public static final String TIME = "mnemo.dlq.time";
 
     private DeadLetters() {
+    }
+
+    /** Headers of a dead letter for an event that was read fine but cannot be applied. */
+    public static Headers headers(String topic, int partition, long offset, String errorClass, String reason,
+                                  Instant now) {
+        Headers headers = new RecordHeaders();
+        headers.add(SOURCE_TOPIC, utf8(topic));
+        headers.add(SOURCE_PARTITION, utf8(Integer.toString(partition)));
+        headers.add(SOURCE_OFFSET, utf8(Long.toString(offset)));
+        headers.add(ERROR_CLASS, utf8(errorClass));
+        headers.add(REASON, utf8(reason));
+        headers.add(TIME, utf8(now.toString()));
+        return headers;
     }
 
     public static ProducerRecord<byte[], byte[]> of(String topic, int partition, long offset, byte[] key, byte[] value,

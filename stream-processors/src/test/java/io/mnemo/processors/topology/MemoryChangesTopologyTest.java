@@ -6,6 +6,9 @@ import io.mnemo.schemas.Topics;
 import io.mnemo.schemas.changes.MemoryChangeKind;
 import io.mnemo.schemas.changes.MemoryChanged;
 import io.mnemo.schemas.events.MemoryCaptured;
+import io.mnemo.schemas.events.MemoryForgotten;
+import io.mnemo.schemas.events.MemoryRevised;
+import io.mnemo.schemas.events.UserErased;
 import io.mnemo.schemas.serde.InMemorySchemaRegistryClient;
 import io.mnemo.schemas.serde.MnemoSerdes;
 import io.mnemo.schemas.serde.SchemaRegistryException;
@@ -139,7 +142,116 @@ class MemoryChangesTopologyTest {
         assertThat(changes.readValuesToList()).hasSize(1);
 
         driver.advanceWallClockTime(Duration.ofDays(2));
-        assertThat(driver.<String, Long>getKeyValueStore(MemoryChangesTopology.SEEN_EVENTS_STORE).get(eventId.toString()))
-                .isNull();
+        assertThat(driver.<String, String>getKeyValueStore(MemoryChangesTopology.EVENT_FINGERPRINTS_STORE)
+                .get(eventId.toString())).isNull();
+    }
+
+    private TestOutputTopic<String, SpecificRecord> deadLetterTopic() {
+        return driver.createOutputTopic(Topics.DEAD_LETTERS.name(), new StringDeserializer(), avro.deserializer());
+    }
+
+    static MemoryRevised revised(UUID memoryId, String content, Instant occurredAt) {
+        return MemoryRevised.newBuilder().setEventId(UUID.randomUUID()).setTenantId("acme").setUserId("alice")
+                .setRecordedAt(Instant.parse("2026-11-02T10:00:00Z")).setMemoryId(memoryId).setContent(content)
+                .setOccurredAt(occurredAt).build();
+    }
+
+    static MemoryForgotten forgotten(UUID memoryId) {
+        return MemoryForgotten.newBuilder().setEventId(UUID.randomUUID()).setTenantId("acme").setUserId("alice")
+                .setRecordedAt(Instant.parse("2026-11-03T10:00:00Z")).setMemoryId(memoryId).build();
+    }
+
+    @Test
+    void aRevisionReplacesOnlyTheGivenFieldsAndIncreasesTheVersion() {
+        UUID memoryId = UUID.randomUUID();
+        events.pipeInput("acme/alice", captured(UUID.randomUUID(), memoryId, "first"));
+        events.pipeInput("acme/alice", revised(memoryId, "second", null));
+        events.pipeInput("acme/alice", revised(memoryId, null, Instant.parse("2020-01-01T00:00:00Z")));
+
+        List<SpecificRecord> out = changes.readValuesToList();
+        MemoryChanged v2 = (MemoryChanged) out.get(1);
+        MemoryChanged v3 = (MemoryChanged) out.get(2);
+        assertThat(v2.getVersion()).isEqualTo(2);
+        assertThat(v2.getState().getContent()).isEqualTo("second");
+        assertThat(v2.getState().getTags()).containsExactly("a");
+        assertThat(v3.getVersion()).isEqualTo(3);
+        assertThat(v3.getState().getContent()).isEqualTo("second");
+        assertThat(v3.getState().getOccurredAt()).isEqualTo(Instant.parse("2020-01-01T00:00:00Z"));
+    }
+
+    @Test
+    void forgettingEmitsADeletionAndLaterRevisionsOrForgetsAreDeadLettered() {
+        UUID memoryId = UUID.randomUUID();
+        TestOutputTopic<String, SpecificRecord> deadLetters = deadLetterTopic();
+        events.pipeInput("acme/alice", captured(UUID.randomUUID(), memoryId, "first"));
+        events.pipeInput("acme/alice", forgotten(memoryId));
+        events.pipeInput("acme/alice", revised(memoryId, "too late", null));
+        events.pipeInput("acme/alice", forgotten(memoryId));
+
+        List<SpecificRecord> out = changes.readValuesToList();
+        assertThat(out).hasSize(2);
+        assertThat(((MemoryChanged) out.get(1)).getKind()).isEqualTo(MemoryChangeKind.DELETED);
+        assertThat(((MemoryChanged) out.get(1)).getVersion()).isEqualTo(2);
+        List<TestRecord<String, SpecificRecord>> dead = deadLetters.readRecordsToList();
+        assertThat(dead).hasSize(2);
+        assertThat(dead.get(0).value()).isInstanceOf(MemoryRevised.class);
+        assertThat(new String(dead.get(0).headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8))
+                .contains("was forgotten");
+        assertThat(new String(dead.get(0).headers().lastHeader(DeadLetters.SOURCE_OFFSET).value(),
+                StandardCharsets.UTF_8)).isEqualTo("2");
+    }
+
+    @Test
+    void revisingAnUnknownMemoryIsDeadLettered() {
+        TestOutputTopic<String, SpecificRecord> deadLetters = deadLetterTopic();
+        events.pipeInput("acme/alice", revised(UUID.randomUUID(), "ghost", null));
+
+        assertThat(changes.isEmpty()).isTrue();
+        assertThat(new String(deadLetters.readRecord().headers().lastHeader(DeadLetters.REASON).value(),
+                StandardCharsets.UTF_8)).contains("does not exist");
+    }
+
+    @Test
+    void erasingAUserDeletesEveryLiveMemoryOnceAndBarsLaterEvents() {
+        TestOutputTopic<String, SpecificRecord> deadLetters = deadLetterTopic();
+        UUID kept = UUID.randomUUID();
+        UUID forgottenBefore = UUID.randomUUID();
+        events.pipeInput("acme/alice", captured(UUID.randomUUID(), kept, "one"));
+        events.pipeInput("acme/alice", captured(UUID.randomUUID(), forgottenBefore, "two"));
+        events.pipeInput("acme/bob", MemoryCaptured.newBuilder(captured(UUID.randomUUID(), UUID.randomUUID(), "bob's"))
+                .setUserId("bob").build());
+        events.pipeInput("acme/alice", forgotten(forgottenBefore));
+        changes.readValuesToList();
+
+        events.pipeInput("acme/alice", UserErased.newBuilder().setEventId(UUID.randomUUID()).setTenantId("acme")
+                .setUserId("alice").setRecordedAt(Instant.parse("2026-11-04T00:00:00Z")).build());
+        events.pipeInput("acme/alice", captured(UUID.randomUUID(), UUID.randomUUID(), "after erasure"));
+
+        List<SpecificRecord> out = changes.readValuesToList();
+        assertThat(out).singleElement().satisfies(change -> {
+            assertThat(((MemoryChanged) change).getMemoryId()).isEqualTo(kept);
+            assertThat(((MemoryChanged) change).getKind()).isEqualTo(MemoryChangeKind.DELETED);
+        });
+        assertThat(new String(deadLetters.readRecord().headers().lastHeader(DeadLetters.REASON).value(),
+                StandardCharsets.UTF_8)).contains("was erased");
+    }
+
+    @Test
+    void anEventIdReusedWithAnotherPayloadIsDeadLetteredAndTheFirstWriteWins() {
+        TestOutputTopic<String, SpecificRecord> deadLetters = deadLetterTopic();
+        UUID eventId = UUID.randomUUID();
+        UUID memoryId = UUID.randomUUID();
+        events.pipeInput("acme/alice", captured(eventId, memoryId, "original"));
+        // a producer retry: same event, new recordedAt, attributes in another order -> a plain duplicate
+        events.pipeInput("acme/alice", MemoryCaptured.newBuilder(captured(eventId, memoryId, "original"))
+                .setRecordedAt(Instant.parse("2026-11-01T10:00:05Z")).build());
+        events.pipeInput("acme/alice", captured(eventId, memoryId, "different content, same key"));
+
+        assertThat(changes.readValuesToList()).hasSize(1);
+        TestRecord<String, SpecificRecord> dead = deadLetters.readRecord();
+        assertThat(((MemoryCaptured) dead.value()).getContent()).isEqualTo("different content, same key");
+        assertThat(new String(dead.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8))
+                .contains("first write wins");
+        assertThat(deadLetters.isEmpty()).isTrue();
     }
 }
