@@ -180,6 +180,10 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
         env.put("tenant", TENANT);
         env.put("apiKey", apiKey);
         Path tmp = envFile.resolveSibling("dev-env.json.tmp");
+        // Owner-only: the file holds an every-scope API key and the database password.
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(tmp.toFile(), env);
         Files.move(tmp, envFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);

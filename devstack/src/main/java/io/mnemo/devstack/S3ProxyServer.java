@@ -129,6 +129,9 @@ final class S3ProxyServer {
                     try {
                         s3.headBucket(request -> request.bucket(bucket));
                     } catch (NoSuchBucketException e) {
+                        // No lifecycle rule here: S3Proxy (4.1.0) does not support PutBucketLifecycleConfiguration.
+                        // A real bucket needs one: expire "staging/" after 7 days (objects of failed or ambiguous
+                        // upload attempts) and abort incomplete multipart uploads after 1 day.
                         s3.createBucket(request -> request.bucket(bucket));
                         LOG.debug("created bucket {}", bucket);
                     }

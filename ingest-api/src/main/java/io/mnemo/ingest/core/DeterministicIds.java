@@ -34,7 +34,7 @@ public final class DeterministicIds {
         return new EventId(v5(EVENT_NAMESPACE, name(tenant, user, key) + "\n" + operation));
     }
 
-    /** Media id of an upload retried with the same key: the retry overwrites the same staging object. */
+    /** Media id of an upload retried with the same key: each attempt stages its own object under this id. */
     public static MediaId mediaId(TenantId tenant, UserId user, IdempotencyKey key) {
         UUID uuid = v5(MEDIA_NAMESPACE, name(tenant, user, key));
         return MediaId.of(uuid);

@@ -1,12 +1,15 @@
 package io.mnemo.ingest.core;
 
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.Semaphore;
@@ -16,10 +19,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Stages producers' media uploads: sniffs and checks the type before anything is stored, streams the bytes to the
  * media store while hashing and capping them, and reports the upload only once its {@link MediaStaged} event is
- * durable in the log. Whatever fails, nothing stays half-registered: the staged object is removed again.
+ * durable in the log.
+ *
+ * <p>Every attempt stages its own object ({@code .../{mediaId}/{attemptId}}), so a retry with the same
+ * Idempotency-Key never overwrites nor deletes the object an earlier attempt's event may point to. A staged object
+ * is removed only when nothing can refer to it: the upload itself failed, or the publish was refused before
+ * anything reached the log. After an ambiguous publish failure (a timeout: the broker may have written the event)
+ * the object stays; if it turns out unreferenced, the staging lifecycle rule expires it.
  */
 public final class MediaIngest {
     private static final Logger LOG = LoggerFactory.getLogger(MediaIngest.class);
+    private static final SecureRandom ATTEMPT_IDS = new SecureRandom();
 
     /** The durable publish path shared with memories (bounded in-flight wait for the log's acknowledgement). */
     @FunctionalInterface
@@ -62,7 +72,9 @@ public final class MediaIngest {
      * @throws PayloadTooLarge         above the cap (nothing left in the store)
      * @throws UnsupportedMedia        not an allowed type, or not the declared one (nothing left in the store)
      * @throws MediaStorageUnavailable the store failed (nothing registered)
-     * @throws IngestUnavailable       the log did not acknowledge the event (the staged object was removed)
+     * @throws IngestUnavailable       the log did not acknowledge the event (the staged object is kept unless the
+     *                                 publish was refused before reaching the log)
+     * @throws IngestOverloaded        too many writes wait for the log (the staged object was removed)
      */
     public Staged stage(StageMedia command, Provenance provenance) {
         if (command.declaredLength().isPresent() && command.declaredLength().getAsLong() > maxBytes) {
@@ -93,7 +105,8 @@ public final class MediaIngest {
         EventId eventId = command.idempotencyKey()
                 .map(key -> DeterministicIds.eventId(command.tenant(), command.user(), "media", key))
                 .orElseGet(() -> new EventId(UUID.randomUUID()));
-        String key = MediaStore.stagingKey(command.tenant(), command.user(), mediaId);
+        String key = MediaStore.stagingKey(command.tenant(), command.user(), mediaId,
+                HexFormat.of().toHexDigits(ATTEMPT_IDS.nextLong()));
         InspectedStream body = new InspectedStream(
                 new SequenceInputStream(new ByteArrayInputStream(head), command.body()), maxBytes,
                 MediaSniffer.TEXT_PLAIN.equals(contentType));
@@ -119,12 +132,26 @@ public final class MediaIngest {
         try {
             position = log.publishDurably(event, provenance);
         } catch (RuntimeException e) {
-            // Not durable, so not registered: the object goes too. (If the broker did write the event and only its
-            // answer was lost, a retry with the same Idempotency-Key stages the same key again.)
-            deleteQuietly(key);
+            if (provesNothingWasPublished(e)) {
+                deleteQuietly(key);
+            }
+            // otherwise the broker may have written the event (only its answer was lost): the object must stay
             throw e;
         }
         return new Staged(mediaId, event.sha256(), event.size(), contentType, position);
+    }
+
+    /** Only a refusal before the event reached the log: saturated, or the circuit breaker did not let it through. */
+    private static boolean provesNothingWasPublished(RuntimeException failure) {
+        if (failure instanceof IngestOverloaded) {
+            return true;
+        }
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof CallNotPermittedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static byte[] readHead(InputStream body) {
@@ -139,7 +166,7 @@ public final class MediaIngest {
         try {
             store.delete(key);
         } catch (RuntimeException e) {
-            // the staging prefix has a lifecycle expiry; an orphan is unreferenced, so it is waste, not a lie
+            // an orphan is unreferenced, so it is waste, not a lie; the staging lifecycle rule (if any) expires it
             LOG.warn("could not remove unregistered staged object {}: {}", key, e.toString());
         }
     }

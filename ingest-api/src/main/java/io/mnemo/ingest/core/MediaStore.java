@@ -4,13 +4,19 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Port: the object store holding uploaded media. Uploads land under a staging key that names tenant and user, so
- * that ownership of a media id can be checked by looking the key up.
+ * Port: the object store holding uploaded media. Every upload attempt lands under its own staging key below a
+ * prefix that names tenant, user and media id, so that ownership of a media id can be checked by looking for any
+ * object under that prefix, and a retry never overwrites (nor deletes) the object of an earlier attempt.
  */
 public interface MediaStore {
-    /** Where an upload of this tenant's user is staged: {@code staging/{tenant}/{userId}/{mediaId}}. */
-    static String stagingKey(TenantId tenant, UserId user, MediaId mediaId) {
-        return "staging/" + tenant.value() + "/" + user.value() + "/" + mediaId.value();
+    /** Below which every attempt of one media id of this tenant's user is staged (ends with {@code /}). */
+    static String stagingPrefix(TenantId tenant, UserId user, MediaId mediaId) {
+        return "staging/" + tenant.value() + "/" + user.value() + "/" + mediaId.value() + "/";
+    }
+
+    /** Where one upload attempt is staged: {@code staging/{tenant}/{userId}/{mediaId}/{attemptId}}. */
+    static String stagingKey(TenantId tenant, UserId user, MediaId mediaId, String attemptId) {
+        return stagingPrefix(tenant, user, mediaId) + attemptId;
     }
 
     /** The bucket the keys live in (reported in {@link MediaStaged}). */
@@ -26,15 +32,19 @@ public interface MediaStore {
      */
     void put(String key, String contentType, InputStream body) throws IOException;
 
-    /** Whether an object exists at {@code key}. @throws MediaStoreFailure when the store cannot tell now */
-    boolean exists(String key);
+    /**
+     * Whether any object exists whose key starts with {@code prefix}.
+     *
+     * @throws MediaStoreFailure when the store cannot tell now
+     */
+    boolean anyUnder(String prefix);
 
     /** Removes the object at {@code key} if present. @throws MediaStoreFailure when the store is failing */
     void delete(String key);
 
-    /** Convenience for {@link #exists(String)} at the staging key. */
+    /** Whether this tenant's user staged this media id, under any attempt. */
     default boolean exists(TenantId tenant, UserId user, MediaId mediaId) {
-        return exists(stagingKey(tenant, user, mediaId));
+        return anyUnder(stagingPrefix(tenant, user, mediaId));
     }
 
     /** The store is unreachable or answered with a server error; worth retrying later. */

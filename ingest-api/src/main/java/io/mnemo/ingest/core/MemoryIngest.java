@@ -71,7 +71,8 @@ public final class MemoryIngest {
             if (refused == null) {
                 try {
                     event = captured(item.command());
-                } catch (InvalidInput e) {
+                } catch (IngestException e) {
+                    // e.g. S3 unreachable for the media check of this item: its own result, not the batch's
                     refused = e;
                 }
             }

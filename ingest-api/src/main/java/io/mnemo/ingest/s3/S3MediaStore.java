@@ -14,7 +14,6 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
@@ -78,19 +77,11 @@ public final class S3MediaStore implements MediaStore {
     }
 
     @Override
-    public boolean exists(String key) {
+    public boolean anyUnder(String prefix) {
         try {
-            s3.headObject(b -> b.bucket(bucket).key(key));
-            return true;
-        } catch (NoSuchKeyException e) {
-            return false;
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
-                return false; // HEAD has no body, so the SDK cannot always name it NoSuchKey
-            }
-            throw failure("head", key, e);
-        } catch (SdkClientException e) {
-            throw failure("head", key, e);
+            return !s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix).maxKeys(1)).contents().isEmpty();
+        } catch (SdkClientException | S3Exception e) {
+            throw failure("list", prefix, e);
         }
     }
 
@@ -103,7 +94,7 @@ public final class S3MediaStore implements MediaStore {
         try {
             s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
         } catch (SdkException e) {
-            // S3 drops it with the bucket's abort-incomplete-multipart lifecycle rule; parts are never visible
+            // parts are never visible; a bucket lifecycle rule aborting incomplete multipart uploads drops them
             LOG.warn("could not abort multipart upload {} of {} after {}: {}", uploadId, key, cause.toString(),
                     e.toString());
             cause.addSuppressed(e);

@@ -34,9 +34,9 @@ public final class FakeMediaStore implements MediaStore {
     }
 
     @Override
-    public boolean exists(String key) {
+    public boolean anyUnder(String prefix) {
         failIfUnreachable();
-        return objects.containsKey(key);
+        return objects.keySet().stream().anyMatch(key -> key.startsWith(prefix));
     }
 
     @Override
@@ -45,9 +45,10 @@ public final class FakeMediaStore implements MediaStore {
         objects.remove(key);
     }
 
-    /** Stages an object directly, as if uploaded by that user. */
-    public void stage(TenantId tenant, UserId user, MediaId mediaId) {
-        objects.put(MediaStore.stagingKey(tenant, user, mediaId), new StoredObject(new byte[] {'x'}, "text/plain"));
+    /** Stages an object directly, as if uploaded by that user in one attempt. */
+    public void stage(TenantId tenant, UserId user, MediaId mediaId, String attemptId) {
+        objects.put(MediaStore.stagingKey(tenant, user, mediaId, attemptId),
+                new StoredObject(new byte[] {'x'}, "text/plain"));
     }
 
     private void failIfUnreachable() {

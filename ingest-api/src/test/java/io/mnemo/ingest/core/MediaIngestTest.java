@@ -3,6 +3,8 @@ package io.mnemo.ingest.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +20,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 class MediaIngestTest {
@@ -75,7 +78,9 @@ class MediaIngestTest {
         assertThat(staged.sha256()).isEqualTo(sha256);
         assertThat(staged.size()).isEqualTo(PNG.length);
         assertThat(staged.contentType()).isEqualTo("image/png");
-        String key = "staging/acme/alice/" + staged.mediaId().value();
+        assertThat(store.objects).hasSize(1);
+        String key = store.objects.keySet().iterator().next();
+        assertThat(key).matches("staging/acme/alice/" + staged.mediaId().value() + "/[0-9a-f]{16}");
         assertThat(store.objects.get(key).bytes()).isEqualTo(PNG);
         assertThat(store.objects.get(key).contentType()).isEqualTo("image/png");
         assertThat(log.published).singleElement().isInstanceOfSatisfying(MediaStaged.class, event -> {
@@ -162,12 +167,32 @@ class MediaIngestTest {
     }
 
     @Test
-    void whenTheLogDoesNotAcknowledgeTheStagedObjectIsRemoved() {
-        log.failure = new IngestUnavailable("no ack", RETRY_AFTER, null);
+    void anAmbiguousPublishFailureKeepsTheStagedObject() {
+        // a timeout: the broker may have written the event, which would then point at this object
+        log.failure = new IngestUnavailable("no ack in time", RETRY_AFTER, new TimeoutException());
 
         assertThatThrownBy(() -> stage(PNG, null, "upload-1")).isSameAs(log.failure);
         assertThat(store.puts).isEqualTo(1);
-        assertThat(store.objects).isEmpty();
+        assertThat(store.objects.values()).singleElement()
+                .satisfies(o -> assertThat(o.bytes()).isEqualTo(PNG));
+    }
+
+    @Test
+    void aRefusedPublishRemovesOnlyThisAttemptsObject() {
+        MediaIngest.Staged first = stage(PNG, null, "upload-1");
+        String firstKey = ((MediaStaged) log.published.get(0)).stagingKey();
+        byte[] other = pngOf(5000);
+
+        log.failure = new IngestUnavailable("circuit open", RETRY_AFTER,
+                CallNotPermittedException.createCallNotPermittedException(CircuitBreaker.ofDefaults("log")));
+        assertThatThrownBy(() -> stage(other, null, "upload-1")).isSameAs(log.failure);
+        log.failure = new IngestOverloaded("too many writes", RETRY_AFTER);
+        assertThatThrownBy(() -> stage(other, null, "upload-1")).isSameAs(log.failure);
+
+        assertThat(store.puts).isEqualTo(3);
+        assertThat(store.objects).containsOnlyKeys(firstKey);
+        assertThat(store.objects.get(firstKey).bytes()).isEqualTo(PNG);
+        assertThat(firstKey).startsWith(MediaStore.stagingPrefix(TENANT, ALICE, first.mediaId()));
     }
 
     @Test
@@ -179,8 +204,14 @@ class MediaIngestTest {
                 Provenance.NONE);
 
         assertThat(retry.mediaId()).isEqualTo(first.mediaId());
-        assertThat(((MediaStaged) log.published.get(1)).eventId())
-                .isEqualTo(((MediaStaged) log.published.get(0)).eventId());
+        MediaStaged firstEvent = (MediaStaged) log.published.get(0);
+        MediaStaged retryEvent = (MediaStaged) log.published.get(1);
+        assertThat(retryEvent.eventId()).isEqualTo(firstEvent.eventId());
+        // each attempt has its own object: the retry neither overwrote nor removed the first one
+        assertThat(retryEvent.stagingKey()).isNotEqualTo(firstEvent.stagingKey());
+        assertThat(store.objects).containsKeys(firstEvent.stagingKey(), retryEvent.stagingKey());
+        assertThat(List.of(firstEvent.stagingKey(), retryEvent.stagingKey()))
+                .allSatisfy(k -> assertThat(k).startsWith(MediaStore.stagingPrefix(TENANT, ALICE, first.mediaId())));
         assertThat(otherKey.mediaId()).isNotEqualTo(first.mediaId());
         assertThat(otherUser.mediaId()).isNotEqualTo(first.mediaId());
         assertThat(stage(PNG, null, null).mediaId()).isNotEqualTo(stage(PNG, null, null).mediaId());
@@ -209,8 +240,8 @@ class MediaIngestTest {
             }
 
             @Override
-            public boolean exists(String key) {
-                return reentrant.exists(key);
+            public boolean anyUnder(String prefix) {
+                return reentrant.anyUnder(prefix);
             }
 
             @Override

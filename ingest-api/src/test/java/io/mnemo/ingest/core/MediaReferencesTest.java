@@ -16,8 +16,9 @@ class MediaReferencesTest {
     private final MediaReferences references = new MediaReferences(store, Duration.ofSeconds(2));
 
     @Test
-    void acceptsMediaStagedByTheSameTenantAndUser() {
-        store.stage(ACME, ALICE, PHOTO);
+    void acceptsMediaStagedByTheSameTenantAndUserUnderAnyAttempt() {
+        store.stage(ACME, ALICE, PHOTO, "00000000000000a1");
+        store.stage(ACME, ALICE, PHOTO, "00000000000000a2");
 
         assertThatCode(() -> references.requireOwned(ACME, ALICE, List.of(PHOTO.value(), PHOTO.value())))
                 .doesNotThrowAnyException();
@@ -26,9 +27,9 @@ class MediaReferencesTest {
 
     @Test
     void refusesMediaOfAnotherUserOrTenantOrNeverStaged() {
-        store.stage(ACME, new UserId("bob"), PHOTO);
+        store.stage(ACME, new UserId("bob"), PHOTO, "00000000000000b1");
         MediaId otherTenants = MediaId.random();
-        store.stage(new TenantId("globex"), ALICE, otherTenants);
+        store.stage(new TenantId("globex"), ALICE, otherTenants, "00000000000000c1");
 
         for (MediaId id : List.of(PHOTO, otherTenants, MediaId.random())) {
             assertThatThrownBy(() -> references.requireOwned(ACME, ALICE, List.of(id.value())))

@@ -54,7 +54,10 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
-/** Media uploads on the devstack: bytes in S3 at the staging key, the MediaStaged event in Kafka, refusals clean. */
+/**
+ * Media uploads on the devstack: bytes in S3 at the attempt's staging key, the MediaStaged event in Kafka, refusals
+ * clean.
+ */
 @ExtendWith({DevstackExtension.class, DropwizardExtensionsSupport.class})
 class MediaUploadIT {
     private static final String TENANT = "media-it";
@@ -104,7 +107,10 @@ class MediaUploadIT {
         assertThat(response.headers().firstValue("Location")).hasValueSatisfying(
                 location -> assertThat(location).endsWith("/v1/users/" + user + "/media/" + mediaId));
 
-        String stagingKey = "staging/" + TENANT + "/" + user + "/" + mediaId;
+        // the only object of the user: this attempt's, under the media id
+        assertThat(stagedUnder(user)).singleElement().satisfies(
+                k -> assertThat(k).matches(prefix(user) + mediaId + "/[0-9a-f]{16}"));
+        String stagingKey = stagedUnder(user).get(0);
         HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket()).key(stagingKey));
         assertThat(head.contentLength()).isEqualTo(size);
         assertThat(head.contentType()).isEqualTo("image/png");
@@ -209,7 +215,36 @@ class MediaUploadIT {
 
         assertThat(retry).isEqualTo(first);
         assertThat(other).isNotEqualTo(first);
-        assertThat(stagedUnder(user)).hasSize(2);
+        // one object per attempt: two under the retried media id, one under the other
+        assertThat(stagedUnder(user)).hasSize(3);
+        assertThat(stagedUnder(user, first)).hasSize(2);
+        assertThat(stagedUnder(user, other)).hasSize(1);
+    }
+
+    @Test
+    void aRetryWithTheSameKeyNeverTouchesTheObjectOfAnEarlierUpload() throws Exception {
+        String user = "u-" + UUID.randomUUID();
+        HttpResponse<String> first = upload(APP, user, "image/png", "photo-k", png(70_000));
+        String mediaId = mediaId(first);
+        String firstSha256 = JSON.readTree(first.body()).get("sha256").asText();
+        assertThat(firstSha256).isEqualTo(sha256(new PngLikeStream(70_000)));
+
+        // the same key with different bytes: a new attempt, never an overwrite of the first one's object
+        HttpResponse<String> second = upload(APP, user, "image/png", "photo-k", png(80_000));
+        assertThat(mediaId(second)).isEqualTo(mediaId);
+        String secondSha256 = JSON.readTree(second.body()).get("sha256").asText();
+        assertThat(secondSha256).isNotEqualTo(firstSha256);
+
+        List<String> objects = stagedUnder(user, mediaId);
+        assertThat(stagedUnder(user)).containsExactlyInAnyOrderElementsOf(objects);
+        assertThat(objects).hasSize(2).allSatisfy(k -> assertThat(k).matches(prefix(user) + mediaId + "/[0-9a-f]{16}"));
+        List<String> hashes = new ArrayList<>();
+        for (String objectKey : objects) {
+            try (ResponseInputStream<GetObjectResponse> stored = s3.getObject(b -> b.bucket(bucket()).key(objectKey))) {
+                hashes.add(sha256(stored));
+            }
+        }
+        assertThat(hashes).containsExactlyInAnyOrder(firstSha256, secondSha256);
     }
 
     @Test
@@ -310,7 +345,16 @@ class MediaUploadIT {
     }
 
     private static List<String> stagedUnder(String user) {
-        return s3.listObjectsV2(b -> b.bucket(bucket()).prefix(prefix(user))).contents().stream()
+        return listed(prefix(user));
+    }
+
+    /** The objects of every attempt of one media id. */
+    private static List<String> stagedUnder(String user, String mediaId) {
+        return listed(prefix(user) + mediaId + "/");
+    }
+
+    private static List<String> listed(String prefix) {
+        return s3.listObjectsV2(b -> b.bucket(bucket()).prefix(prefix)).contents().stream()
                 .map(S3Object::key).toList();
     }
 

@@ -135,6 +135,11 @@ public final class ApiKeyCache implements Managed {
         if (now.isBefore(lookupsSuspendedUntil)) {
             throw new ApiKeysUnavailable("API key store unavailable (recent lookup failed)", null);
         }
+        if (!lookupAllowed(now)) {
+            // A flood of made-up key ids must not turn into a flood of queries on the primary (this runs before
+            // any rate limit, which needs a known key): beyond the budget an uncached key is simply unknown.
+            return Optional.empty();
+        }
         Optional<ApiKey> found;
         try {
             found = source.find(keyId);
@@ -145,7 +150,11 @@ public final class ApiKeyCache implements Managed {
             throw new ApiKeysUnavailable("API key store unavailable", e);
         }
         if (found.isPresent() && found.get().isActive()) {
-            snapshot.updateAndGet(s -> s == null ? null : s.with(found.get()));
+            // Only into the snapshot the lookup started from: a refresh that ran meanwhile may already know the
+            // key was revoked, and must not be overwritten with the stale answer.
+            if (current != null) {
+                snapshot.compareAndSet(current, current.with(found.get()));
+            }
             return found;
         }
         if (unknownUntil.size() >= MAX_REMEMBERED_UNKNOWN) {
@@ -153,6 +162,20 @@ public final class ApiKeyCache implements Managed {
         }
         unknownUntil.put(keyId, now.plus(unknownKeyTtl));
         return Optional.empty();
+    }
+
+    /** Store lookups of uncached keys allowed per second, across all key ids. */
+    static final int MAX_LOOKUPS_PER_SECOND = 20;
+    private long lookupWindowSecond;
+    private int lookupsInWindow;
+
+    private synchronized boolean lookupAllowed(Instant now) {
+        long second = now.getEpochSecond();
+        if (second != lookupWindowSecond) {
+            lookupWindowSecond = second;
+            lookupsInWindow = 0;
+        }
+        return lookupsInWindow++ < MAX_LOOKUPS_PER_SECOND;
     }
 
     /** Reports whether keys are loaded and how old they are: stale keys are degraded, not down. */

@@ -34,7 +34,10 @@ public final class JsonBodyLimit implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext request) {
         MediaType type = request.getMediaType();
-        if (type == null || !(type.getSubtype().equals("json") || type.getSubtype().endsWith("+json"))) {
+        // Media types are case-insensitive, and Jersey and Jackson match them so: compare the same way, or
+        // "application/JSON" would skip the cap.
+        String subtype = type == null ? "" : type.getSubtype().toLowerCase(java.util.Locale.ROOT);
+        if (!(subtype.equals("json") || subtype.endsWith("+json"))) {
             return;
         }
         if (request.getLength() > maxBytes) {

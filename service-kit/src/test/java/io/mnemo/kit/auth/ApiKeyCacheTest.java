@@ -133,6 +133,20 @@ class ApiKeyCacheTest {
     }
 
     /** An in-memory key store that can be switched off. */
+    @Test
+    void aFloodOfMadeUpKeyIdsCostsAtMostTheLookupBudgetPerSecond() {
+        cache.refresh();
+        store.lookups.clear();
+        for (int i = 0; i < 500; i++) {
+            assertThat(cache.find(String.format("madeup%06d", i))).isEmpty();
+        }
+        assertThat(store.lookups).hasSize(ApiKeyCache.MAX_LOOKUPS_PER_SECOND);
+
+        clock.advance(Duration.ofSeconds(1));
+        cache.find("anotherone12");
+        assertThat(store.lookups).hasSize(ApiKeyCache.MAX_LOOKUPS_PER_SECOND + 1);
+    }
+
     static final class FakeKeys implements ApiKeySource {
         final Map<String, ApiKey> keys = new LinkedHashMap<>();
         final List<String> lookups = new ArrayList<>();
