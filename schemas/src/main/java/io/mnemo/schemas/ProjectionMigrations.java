@@ -1,6 +1,5 @@
 package io.mnemo.schemas;
 
-import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
@@ -14,11 +13,6 @@ public final class ProjectionMigrations {
     /** Migrates the database at {@code jdbcUrl} to the latest projection schema. */
     public static MigrateResult migrate(String jdbcUrl, String user, String password) {
         return configure().dataSource(jdbcUrl, user, password).load().migrate();
-    }
-
-    /** Migrates the database behind {@code dataSource} to the latest projection schema. */
-    public static MigrateResult migrate(DataSource dataSource) {
-        return configure().dataSource(dataSource).load().migrate();
     }
 
     private static FluentConfiguration configure() {

@@ -164,8 +164,13 @@ class IngestApiIT {
         }
     }
 
-    /** Every MemoryCaptured of a user in the event log (its one partition, read from the start to the end). */
+    /** Every MemoryCaptured of a user in the event log, read from the start to the end. */
     static List<MemoryCaptured> eventsOfUser(String userId) {
+        return eventsOfUser(userId, MemoryCaptured.class);
+    }
+
+    /** Every event of the given type of a user in the event log, read from the start to the end. */
+    static <T extends org.apache.avro.specific.SpecificRecord> List<T> eventsOfUser(String userId, Class<T> type) {
         var registry = new HttpSchemaRegistryClient(DevstackExtension.devstack().schemaRegistryUrl());
         try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, DevstackExtension.devstack().kafkaBootstrap()),
@@ -175,15 +180,16 @@ class IngestApiIT {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            List<MemoryCaptured> events = new java.util.ArrayList<>();
+            List<T> events = new java.util.ArrayList<>();
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError("Could not read the event log to its end");
                 }
                 for (var record : consumer.poll(Duration.ofMillis(500))) {
-                    if (record.value() instanceof MemoryCaptured captured && captured.getUserId().equals(userId)) {
-                        events.add(captured);
+                    if (type.isInstance(record.value()) && userId.equals(String.valueOf(
+                            record.value().get(record.value().getSchema().getField("userId").pos())))) {
+                        events.add(type.cast(record.value()));
                     }
                 }
             }

@@ -13,10 +13,7 @@ import io.mnemo.devstack.S3Endpoint;
 import io.mnemo.ingest.IngestApplication;
 import io.mnemo.ingest.IngestConfiguration;
 import io.mnemo.kit.auth.Scopes;
-import io.mnemo.schemas.Topics;
 import io.mnemo.schemas.events.MediaStaged;
-import io.mnemo.schemas.serde.ConfluentAvroDeserializer;
-import io.mnemo.schemas.serde.HttpSchemaRegistryClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -37,10 +34,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -358,30 +351,11 @@ class MediaUploadIT {
                 .map(S3Object::key).toList();
     }
 
-    /** The MediaStaged events of a user, read from the start of the event log to its end. */
+    /** The MediaStaged event of a user, read from the start of the event log to its end. */
     private static Optional<MediaStaged> mediaStaged(String user) {
-        var registry = new HttpSchemaRegistryClient(DevstackExtension.devstack().schemaRegistryUrl());
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, DevstackExtension.devstack().kafkaBootstrap()),
-                new StringDeserializer(), new ConfluentAvroDeserializer(registry))) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.MEMORY_EVENTS.name()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            List<MediaStaged> found = new ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                assertThat(System.nanoTime()).as("read the event log to its end in time").isLessThan(deadline);
-                for (var record : consumer.poll(Duration.ofMillis(500))) {
-                    if (record.value() instanceof MediaStaged staged && staged.getUserId().equals(user)) {
-                        found.add(staged);
-                    }
-                }
-            }
-            assertThat(found).as("at most one MediaStaged per user in these tests").hasSizeLessThanOrEqualTo(1);
-            return found.stream().findFirst();
-        }
+        List<MediaStaged> found = IngestApiIT.eventsOfUser(user, MediaStaged.class);
+        assertThat(found).as("at most one MediaStaged per user in these tests").hasSizeLessThanOrEqualTo(1);
+        return found.stream().findFirst();
     }
 
     private static String sha256(InputStream in) throws Exception {
