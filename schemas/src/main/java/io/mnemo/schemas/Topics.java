@@ -4,8 +4,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The topic catalogue (ARCHITECTURE §4). Every topic is keyed by {@code tenantId/userId} (see
- * {@link #userKey}) so that one user's events stay in order in one partition.
+ * The topic catalogue (ARCHITECTURE §4). The event, change and dead-letter topics are keyed by
+ * {@code tenantId/userId} (see {@link #userKey}) so that one user's events stay in order in one partition; the
+ * compacted activity topic is keyed by {@code tenantId/userId/yyyy-MM-dd}, one value per user and day.
  */
 public final class Topics {
     /** Source of truth: every accepted producer request, kept forever. */

@@ -11,6 +11,7 @@ import io.mnemo.kit.kafka.KafkaFactory;
 import io.mnemo.kit.kafka.KafkaHealthCheck;
 import io.mnemo.kit.kafka.TopicProvisioner;
 import io.mnemo.kit.metrics.PrometheusMetrics;
+import io.mnemo.processors.db.ActivityProjectionWriter;
 import io.mnemo.processors.db.MemoriesProjectionWriter;
 import io.mnemo.processors.db.MemoryPartitions;
 import io.mnemo.processors.sink.PostgresProjectionSink;
@@ -30,6 +31,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -48,6 +50,8 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
     private static final Logger LOG = LoggerFactory.getLogger(ProcessorsApplication.class);
     /** Consumer group of the memories projection sink (its offsets of record live in Postgres). */
     public static final String MEMORIES_SINK_GROUP = "mnemo-projection-memories";
+    /** Consumer group of the user_activity_daily projection sink. */
+    public static final String ACTIVITY_SINK_GROUP = "mnemo-projection-activity";
 
     public static void main(String[] args) throws Exception {
         new ProcessorsApplication().run(args);
@@ -120,6 +124,22 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
                 LOG.warn("Creating memories partitions ahead failed; retrying in an hour", e);
             }
         }, 1, 1, TimeUnit.HOURS);
+        AtomicLong rowsInDefault = new AtomicLong();
+        Gauge.builder("mnemo.processors.memories.default.partition.rows", rowsInDefault, AtomicLong::get)
+                .description("Memories in the default partition (their month was missing); should be 0")
+                .register(metrics);
+        maintenance.scheduleWithFixedDelay(() -> {
+            try {
+                long rows = partitions.rowsInDefaultPartition();
+                if (rows > 0) {
+                    LOG.warn("{} memories sit in the default partition memories_default: a month partition is "
+                            + "missing; creating it moves them out (see docs/runbooks)", rows);
+                }
+                rowsInDefault.set(rows);
+            } catch (RuntimeException e) {
+                LOG.warn("Counting rows in the default partition failed", e);
+            }
+        }, 0, 1, TimeUnit.MINUTES);
         PostgresProjectionSink<SpecificRecord> memoriesSink = new PostgresProjectionSink<>(
                 new KafkaConsumer<>(sinkConsumerProperties(kafka, MEMORIES_SINK_GROUP, config.getSink().getMaxBatch()),
                         new StringDeserializer(), new ConfluentAvroDeserializer(registry)),
@@ -128,6 +148,21 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
         environment.lifecycle().manage(memoriesSink);
         Gauge.builder("mnemo.processors.sink.written", memoriesSink, PostgresProjectionSink::writtenRecords)
                 .tag("projection", MemoriesProjectionWriter.PROJECTION).register(metrics);
+
+        PostgresProjectionSink<SpecificRecord> activitySink = new PostgresProjectionSink<>(
+                new KafkaConsumer<>(sinkConsumerProperties(kafka, ACTIVITY_SINK_GROUP, config.getSink().getMaxBatch()),
+                        new StringDeserializer(), new ConfluentAvroDeserializer(registry)),
+                Topics.USER_ACTIVITY.name(), jdbi, new ActivityProjectionWriter(),
+                config.getSink().getPollTimeout(), config.getSink().getMaxBackoff());
+        environment.lifecycle().manage(activitySink);
+        Gauge.builder("mnemo.processors.sink.written", activitySink, PostgresProjectionSink::writtenRecords)
+                .tag("projection", ActivityProjectionWriter.PROJECTION).register(metrics);
+        environment.healthChecks().register("sink-activity", new HealthCheck() {
+            @Override
+            protected Result check() {
+                return activitySink.isHealthy() ? Result.healthy() : Result.unhealthy("writes are failing");
+            }
+        });
 
         environment.healthChecks().register("kafka", new KafkaHealthCheck(admin));
         environment.healthChecks().register("streams", new HealthCheck() {

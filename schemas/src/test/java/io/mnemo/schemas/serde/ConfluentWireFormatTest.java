@@ -111,7 +111,9 @@ class ConfluentWireFormatTest {
     @Test
     void roundTripsMemoryChangedWithState() {
         MemoryChanged change = changed(MemoryChangeKind.UPSERTED, new MemoryState(OCCURRED_AT, RECORDED_AT,
-                "First day at the lake", List.of("family"), Map.of("mood", "calm"), List.of("m-1")));
+                "First day at the lake", List.of("family"), Map.of("mood", "calm"), List.of("m-1"),
+                List.of(new io.mnemo.schemas.changes.MediaRef("m-1", "ab".repeat(32), 42L, "image/png",
+                        "staging/t/u/m-1/0001"))));
         String topic = Topics.MEMORY_CHANGES.name();
 
         assertThat(deserializer.deserialize(topic, serializer.serialize(topic, change))).isEqualTo(change);

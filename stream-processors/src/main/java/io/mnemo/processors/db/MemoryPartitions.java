@@ -51,6 +51,20 @@ public final class MemoryPartitions {
         ensure(months);
     }
 
+    /**
+     * Rows in the default partition: memories whose month partition was missing when they were written. Zero
+     * unless a month was dropped or detached by hand; creating the month again moves them out.
+     */
+    public long rowsInDefaultPartition() {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT count(*) FROM memories_default")
+                .mapTo(Long.class).one());
+    }
+
+    /** Forgets what this process believes exists (after an operator dropped or detached a month). */
+    public void forgetKnownMonths() {
+        known.clear();
+    }
+
     private void ensure(Set<YearMonth> months) {
         for (YearMonth month : months) {
             if (known.contains(month)) {

@@ -15,6 +15,22 @@ public final class DeadLetters {
     public static final String ERROR_CLASS = "mnemo.dlq.error.class";
     public static final String REASON = "mnemo.dlq.reason";
     public static final String TIME = "mnemo.dlq.time";
+    /** Id of the dead-lettered event (when it could be read). */
+    public static final String EVENT_ID = "mnemo.dlq.event-id";
+    /** {@code tenant/user/memoryId} of the memory the event belongs to, when it belongs to one. */
+    public static final String MEMORY = "mnemo.dlq.memory";
+    /** "true" when later events of the memory are parked behind this one until it is retried or discarded. */
+    public static final String BLOCKING = "mnemo.dlq.blocking";
+    /** On a parked event: the id of the blocking dead letter it waits behind. */
+    public static final String PARKED_BEHIND = "mnemo.dlq.parked-behind";
+    /** On a resolution record: the id of the dead letter that was resolved, and how (RETRY or DISCARD). */
+    public static final String RESOLVES = "mnemo.dlq.resolves";
+    public static final String RESOLUTION = "mnemo.dlq.resolution";
+
+    /** Error classes of records the processors write themselves (the others are exception class names). */
+    public static final String REJECTED = "io.mnemo.processors.EventRejected";
+    public static final String PARKED = "io.mnemo.processors.EventParked";
+    public static final String RESOLVED = "io.mnemo.processors.DeadLetterResolved";
 
     private DeadLetters() {
     }
@@ -30,6 +46,20 @@ public final class DeadLetters {
         headers.add(REASON, utf8(reason));
         headers.add(TIME, utf8(now.toString()));
         return headers;
+    }
+
+    /** Adds a header (a no-op for a null value) and returns the headers, for chaining. */
+    public static Headers with(Headers headers, String name, Object value) {
+        if (value != null) {
+            headers.add(name, utf8(String.valueOf(value)));
+        }
+        return headers;
+    }
+
+    /** The header's last value as a string, or null. */
+    public static String header(Headers headers, String name) {
+        var header = headers.lastHeader(name);
+        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     public static ProducerRecord<byte[], byte[]> of(String topic, int partition, long offset, byte[] key, byte[] value,
