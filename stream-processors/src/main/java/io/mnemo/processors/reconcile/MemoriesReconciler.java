@@ -1,0 +1,180 @@
+package io.mnemo.processors.reconcile;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mnemo.schemas.Topics;
+import io.mnemo.schemas.changes.MemoryChangeKind;
+import io.mnemo.schemas.changes.MemoryChanged;
+import io.mnemo.schemas.changes.MemoryState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Proves that the {@code memories} projection is the fold of {@code mnemo.memory-changes.v1}: reads the change
+ * log from its beginning to its current end, keeps each memory's highest version, and compares that with the
+ * table row by row. A memory is <em>missing</em> (live in the log, no row), <em>doubled</em> (more than one row,
+ * e.g. left behind in its old month), <em>stale</em> (a row whose version or content differs from the log) or
+ * <em>unexpected</em> (a row for a memory the log has deleted or never had).
+ */
+public final class MemoriesReconciler {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration POLL = Duration.ofMillis(500);
+
+    private final Jdbi jdbi;
+
+    public MemoriesReconciler(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    /** One difference between the log and the table. */
+    public record Difference(Kind kind, String tenantId, String userId, String memoryId, String detail) {
+        public enum Kind { MISSING, DOUBLED, STALE, UNEXPECTED }
+
+        @Override
+        public String toString() {
+            return kind + " " + tenantId + "/" + userId + "/" + memoryId + ": " + detail;
+        }
+    }
+
+    /** What was compared and what differs. */
+    public record Report(long memoriesInLog, long liveInLog, long rowsInTable, List<Difference> differences) {
+        public boolean isClean() {
+            return differences.isEmpty();
+        }
+    }
+
+    /**
+     * Compares the memories of the tenants accepted by {@code tenants} (all when it accepts everything).
+     *
+     * @param consumer an unsubscribed consumer of the change log (read_committed, Avro values); it is assigned
+     *                 every partition and read to the end offsets taken at the start
+     */
+    public Report reconcile(Consumer<String, SpecificRecord> consumer, Predicate<String> tenants) {
+        Map<String, MemoryChanged> log = foldLog(consumer, tenants);
+        Map<String, List<Row>> table = new HashMap<>();
+        jdbi.useHandle(handle -> handle.createQuery("""
+                        SELECT tenant_id, user_id, memory_id::text AS memory_id, occurred_at, content, tags,
+                               attributes::text AS attributes, media_ids, version
+                        FROM memories""")
+                .setFetchSize(5_000)
+                .map((rs, ctx) -> new Row(rs.getString("tenant_id"), rs.getString("user_id"),
+                        rs.getString("memory_id"), rs.getTimestamp("occurred_at").toInstant(),
+                        rs.getString("content"), List.of((String[]) rs.getArray("tags").getArray()),
+                        rs.getString("attributes"), List.of((String[]) rs.getArray("media_ids").getArray()),
+                        rs.getLong("version")))
+                .useStream(rows -> rows.filter(row -> tenants.test(row.tenantId())).forEach(row -> table
+                        .computeIfAbsent(row.tenantId() + "/" + row.userId() + "/" + row.memoryId(),
+                                k -> new ArrayList<>(1)).add(row))));
+
+        List<Difference> differences = new ArrayList<>();
+        long live = 0;
+        long rowCount = 0;
+        for (List<Row> rows : table.values()) {
+            rowCount += rows.size();
+        }
+        for (Map.Entry<String, MemoryChanged> entry : new TreeMap<>(log).entrySet()) {
+            MemoryChanged change = entry.getValue();
+            List<Row> rows = table.remove(entry.getKey());
+            String id = change.getMemoryId().toString();
+            if (change.getKind() == MemoryChangeKind.DELETED) {
+                if (rows != null) {
+                    differences.add(new Difference(Difference.Kind.UNEXPECTED, change.getTenantId(),
+                            change.getUserId(), id, "deleted at version " + change.getVersion() + " but "
+                            + rows.size() + " row(s) remain"));
+                }
+                continue;
+            }
+            live++;
+            if (rows == null) {
+                differences.add(new Difference(Difference.Kind.MISSING, change.getTenantId(), change.getUserId(), id,
+                        "version " + change.getVersion() + " has no row"));
+                continue;
+            }
+            if (rows.size() > 1) {
+                differences.add(new Difference(Difference.Kind.DOUBLED, change.getTenantId(), change.getUserId(), id,
+                        rows.size() + " rows at " + rows.stream().map(Row::occurredAt).toList()));
+                continue;
+            }
+            String stale = staleness(change, rows.get(0));
+            if (stale != null) {
+                differences.add(new Difference(Difference.Kind.STALE, change.getTenantId(), change.getUserId(), id,
+                        stale));
+            }
+        }
+        for (List<Row> rows : table.values()) {
+            Row row = rows.get(0);
+            differences.add(new Difference(Difference.Kind.UNEXPECTED, row.tenantId(), row.userId(), row.memoryId(),
+                    "row at version " + row.version() + " for a memory the log never had"));
+        }
+        return new Report(log.size(), live, rowCount, differences);
+    }
+
+    /** The last change of every memory in the log (by version: a replay may repeat older changes later). */
+    static Map<String, MemoryChanged> foldLog(Consumer<String, SpecificRecord> consumer, Predicate<String> tenants) {
+        List<TopicPartition> partitions = consumer.partitionsFor(Topics.MEMORY_CHANGES.name()).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
+        Map<String, MemoryChanged> last = new HashMap<>();
+        while (!end.isEmpty()) {
+            end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
+            if (end.isEmpty()) {
+                break;
+            }
+            for (ConsumerRecord<String, SpecificRecord> record : consumer.poll(POLL)) {
+                if (record.value() instanceof MemoryChanged change && tenants.test(change.getTenantId())) {
+                    last.merge(change.getTenantId() + "/" + change.getUserId() + "/" + change.getMemoryId(), change,
+                            (a, b) -> b.getVersion() >= a.getVersion() ? b : a);
+                }
+            }
+        }
+        return last;
+    }
+
+    private static String staleness(MemoryChanged change, Row row) {
+        MemoryState state = change.getState();
+        if (row.version() != change.getVersion()) {
+            return "row at version " + row.version() + ", log at " + change.getVersion();
+        }
+        if (!row.occurredAt().equals(state.getOccurredAt())) {
+            return "occurredAt " + row.occurredAt() + " in the row, " + state.getOccurredAt() + " in the log";
+        }
+        if (!row.content().equals(state.getContent()) || !row.tags().equals(state.getTags())
+                || !row.mediaIds().equals(state.getMediaIds())
+                || !Objects.equals(attributes(row.attributes()), stringMap(state.getAttributes()))) {
+            return "content, tags, attributes or media differ at version " + row.version();
+        }
+        return null;
+    }
+
+    private static Map<String, String> attributes(String json) {
+        try {
+            return JSON.readValue(json, new TypeReference<Map<String, String>>() { });
+        } catch (java.io.IOException e) {
+            return Map.of("<unreadable>", json);
+        }
+    }
+
+    private static Map<String, String> stringMap(Map<?, ?> map) {
+        Map<String, String> copy = new HashMap<>();
+        map.forEach((k, v) -> copy.put(String.valueOf(k), String.valueOf(v)));
+        return copy;
+    }
+
+    private record Row(String tenantId, String userId, String memoryId, Instant occurredAt, String content,
+                       List<String> tags, String attributes, List<String> mediaIds, long version) {
+    }
+}
