@@ -7,7 +7,15 @@ import io.mnemo.devstack.Devstack;
 import io.mnemo.devstack.DevstackExtension;
 import io.mnemo.processors.ProcessorsApplication;
 import io.mnemo.processors.reconcile.MemoriesReconciler;
+import io.mnemo.processors.topology.DeadLetters;
 import io.mnemo.processors.topology.MemoryChangesTopology;
+import io.mnemo.schemas.Topics;
+import io.mnemo.schemas.events.DeadLetterAction;
+import io.mnemo.schemas.events.DeadLetterResolved;
+import io.mnemo.schemas.events.MediaStaged;
+import io.mnemo.schemas.events.MemoryCaptured;
+import io.mnemo.schemas.events.MemoryRevised;
+import io.mnemo.schemas.events.UserErased;
 import io.mnemo.schemas.ProjectionMigrations;
 import io.mnemo.schemas.serde.ConfluentAvroDeserializer;
 import io.mnemo.schemas.serde.ConfluentAvroSerializer;
@@ -198,6 +206,28 @@ class ProcessingIT {
 
         assertProjectionIsExactly(load);
         assertThat(second.isAlive()).isTrue();
+        assertActivityIsExactly(load);
+    }
+
+    /** user_activity_daily holds, per user and UTC day, the number of the script's live memories. */
+    private static void assertActivityIsExactly(EventLoad load) {
+        Map<String, Long> expected = new java.util.TreeMap<>();
+        load.expected.values().stream().filter(e -> !e.deleted()).forEach(e -> expected.merge(
+                e.userId() + "/" + java.time.LocalDate.ofInstant(e.occurredAt(), java.time.ZoneOffset.UTC), 1L,
+                Long::sum));
+        await().atMost(SETTLE).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            Map<String, Long> actual = new java.util.TreeMap<>();
+            jdbi.useHandle(h -> h.createQuery("""
+                            SELECT user_id || '/' || day AS k, memories, media_bytes FROM user_activity_daily
+                            WHERE tenant_id = :t""")
+                    .bind("t", load.tenant)
+                    .map((rs, ctx) -> {
+                        assertThat(rs.getLong("media_bytes")).isZero();
+                        return Map.entry(rs.getString("k"), rs.getLong("memories"));
+                    })
+                    .forEach(e -> actual.put(e.getKey(), e.getValue())));
+            assertThat(actual).isEqualTo(expected);
+        });
     }
 
     @Test
@@ -230,5 +260,170 @@ class ProcessingIT {
         } finally {
             jdbi.useHandle(h -> h.execute("DELETE FROM memories WHERE tenant_id = ?", tenant));
         }
+    }
+
+    /** Every dead letter so far whose key is {@code key}, in order. */
+    private static List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> deadLetters(String key) {
+        try (var consumer = new KafkaConsumer<String, byte[]>(Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, devstack.kafkaBootstrap(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                new StringDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            var partitions = consumer.partitionsFor(Topics.DEAD_LETTERS.name()).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<org.apache.kafka.common.TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
+            List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> found = new ArrayList<>();
+            while (!end.isEmpty()) {
+                end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                    if (key.equals(r.key())) {
+                        found.add(r);
+                    }
+                });
+            }
+            return found;
+        }
+    }
+
+    private static String header(org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> record,
+                                 String name) {
+        return DeadLetters.header(record.headers(), name);
+    }
+
+    private static Map<String, Object> memoryRow(String tenant, UUID memoryId) {
+        return jdbi.withHandle(h -> h.createQuery(
+                        "SELECT content, version FROM memories WHERE tenant_id = :t AND memory_id = :m")
+                .bind("t", tenant).bind("m", memoryId).mapToMap().findOne().orElse(null));
+    }
+
+    private static MemoryCaptured capture(String tenant, String user, UUID eventId, UUID memoryId, String content,
+                                          List<String> mediaIds) {
+        return MemoryCaptured.newBuilder().setEventId(eventId).setTenantId(tenant).setUserId(user)
+                .setRecordedAt(Instant.now()).setMemoryId(memoryId)
+                .setOccurredAt(Instant.parse("2026-10-01T08:00:00Z")).setContent(content)
+                .setTags(List.of()).setAttributes(Map.of()).setMediaIds(mediaIds).build();
+    }
+
+    @Test
+    @Order(4)
+    void poisonBytesAndAReusedEventIdAreDeadLetteredWithTheirPositionAndProcessingCarriesOn() throws Exception {
+        String tenant = "poison-" + UUID.randomUUID();
+        String key = Topics.userKey(tenant, "u");
+        UUID eventId = UUID.randomUUID();
+        UUID first = UUID.randomUUID();
+        UUID after = UUID.randomUUID();
+        long poisonOffset;
+        try (var raw = new KafkaProducer<String, byte[]>(Map.<String, Object>of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, devstack.kafkaBootstrap(), ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer());
+             var producer = producer()) {
+            poisonOffset = raw.send(new ProducerRecord<>(Topics.MEMORY_EVENTS.name(), key,
+                    new byte[] {0, 0, 0, 0, 42, 1, 2, 3})).get().offset();
+            producer.send(new ProducerRecord<>(Topics.MEMORY_EVENTS.name(), key,
+                    capture(tenant, "u", eventId, first, "the first write", List.of()))).get();
+            producer.send(new ProducerRecord<>(Topics.MEMORY_EVENTS.name(), key,
+                    capture(tenant, "u", eventId, first, "same event id, other content", List.of()))).get();
+            producer.send(new ProducerRecord<>(Topics.MEMORY_EVENTS.name(), key,
+                    capture(tenant, "u", UUID.randomUUID(), after, "after the poison", List.of()))).get();
+        }
+
+        await().atMost(SETTLE).until(() -> memoryRow(tenant, after) != null);
+        assertThat(memoryRow(tenant, first)).containsEntry("content", "the first write");
+        var dead = deadLetters(key);
+        assertThat(dead).hasSize(2);
+        assertThat(header(dead.get(0), DeadLetters.SOURCE_OFFSET)).isEqualTo(Long.toString(poisonOffset));
+        assertThat(header(dead.get(0), DeadLetters.SOURCE_TOPIC)).isEqualTo(Topics.MEMORY_EVENTS.name());
+        assertThat(header(dead.get(0), DeadLetters.ERROR_CLASS)).contains("SerializationException");
+        assertThat(dead.get(0).value()).containsExactly(0, 0, 0, 0, 42, 1, 2, 3);
+        assertThat(header(dead.get(1), DeadLetters.REASON)).contains("first write wins");
+        assertThat(header(dead.get(1), DeadLetters.TIME)).isNotBlank();
+    }
+
+    @Test
+    @Order(5)
+    void eventsParkedBehindADeadLetterAreAppliedInOrderOnceAnOperatorDiscardsIt() throws Exception {
+        String tenant = "parking-" + UUID.randomUUID();
+        String key = Topics.userKey(tenant, "u");
+        UUID memoryId = UUID.randomUUID();
+        MemoryRevised early = MemoryRevised.newBuilder().setEventId(UUID.randomUUID()).setTenantId(tenant)
+                .setUserId("u").setRecordedAt(Instant.now()).setMemoryId(memoryId).setContent("too early").build();
+        try (var producer = producer()) {
+            producer.send(new ProducerRecord<>(Topics.MEMORY_EVENTS.name(), key, early)).get();
+            producer.send(new ProducerRecord<>(Topics.MEMORY_EVENTS.name(), key,
+                    capture(tenant, "u", UUID.randomUUID(), memoryId, "captured", List.of()))).get();
+            producer.send(new ProducerRecord<>(Topics.MEMORY_EVENTS.name(), key,
+                    MemoryRevised.newBuilder(early).setEventId(UUID.randomUUID()).setContent("revised").build())).get();
+        }
+        await().atMost(SETTLE).until(() -> deadLetters(key).size() == 3);
+        assertThat(memoryRow(tenant, memoryId)).as("nothing applied out of order").isNull();
+
+        try (var producer = producer()) {
+            producer.send(new ProducerRecord<>(Topics.MEMORY_EVENTS.name(), key, DeadLetterResolved.newBuilder()
+                    .setEventId(UUID.randomUUID()).setTenantId(tenant).setUserId("u").setRecordedAt(Instant.now())
+                    .setMemoryId(memoryId).setDeadLetterEventId(early.getEventId())
+                    .setAction(DeadLetterAction.DISCARD).build())).get();
+        }
+        await().atMost(SETTLE).until(() -> memoryRow(tenant, memoryId) != null
+                && ((Number) memoryRow(tenant, memoryId).get("version")).longValue() == 2);
+        assertThat(memoryRow(tenant, memoryId)).containsEntry("content", "revised");
+        assertThat(deadLetters(key)).extracting(r -> header(r, DeadLetters.ERROR_CLASS)).containsExactly(
+                DeadLetters.REJECTED, DeadLetters.PARKED, DeadLetters.PARKED, DeadLetters.RESOLVED);
+    }
+
+    @Test
+    @Order(6)
+    void erasingAUserRemovesItsRowsActivityAndMediaObjects() throws Exception {
+        String tenant = "erase-" + UUID.randomUUID();
+        String key = Topics.userKey(tenant, "u");
+        byte[] bytes = new byte[40_000];
+        new java.util.Random(7).nextBytes(bytes);
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        String stagingKey = "staging/" + tenant + "/u/m-1/00000000000000a1";
+        var s3endpoint = devstack.s3();
+        try (var s3 = software.amazon.awssdk.services.s3.S3Client.builder()
+                .endpointOverride(java.net.URI.create(s3endpoint.endpoint()))
+                .region(software.amazon.awssdk.regions.Region.of(s3endpoint.region()))
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(s3endpoint.accessKey(),
+                                s3endpoint.secretKey())))
+                .forcePathStyle(true).build();
+             var producer = producer()) {
+            s3.putObject(b -> b.bucket(s3endpoint.bucket()).key(stagingKey).contentType("image/png"),
+                    software.amazon.awssdk.core.sync.RequestBody.fromBytes(bytes));
+            producer.send(new ProducerRecord<>(Topics.MEMORY_EVENTS.name(), key, MediaStaged.newBuilder()
+                    .setEventId(UUID.randomUUID()).setTenantId(tenant).setUserId("u").setRecordedAt(Instant.now())
+                    .setMediaId("m-1").setSha256(sha).setSize(bytes.length).setContentType("image/png")
+                    .setBucket(s3endpoint.bucket()).setStagingKey(stagingKey).build())).get();
+            UUID memoryId = UUID.randomUUID();
+            producer.send(new ProducerRecord<>(Topics.MEMORY_EVENTS.name(), key,
+                    capture(tenant, "u", UUID.randomUUID(), memoryId, "with a photo", List.of("m-1")))).get();
+
+            java.util.function.Function<String, Integer> objects = prefix -> s3.listObjectsV2(b -> b
+                    .bucket(s3endpoint.bucket()).prefix(prefix)).contents().size();
+            String contentKey = "media/" + tenant + "/" + sha;
+            await().atMost(SETTLE).until(() -> memoryRow(tenant, memoryId) != null && objects.apply(contentKey) == 1
+                    && activityRows(tenant) == 1);
+            long mediaBytes = jdbi.withHandle(h -> h.createQuery(
+                    "SELECT media_bytes FROM user_activity_daily WHERE tenant_id = :t")
+                    .bind("t", tenant).mapTo(Long.class).one());
+            assertThat(mediaBytes).isEqualTo(bytes.length);
+
+            producer.send(new ProducerRecord<>(Topics.MEMORY_EVENTS.name(), key, UserErased.newBuilder()
+                    .setEventId(UUID.randomUUID()).setTenantId(tenant).setUserId("u").setRecordedAt(Instant.now())
+                    .build())).get();
+
+            await().atMost(SETTLE).untilAsserted(() -> {
+                assertThat(memoryRow(tenant, memoryId)).isNull();
+                assertThat(activityRows(tenant)).isZero();
+                assertThat(objects.apply("media/" + tenant + "/")).isZero();
+                assertThat(objects.apply("staging/" + tenant + "/u/")).isZero();
+            });
+        }
+    }
+
+    private static long activityRows(String tenant) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM user_activity_daily WHERE tenant_id = :t")
+                .bind("t", tenant).mapTo(Long.class).one());
     }
 }
