@@ -46,6 +46,11 @@ final class PlatformApps {
                 ConfigOverride.config(p, "database.user", pg.user()),
                 ConfigOverride.config(p, "database.password", pg.password() == null ? "" : pg.password()),
                 ConfigOverride.config(p, "streams.stateDir", tempDir("mnemo-e2e-streams")),
+                ConfigOverride.config(p, "s3.endpoint", devstack.s3().endpoint()),
+                ConfigOverride.config(p, "s3.region", devstack.s3().region()),
+                ConfigOverride.config(p, "s3.bucket", devstack.s3().bucket()),
+                ConfigOverride.config(p, "s3.accessKey", devstack.s3().accessKey()),
+                ConfigOverride.config(p, "s3.secretKey", devstack.s3().secretKey()),
                 ConfigOverride.config(p, "server.adminConnectors[0].port", "0"));
     }
 

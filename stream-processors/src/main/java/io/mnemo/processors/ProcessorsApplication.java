@@ -12,14 +12,18 @@ import io.mnemo.kit.kafka.KafkaHealthCheck;
 import io.mnemo.kit.kafka.TopicProvisioner;
 import io.mnemo.kit.metrics.PrometheusMetrics;
 import io.mnemo.processors.db.ActivityProjectionWriter;
+import io.mnemo.processors.db.MediaProjectionWriter;
 import io.mnemo.processors.db.MemoriesProjectionWriter;
 import io.mnemo.processors.db.MemoryPartitions;
+import io.mnemo.processors.kafka.KafkaDeadLetterPublisher;
+import io.mnemo.processors.s3.MediaObjects;
 import io.mnemo.processors.sink.PostgresProjectionSink;
 import io.mnemo.processors.topology.MemoryChangesTopology;
 import io.mnemo.processors.topology.UnreadableEventHandler;
 import io.mnemo.schemas.ProjectionMigrations;
 import io.mnemo.schemas.Topics;
 import io.mnemo.schemas.serde.ConfluentAvroDeserializer;
+import io.mnemo.schemas.serde.ConfluentAvroSerializer;
 import io.mnemo.schemas.serde.MnemoSerdes;
 import io.mnemo.schemas.serde.SchemaRegistryClient;
 import io.micrometer.core.instrument.Gauge;
@@ -52,6 +56,13 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
     public static final String MEMORIES_SINK_GROUP = "mnemo-projection-memories";
     /** Consumer group of the user_activity_daily projection sink. */
     public static final String ACTIVITY_SINK_GROUP = "mnemo-projection-activity";
+    /** Consumer group of the media projection sink (S3 objects plus the media tables). */
+    public static final String MEDIA_SINK_GROUP = "mnemo-projection-media";
+    /**
+     * Records per media batch at most: each may copy an object of up to 25 MiB inside the batch, which must end
+     * well within the consumer's max.poll.interval.ms (and hold its row locks briefly).
+     */
+    static final int MEDIA_MAX_BATCH = 50;
 
     public static void main(String[] args) throws Exception {
         new ProcessorsApplication().run(args);
@@ -161,6 +172,29 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
             @Override
             protected Result check() {
                 return activitySink.isHealthy() ? Result.healthy() : Result.unhealthy("writes are failing");
+            }
+        });
+
+        // Built before the sink is managed, so they are closed after it stopped (lifecycle stops in reverse).
+        MediaObjects mediaObjects = new MediaObjects(config.getS3().build(environment), config.getS3().getBucket());
+        KafkaDeadLetterPublisher mediaDeadLetters = new KafkaDeadLetterPublisher(kafka.buildProducer(environment,
+                "mnemo-processors-media-dead-letters",
+                new ConfluentAvroSerializer(registry, kafka.isAutoRegisterSchemas()),
+                Duration.ofSeconds(30), Duration.ZERO));
+        PostgresProjectionSink<SpecificRecord> mediaSink = new PostgresProjectionSink<>(
+                new KafkaConsumer<>(sinkConsumerProperties(kafka, MEDIA_SINK_GROUP,
+                        Math.min(config.getSink().getMaxBatch(), MEDIA_MAX_BATCH)),
+                        new StringDeserializer(), new ConfluentAvroDeserializer(registry)),
+                Topics.MEMORY_CHANGES.name(), jdbi,
+                new MediaProjectionWriter(mediaObjects, mediaDeadLetters, metrics, Clock.systemUTC()),
+                config.getSink().getPollTimeout(), config.getSink().getMaxBackoff());
+        environment.lifecycle().manage(mediaSink);
+        Gauge.builder("mnemo.processors.sink.written", mediaSink, PostgresProjectionSink::writtenRecords)
+                .tag("projection", MediaProjectionWriter.PROJECTION).register(metrics);
+        environment.healthChecks().register("sink-media", new HealthCheck() {
+            @Override
+            protected Result check() {
+                return mediaSink.isHealthy() ? Result.healthy() : Result.unhealthy("writes are failing");
             }
         });
 

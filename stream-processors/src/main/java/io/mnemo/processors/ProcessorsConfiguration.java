@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.db.DataSourceFactory;
 import io.mnemo.kit.kafka.KafkaFactory;
+import io.mnemo.kit.s3.S3Factory;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 
@@ -21,6 +22,10 @@ public class ProcessorsConfiguration extends Configuration {
     @Valid
     @NotNull
     private SinkSettings sink = new SinkSettings();
+    /** The media bucket: the media sink promotes staged uploads and deletes forgotten media there. */
+    @Valid
+    @NotNull
+    private S3Factory s3 = new S3Factory();
     /** Apply the projection migrations at start-up (the processors own the projection schema). */
     private boolean migrateOnStart = true;
 
@@ -62,6 +67,16 @@ public class ProcessorsConfiguration extends Configuration {
     @JsonProperty
     public void setSink(SinkSettings sink) {
         this.sink = sink;
+    }
+
+    @JsonProperty
+    public S3Factory getS3() {
+        return s3;
+    }
+
+    @JsonProperty
+    public void setS3(S3Factory s3) {
+        this.s3 = s3;
     }
 
     @JsonProperty

@@ -6,6 +6,7 @@ import io.mnemo.processors.sink.ProjectionWriter;
 import io.mnemo.schemas.changes.MemoryChangeKind;
 import io.mnemo.schemas.changes.MemoryChanged;
 import io.mnemo.schemas.changes.MemoryState;
+import io.mnemo.schemas.events.UserErased;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -195,9 +196,10 @@ public final class MemoriesProjectionWriter implements ProjectionWriter<Specific
     private static List<MemoryChanged> changes(List<ConsumerRecord<String, SpecificRecord>> batch) {
         List<MemoryChanged> changes = new ArrayList<>(batch.size());
         for (ConsumerRecord<String, SpecificRecord> record : batch) {
+            // An erasure follows the user's deletions on the topic: the deletions were all this table needs.
             if (record.value() instanceof MemoryChanged change) {
                 changes.add(change);
-            } else {
+            } else if (!(record.value() instanceof UserErased)) {
                 LOG.warn("Skipping a record that is not a memory change at {}-{}@{}", record.topic(),
                         record.partition(), record.offset());
             }

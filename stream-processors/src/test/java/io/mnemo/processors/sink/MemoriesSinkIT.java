@@ -98,7 +98,8 @@ class MemoriesSinkIT {
                 .setMemoryId(memoryId).setVersion(version).setKind(MemoryChangeKind.UPSERTED)
                 .setState(MemoryState.newBuilder().setOccurredAt(Instant.parse("2025-03-14T15:09:26.535897Z"))
                         .setRecordedAt(Instant.parse("2026-11-01T00:00:00Z")).setContent(content)
-                        .setTags(List.of("x")).setAttributes(Map.of()).setMediaIds(List.of()).build())
+                        .setTags(List.of("x")).setAttributes(Map.of()).setMediaIds(List.of()).setMedia(List.of())
+                        .build())
                 .setSourcePartition(0).setSourceOffset(offset).build();
     }
 
@@ -273,7 +274,7 @@ class MemoriesSinkIT {
                 .setKind(MemoryChangeKind.UPSERTED)
                 .setState(MemoryState.newBuilder().setOccurredAt(occurredAt).setRecordedAt(state.getRecordedAt())
                         .setContent(state.getContent()).setTags(state.getTags()).setAttributes(state.getAttributes())
-                        .setMediaIds(state.getMediaIds()).build())
+                        .setMediaIds(state.getMediaIds()).setMedia(state.getMedia()).build())
                 .setSourcePartition(0).setSourceOffset(version).build();
     }
 
@@ -334,5 +335,35 @@ class MemoriesSinkIT {
         } finally {
             sink.stop();
         }
+    }
+
+    @Test
+    void aMemoryWhoseMonthWentMissingLandsInTheDefaultPartitionAndMovesOutWhenTheMonthIsCreated() {
+        String tenant = "t" + Math.abs(UUID.randomUUID().getLeastSignificantBits() % 1_000_000);
+        MemoryPartitions partitions = new MemoryPartitions(jdbi, 8);
+        MemoriesProjectionWriter writer = new MemoriesProjectionWriter(partitions);
+        Instant lostMonth = Instant.parse("1990-01-15T10:00:00Z");
+        MemoryChanged change = change(tenant, "alice", UUID.randomUUID(), 1, "in a lost month", 0);
+        change.getState().setOccurredAt(lostMonth);
+        var record = new ConsumerRecord<String, SpecificRecord>("memory-changes", 0, 0, tenant + "/alice", change);
+        writer.prepare(List.of(record));
+        // an operator drops the month while this sink still believes it exists
+        jdbi.useHandle(h -> h.execute("DROP TABLE memories_p199001"));
+
+        jdbi.useTransaction(h -> writer.write(h, List.of(record)));
+
+        assertThat(partitions.rowsInDefaultPartition()).isGreaterThanOrEqualTo(1);
+        long inDefault = jdbi.withHandle(h -> h.createQuery(
+                "SELECT count(*) FROM memories_default WHERE tenant_id = :t").bind("t", tenant).mapTo(Long.class).one());
+        assertThat(inDefault).isEqualTo(1);
+
+        partitions.forgetKnownMonths();
+        partitions.ensureFor(List.of(lostMonth));
+
+        String home = jdbi.withHandle(h -> h.createQuery(
+                "SELECT tableoid::regclass::text FROM memories WHERE tenant_id = :t").bind("t", tenant)
+                .mapTo(String.class).one());
+        assertThat(home).startsWith("memories_p199001_h");
+        assertThat(partitions.rowsInDefaultPartition()).isZero();
     }
 }

@@ -1,0 +1,302 @@
+package io.mnemo.processors.db;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.mnemo.processors.s3.MediaObjects;
+import io.mnemo.processors.s3.MediaUnusable;
+import io.mnemo.processors.sink.DeadLetterPublisher;
+import io.mnemo.processors.sink.ProjectionWriter;
+import io.mnemo.processors.topology.DeadLetters;
+import io.mnemo.schemas.changes.MediaRef;
+import io.mnemo.schemas.changes.MemoryChangeKind;
+import io.mnemo.schemas.changes.MemoryChanged;
+import io.mnemo.schemas.events.UserErased;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jdbi.v3.core.Handle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Folds {@code mnemo.memory-changes.v1} into the media objects and the {@code media} / {@code memory_media} tables:
+ * promotes staged uploads to content-addressed keys {@code media/{tenant}/{sha256}} (hash verified), and deletes
+ * an object once no memory of its tenant references it; on {@code UserErased} it deletes all the user's staging.
+ *
+ * <p>S3 work happens inside the sink's batch transaction, before the commit, and is idempotent (a promotion finds
+ * the object and stops; deleting a missing object succeeds), so a batch re-run after any failure converges. The
+ * {@code media} row of a hash is the tenant-wide lock: every instance takes it ({@code FOR UPDATE}) before adding
+ * or dropping a reference to the hash, so a reference being added in one partition and the last one dropped in
+ * another cannot lose the object between them.
+ */
+public final class MediaProjectionWriter implements ProjectionWriter<SpecificRecord> {
+    public static final String PROJECTION = "media";
+    private static final Logger LOG = LoggerFactory.getLogger(MediaProjectionWriter.class);
+
+    /**
+     * Records the change's version unless an equal or newer one was applied; returns a row only when the change is
+     * new, with {@code first} true when the memory had no version yet (it then has no references either).
+     * {@code xmax = 0} tells an inserted row from an updated one.
+     */
+    static final String CLAIM_VERSION = """
+            INSERT INTO media_memory_versions (tenant_id, user_id, memory_id, version)
+            VALUES (:tenantId, :userId, :memoryId, :version)
+            ON CONFLICT (tenant_id, user_id, memory_id) DO UPDATE SET version = EXCLUDED.version
+            WHERE media_memory_versions.version < EXCLUDED.version
+            RETURNING (xmax = 0) AS first
+            """;
+
+    static final String REFERENCES = """
+            SELECT media_id, sha256 FROM memory_media
+            WHERE tenant_id = :tenantId AND user_id = :userId AND memory_id = :memoryId
+            """;
+
+    static final String DELETE_REFERENCE = """
+            DELETE FROM memory_media
+            WHERE tenant_id = :tenantId AND user_id = :userId AND memory_id = :memoryId AND media_id = :mediaId
+            """;
+
+    static final String INSERT_REFERENCE = """
+            INSERT INTO memory_media (tenant_id, user_id, memory_id, media_id, sha256)
+            VALUES (:tenantId, :userId, :memoryId, :mediaId, :sha256)
+            ON CONFLICT (tenant_id, user_id, memory_id, media_id) DO UPDATE SET sha256 = EXCLUDED.sha256
+            """;
+
+    static final String ERASE_REFERENCES = """
+            DELETE FROM memory_media WHERE tenant_id = :tenantId AND user_id = :userId
+            RETURNING media_id, sha256
+            """;
+
+    static final String INSERT_MEDIA = """
+            INSERT INTO media (tenant_id, sha256, size, content_type, object_key)
+            VALUES (:tenantId, :sha256, :size, :contentType, :objectKey)
+            ON CONFLICT (tenant_id, sha256) DO NOTHING
+            """;
+
+    static final String LOCK_MEDIA = """
+            SELECT true FROM media WHERE tenant_id = :tenantId AND sha256 = :sha256 FOR UPDATE
+            """;
+
+    static final String SHA_REFERENCED = """
+            SELECT EXISTS (SELECT 1 FROM memory_media WHERE tenant_id = :tenantId AND sha256 = :sha256)
+            """;
+
+    static final String MEDIA_ID_REFERENCED = """
+            SELECT EXISTS (SELECT 1 FROM memory_media
+                           WHERE tenant_id = :tenantId AND user_id = :userId AND media_id = :mediaId)
+            """;
+
+    /** Only while unreferenced: the foreign key of memory_media would refuse it otherwise anyway. */
+    static final String DELETE_MEDIA = """
+            DELETE FROM media m WHERE m.tenant_id = :tenantId AND m.sha256 = :sha256
+            AND NOT EXISTS (SELECT 1 FROM memory_media r WHERE r.tenant_id = m.tenant_id AND r.sha256 = m.sha256)
+            """;
+
+    /** Re-inserting a media row that a concurrent sink deleted under us cannot race forever; give up and retry. */
+    private static final int MAX_LOCK_ATTEMPTS = 5;
+
+    private final MediaObjects objects;
+    private final DeadLetterPublisher deadLetters;
+    private final Clock clock;
+    private final Counter promoted;
+    private final Counter deleted;
+    private final Counter deadLettered;
+
+    public MediaProjectionWriter(MediaObjects objects, DeadLetterPublisher deadLetters, MeterRegistry metrics,
+                                 Clock clock) {
+        this.objects = objects;
+        this.deadLetters = deadLetters;
+        this.clock = clock;
+        this.promoted = Counter.builder("mnemo.processors.media.promoted")
+                .description("Staged media copied to their content-addressed key").register(metrics);
+        this.deleted = Counter.builder("mnemo.processors.media.deleted")
+                .description("Content-addressed media deleted because no memory references them any more")
+                .register(metrics);
+        this.deadLettered = Counter.builder("mnemo.processors.media.dead.lettered")
+                .description("Memory changes dead-lettered because a media reference cannot be promoted")
+                .register(metrics);
+    }
+
+    @Override
+    public String projection() {
+        return PROJECTION;
+    }
+
+    /** Applies the batch in log order (one user's changes are in one partition, so in order here too). */
+    @Override
+    public void write(Handle transaction, List<ConsumerRecord<String, SpecificRecord>> batch) {
+        for (ConsumerRecord<String, SpecificRecord> record : batch) {
+            if (record.value() instanceof MemoryChanged change) {
+                apply(transaction, record, change);
+            } else if (record.value() instanceof UserErased erased) {
+                erase(transaction, erased);
+            }
+            // anything else on the topic is not about media
+        }
+    }
+
+    private void apply(Handle h, ConsumerRecord<String, SpecificRecord> record, MemoryChanged change) {
+        String tenant = change.getTenantId();
+        String user = change.getUserId();
+        UUID memoryId = change.getMemoryId();
+        Optional<Boolean> first = h.createQuery(CLAIM_VERSION).bind("tenantId", tenant).bind("userId", user)
+                .bind("memoryId", memoryId).bind("version", change.getVersion()).mapTo(Boolean.class).findOne();
+        if (first.isEmpty()) {
+            return; // a duplicate or an older version: applied already, deletions included
+        }
+        Map<String, String> current = first.get() ? Map.of() : references(h, tenant, user, memoryId);
+        boolean live = change.getKind() == MemoryChangeKind.UPSERTED && change.getState() != null;
+        MediaPlan plan = MediaPlan.between(tenant, user, current,
+                live ? change.getState().getMedia() : List.of());
+        if (plan.changesNothing()) {
+            return;
+        }
+        // Removed first: a media id whose hash changed is deleted here and inserted again below.
+        plan.removed().forEach((mediaId, sha) -> h.createUpdate(DELETE_REFERENCE).bind("tenantId", tenant)
+                .bind("userId", user).bind("memoryId", memoryId).bind("mediaId", mediaId).execute());
+
+        // Lock every media row this change touches in one hash order, the order all instances use.
+        Map<String, MediaRef> addedBySha = new HashMap<>();
+        plan.added().forEach(ref -> addedBySha.putIfAbsent(ref.getSha256(), ref));
+        Set<String> touched = new TreeSet<>(addedBySha.keySet());
+        touched.addAll(plan.removed().values());
+        Set<String> locked = new HashSet<>();
+        for (String sha : touched) {
+            MediaRef ref = addedBySha.get(sha);
+            if (ref != null) {
+                insertAndLock(h, tenant, ref);
+                locked.add(sha);
+            } else if (lock(h, tenant, sha)) {
+                locked.add(sha);
+            }
+        }
+
+        // A reference that cannot be promoted leaves the memory's other media applied and the change
+        // dead-lettered: applying what can be applied keeps the projection as close to the memory as possible,
+        // and the unusable reference never had an object, so nothing has to be undone. The version is recorded
+        // either way; a later change of the memory is diffed against what was actually stored.
+        List<String> unusable = new ArrayList<>(plan.unusable());
+        Set<String> unpromoted = new TreeSet<>();
+        for (MediaRef ref : plan.added()) {
+            try {
+                if (objects.promote(ref, tenant)) {
+                    promoted.increment();
+                }
+                h.createUpdate(INSERT_REFERENCE).bind("tenantId", tenant).bind("userId", user)
+                        .bind("memoryId", memoryId).bind("mediaId", ref.getMediaId())
+                        .bind("sha256", ref.getSha256()).execute();
+            } catch (MediaUnusable e) {
+                unusable.add(ref.getMediaId() + ": " + e.getMessage());
+                unpromoted.add(ref.getSha256());
+            }
+        }
+        for (String sha : new TreeSet<>(plan.removed().values())) {
+            if (locked.contains(sha)) {
+                releaseIfUnreferenced(h, tenant, sha);
+            }
+        }
+        for (String sha : unpromoted) {
+            // the row inserted for it has no object (promotion failed before writing one): drop it if unused
+            h.createUpdate(DELETE_MEDIA).bind("tenantId", tenant).bind("sha256", sha).execute();
+        }
+        for (String mediaId : plan.removed().keySet()) {
+            boolean stillReferenced = h.createQuery(MEDIA_ID_REFERENCED).bind("tenantId", tenant)
+                    .bind("userId", user).bind("mediaId", mediaId).mapTo(Boolean.class).one();
+            if (!stillReferenced) {
+                // Ingest lets a memory reference a media id only while its staging exists: once none of the
+                // user's memories does, the upload is forgotten with them.
+                objects.deleteStaging(tenant, user, mediaId);
+            }
+        }
+        if (!unusable.isEmpty()) {
+            deadLetter(record, change, String.join("; ", unusable));
+        }
+    }
+
+    /**
+     * Drops what is left of the user after the DELETED changes that precede this event: normally only the
+     * staging objects (uploads never referenced, or referenced by no memory any more); also, defensively, any
+     * reference still stored, so that erasure does not depend on every deletion having been seen. The version
+     * rows stay, as tombstones against replays.
+     */
+    private void erase(Handle h, UserErased erased) {
+        String tenant = erased.getTenantId();
+        String user = erased.getUserId();
+        Set<String> shas = new TreeSet<>(h.createQuery(ERASE_REFERENCES).bind("tenantId", tenant)
+                .bind("userId", user).map((rs, ctx) -> rs.getString("sha256")).list());
+        for (String sha : shas) {
+            if (lock(h, tenant, sha)) {
+                releaseIfUnreferenced(h, tenant, sha);
+            }
+        }
+        int staged = objects.deleteAllStaging(tenant, user);
+        LOG.info("Erased the media of {}/{}: {} staged object(s), {} leftover reference(s)", tenant, user, staged,
+                shas.size());
+    }
+
+    /** Deletes the object and the row of a hash (locked by the caller) that no memory of the tenant references. */
+    private void releaseIfUnreferenced(Handle h, String tenant, String sha) {
+        boolean referenced = h.createQuery(SHA_REFERENCED).bind("tenantId", tenant).bind("sha256", sha)
+                .mapTo(Boolean.class).one();
+        if (!referenced) {
+            objects.deleteContent(tenant, sha);
+            h.createUpdate(DELETE_MEDIA).bind("tenantId", tenant).bind("sha256", sha).execute();
+            deleted.increment();
+        }
+    }
+
+    /**
+     * Ensures the hash's row exists and locks it. The loop covers a sink in another partition deleting the row
+     * (the last reference went away there) between this insert finding it and this lock: the lock then finds no
+     * row, and inserting again is right, because this memory is about to reference the hash.
+     */
+    private static void insertAndLock(Handle h, String tenant, MediaRef ref) {
+        for (int attempt = 1; attempt <= MAX_LOCK_ATTEMPTS; attempt++) {
+            h.createUpdate(INSERT_MEDIA).bind("tenantId", tenant).bind("sha256", ref.getSha256())
+                    .bind("size", ref.getSize()).bind("contentType", ref.getContentType())
+                    .bind("objectKey", MediaObjects.contentKey(tenant, ref.getSha256())).execute();
+            if (lock(h, tenant, ref.getSha256())) {
+                return;
+            }
+        }
+        throw new IllegalStateException("media row " + tenant + "/" + ref.getSha256() + " keeps disappearing");
+    }
+
+    /**
+     * Locks the hash's row; false when there is none. No row means no object either (they are deleted together),
+     * and nothing must be deleted then: another instance may be inserting the row and promoting the object right
+     * now, invisible to this transaction until it commits.
+     */
+    private static boolean lock(Handle h, String tenant, String sha) {
+        return h.createQuery(LOCK_MEDIA).bind("tenantId", tenant).bind("sha256", sha).mapTo(Boolean.class)
+                .findOne().isPresent();
+    }
+
+    private static Map<String, String> references(Handle h, String tenant, String user, UUID memoryId) {
+        Map<String, String> references = new TreeMap<>();
+        h.createQuery(REFERENCES).bind("tenantId", tenant).bind("userId", user).bind("memoryId", memoryId)
+                .map((rs, ctx) -> Map.entry(rs.getString("media_id"), rs.getString("sha256")))
+                .forEach(e -> references.put(e.getKey(), e.getValue()));
+        return references;
+    }
+
+    /** Synchronous: the change is only skipped once its dead letter is safely in Kafka. */
+    private void deadLetter(ConsumerRecord<String, SpecificRecord> record, MemoryChanged change, String reason) {
+        LOG.warn("Dead-lettering the change v{} of memory {}/{}/{} at {}-{}@{}: {}", change.getVersion(),
+                change.getTenantId(), change.getUserId(), change.getMemoryId(), record.topic(), record.partition(),
+                record.offset(), reason);
+        deadLetters.publish(record.key(), change, DeadLetters.headers(record.topic(), record.partition(),
+                record.offset(), MediaUnusable.class.getName(), reason, clock.instant()));
+        deadLettered.increment();
+    }
+}
