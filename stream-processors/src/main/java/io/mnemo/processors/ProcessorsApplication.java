@@ -18,6 +18,7 @@ import io.mnemo.processors.db.MemoryPartitions;
 import io.mnemo.processors.kafka.KafkaDeadLetterPublisher;
 import io.mnemo.processors.s3.MediaObjects;
 import io.mnemo.processors.sink.PostgresProjectionSink;
+import io.mnemo.processors.topology.DeadLetters;
 import io.mnemo.processors.topology.MemoryChangesTopology;
 import io.mnemo.processors.topology.UnreadableEventHandler;
 import io.mnemo.schemas.ProjectionMigrations;
@@ -151,22 +152,35 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
                 LOG.warn("Counting rows in the default partition failed", e);
             }
         }, 0, 1, TimeUnit.MINUTES);
+        // Built before the sinks are managed, so it is closed after they stopped (lifecycle stops in reverse).
+        KafkaDeadLetterPublisher sinkDeadLetters = new KafkaDeadLetterPublisher(kafka.buildProducer(environment,
+                "mnemo-processors-sink-dead-letters",
+                new ConfluentAvroSerializer(registry, kafka.isAutoRegisterSchemas()),
+                Duration.ofSeconds(30), Duration.ZERO));
+        PostgresProjectionSink.PoisonRecords<SpecificRecord> refusedByPostgres = (record, reason) ->
+                sinkDeadLetters.publish(record.key(), record.value(), DeadLetters.headers(record.topic(),
+                        record.partition(), record.offset(), sqlFailureClass(reason), String.valueOf(
+                                sqlFailure(reason).getMessage()), java.time.Instant.now()));
         PostgresProjectionSink<SpecificRecord> memoriesSink = new PostgresProjectionSink<>(
                 new KafkaConsumer<>(sinkConsumerProperties(kafka, MEMORIES_SINK_GROUP, config.getSink().getMaxBatch()),
                         new StringDeserializer(), new ConfluentAvroDeserializer(registry)),
                 Topics.MEMORY_CHANGES.name(), jdbi, new MemoriesProjectionWriter(partitions),
-                config.getSink().getPollTimeout(), config.getSink().getMaxBackoff());
+                config.getSink().getPollTimeout(), config.getSink().getMaxBackoff(), refusedByPostgres);
         environment.lifecycle().manage(memoriesSink);
         Gauge.builder("mnemo.processors.sink.written", memoriesSink, PostgresProjectionSink::writtenRecords)
+                .tag("projection", MemoriesProjectionWriter.PROJECTION).register(metrics);
+        Gauge.builder("mnemo.processors.sink.dead.lettered", memoriesSink, PostgresProjectionSink::deadLetteredRecords)
                 .tag("projection", MemoriesProjectionWriter.PROJECTION).register(metrics);
 
         PostgresProjectionSink<SpecificRecord> activitySink = new PostgresProjectionSink<>(
                 new KafkaConsumer<>(sinkConsumerProperties(kafka, ACTIVITY_SINK_GROUP, config.getSink().getMaxBatch()),
                         new StringDeserializer(), new ConfluentAvroDeserializer(registry)),
                 Topics.USER_ACTIVITY.name(), jdbi, new ActivityProjectionWriter(),
-                config.getSink().getPollTimeout(), config.getSink().getMaxBackoff());
+                config.getSink().getPollTimeout(), config.getSink().getMaxBackoff(), refusedByPostgres);
         environment.lifecycle().manage(activitySink);
         Gauge.builder("mnemo.processors.sink.written", activitySink, PostgresProjectionSink::writtenRecords)
+                .tag("projection", ActivityProjectionWriter.PROJECTION).register(metrics);
+        Gauge.builder("mnemo.processors.sink.dead.lettered", activitySink, PostgresProjectionSink::deadLetteredRecords)
                 .tag("projection", ActivityProjectionWriter.PROJECTION).register(metrics);
         environment.healthChecks().register("sink-activity", new HealthCheck() {
             @Override
@@ -177,19 +191,17 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
 
         // Built before the sink is managed, so they are closed after it stopped (lifecycle stops in reverse).
         MediaObjects mediaObjects = new MediaObjects(config.getS3().build(environment), config.getS3().getBucket());
-        KafkaDeadLetterPublisher mediaDeadLetters = new KafkaDeadLetterPublisher(kafka.buildProducer(environment,
-                "mnemo-processors-media-dead-letters",
-                new ConfluentAvroSerializer(registry, kafka.isAutoRegisterSchemas()),
-                Duration.ofSeconds(30), Duration.ZERO));
         PostgresProjectionSink<SpecificRecord> mediaSink = new PostgresProjectionSink<>(
                 new KafkaConsumer<>(sinkConsumerProperties(kafka, MEDIA_SINK_GROUP,
                         Math.min(config.getSink().getMaxBatch(), MEDIA_MAX_BATCH)),
                         new StringDeserializer(), new ConfluentAvroDeserializer(registry)),
                 Topics.MEMORY_CHANGES.name(), jdbi,
-                new MediaProjectionWriter(mediaObjects, mediaDeadLetters, metrics, Clock.systemUTC()),
-                config.getSink().getPollTimeout(), config.getSink().getMaxBackoff());
+                new MediaProjectionWriter(mediaObjects, sinkDeadLetters, metrics, Clock.systemUTC()),
+                config.getSink().getPollTimeout(), config.getSink().getMaxBackoff(), refusedByPostgres);
         environment.lifecycle().manage(mediaSink);
         Gauge.builder("mnemo.processors.sink.written", mediaSink, PostgresProjectionSink::writtenRecords)
+                .tag("projection", MediaProjectionWriter.PROJECTION).register(metrics);
+        Gauge.builder("mnemo.processors.sink.dead.lettered", mediaSink, PostgresProjectionSink::deadLetteredRecords)
                 .tag("projection", MediaProjectionWriter.PROJECTION).register(metrics);
         environment.healthChecks().register("sink-media", new HealthCheck() {
             @Override
@@ -213,6 +225,21 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
                 return memoriesSink.isHealthy() ? Result.healthy() : Result.unhealthy("writes are failing");
             }
         });
+    }
+
+    /** The SQLException behind a failure (what Postgres said), or the failure itself. */
+    private static Throwable sqlFailure(Throwable failure) {
+        for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException) {
+                return t;
+            }
+        }
+        return failure;
+    }
+
+    private static String sqlFailureClass(Throwable failure) {
+        Throwable sql = sqlFailure(failure);
+        return sql.getClass().getName() + (sql instanceof java.sql.SQLException e ? " SQLSTATE " + e.getSQLState() : "");
     }
 
     static Properties streamsProperties(KafkaFactory kafka, StreamsSettings settings) {

@@ -15,8 +15,10 @@ public record BatchItemRequest(
         @Pattern(regexp = "[A-Za-z0-9._:-]{1,128}", message = "must be 1-128 characters of letters, digits and . _ - :")
         String idempotencyKey,
         @NotNull Instant occurredAt,
-        @NotNull @Size(max = 65536) String content,
-        @Size(max = 50) List<@NotBlank @Size(max = 64) String> tags,
-        @Size(max = 50) Map<@NotBlank @Size(max = 64) String, @NotNull @Size(max = 1024) String> attributes,
+        @NotNull @Size(max = 65536)
+        @Pattern(regexp = TextRules.NO_NUL, message = TextRules.NO_NUL_MESSAGE) String content,
+        @Size(max = 50) List<@NotBlank @Size(max = 64) @Pattern(regexp = TextRules.NO_NUL, message = TextRules.NO_NUL_MESSAGE) String> tags,
+        @Size(max = 50) Map<@NotBlank @Size(max = 64) @Pattern(regexp = TextRules.NO_NUL, message = TextRules.NO_NUL_MESSAGE) String,
+                @NotNull @Size(max = 1024) @Pattern(regexp = TextRules.NO_NUL, message = TextRules.NO_NUL_MESSAGE) String> attributes,
         @Size(max = 20) List<@NotBlank @Size(max = 64) String> mediaIds) {
 }

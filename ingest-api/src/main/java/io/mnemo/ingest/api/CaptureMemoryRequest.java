@@ -3,6 +3,7 @@ package io.mnemo.ingest.api;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.time.Instant;
 import java.util.List;
@@ -15,9 +16,11 @@ import java.util.Map;
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record CaptureMemoryRequest(
         @NotNull Instant occurredAt,
-        @NotNull @Size(max = 65536, message = "must be at most 64 KiB characters") String content,
-        @Size(max = 50) List<@NotBlank @Size(max = 64) String> tags,
-        @Size(max = 50) Map<@NotBlank @Size(max = 64) String, @NotNull @Size(max = 1024) String> attributes,
+        @NotNull @Size(max = 65536, message = "must be at most 64 KiB characters")
+        @Pattern(regexp = TextRules.NO_NUL, message = TextRules.NO_NUL_MESSAGE) String content,
+        @Size(max = 50) List<@NotBlank @Size(max = 64) @Pattern(regexp = TextRules.NO_NUL, message = TextRules.NO_NUL_MESSAGE) String> tags,
+        @Size(max = 50) Map<@NotBlank @Size(max = 64) @Pattern(regexp = TextRules.NO_NUL, message = TextRules.NO_NUL_MESSAGE) String,
+                @NotNull @Size(max = 1024) @Pattern(regexp = TextRules.NO_NUL, message = TextRules.NO_NUL_MESSAGE) String> attributes,
         @Size(max = 20) List<@NotBlank @Size(max = 64) String> mediaIds) {
 
     public List<String> tagsOrEmpty() {

@@ -2,6 +2,7 @@ package io.mnemo.ingest.api;
 
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.time.Instant;
 import java.util.List;
@@ -13,8 +14,10 @@ import java.util.Map;
  */
 public record ReviseMemoryRequest(
         Instant occurredAt,
-        @Size(max = 65536) String content,
-        @Size(max = 50) List<@NotBlank @Size(max = 64) String> tags,
-        @Size(max = 50) Map<@NotBlank @Size(max = 64) String, @NotNull @Size(max = 1024) String> attributes,
+        @Size(max = 65536)
+        @Pattern(regexp = TextRules.NO_NUL, message = TextRules.NO_NUL_MESSAGE) String content,
+        @Size(max = 50) List<@NotBlank @Size(max = 64) @Pattern(regexp = TextRules.NO_NUL, message = TextRules.NO_NUL_MESSAGE) String> tags,
+        @Size(max = 50) Map<@NotBlank @Size(max = 64) @Pattern(regexp = TextRules.NO_NUL, message = TextRules.NO_NUL_MESSAGE) String,
+                @NotNull @Size(max = 1024) @Pattern(regexp = TextRules.NO_NUL, message = TextRules.NO_NUL_MESSAGE) String> attributes,
         @Size(max = 20) List<@NotBlank @Size(max = 64) String> mediaIds) {
 }

@@ -282,6 +282,18 @@ class IngestEndpointsIT {
     }
 
     @Test
+    void aNulCharacterInTextIs422BecauseNoProjectionCouldStoreIt() throws Exception {
+        String body = "{\"occurredAt\":\"2026-10-02T10:00:00Z\",\"content\":\"ok\",\"tags\":[\"a\\u0000b\"]}";
+        HttpResponse<String> response = send("POST", "/v1/users/alice/memories", "application/json", body);
+
+        assertThat(response.statusCode()).isEqualTo(422);
+        assertThat(response.body()).contains("NUL character");
+        HttpResponse<String> inContent = send("POST", "/v1/users/alice/memories", "application/json",
+                "{\"occurredAt\":\"2026-10-02T10:00:00Z\",\"content\":\"x\\u0000y\"}");
+        assertThat(inContent.statusCode()).isEqualTo(422);
+    }
+
+    @Test
     void theOpenApiDocumentDescribesEveryEndpointAndIsValid() throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                 + APP.getLocalPort() + "/openapi.json")).build(), HttpResponse.BodyHandlers.ofString());

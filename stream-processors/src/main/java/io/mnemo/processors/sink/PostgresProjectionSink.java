@@ -40,6 +40,7 @@ public final class PostgresProjectionSink<V> implements Managed {
     private final ProjectionWriter<V> writer;
     private final Duration pollTimeout;
     private final Duration maxBackoff;
+    private final PoisonRecords<V> poison;
     private static final long INITIAL_BACKOFF_MILLIS = 100;
 
     private final AtomicLong writtenRecords = new AtomicLong();
@@ -50,8 +51,26 @@ public final class PostgresProjectionSink<V> implements Managed {
     private volatile boolean healthy = true;
     private Thread thread;
 
+    /**
+     * Where records go that can never be written (Postgres refuses their data: SQLSTATE class 22 or 23). Without
+     * one, such a record is retried like any other failure and stops its partition until someone intervenes.
+     */
+    @FunctionalInterface
+    public interface PoisonRecords<V> {
+        /** Must return only once the record is durably elsewhere (the dead-letter topic); throws otherwise. */
+        void deadLetter(ConsumerRecord<String, V> record, Throwable reason);
+    }
+
+    private final AtomicLong deadLettered = new AtomicLong();
+
     public PostgresProjectionSink(Consumer<String, V> consumer, String topic, Jdbi jdbi, ProjectionWriter<V> writer,
                                   Duration pollTimeout, Duration maxBackoff) {
+        this(consumer, topic, jdbi, writer, pollTimeout, maxBackoff, null);
+    }
+
+    public PostgresProjectionSink(Consumer<String, V> consumer, String topic, Jdbi jdbi, ProjectionWriter<V> writer,
+                                  Duration pollTimeout, Duration maxBackoff, PoisonRecords<V> poison) {
+        this.poison = poison;
         this.consumer = consumer;
         this.topic = topic;
         this.jdbi = jdbi;
@@ -79,6 +98,11 @@ public final class PostgresProjectionSink<V> implements Managed {
     /** Records this instance has written (including ones the version guard turned into no-ops). */
     public long writtenRecords() {
         return writtenRecords.get();
+    }
+
+    /** Records this instance sent to the dead-letter topic because Postgres refused their data. */
+    public long deadLetteredRecords() {
+        return deadLettered.get();
     }
 
     /** False while the last write attempt failed and is being retried. */
@@ -133,9 +157,16 @@ public final class PostgresProjectionSink<V> implements Managed {
 
     /** Writes the batch; if that fails, puts the consumer back at the batch's first record of each partition. */
     private void writeOrSeekBack(ConsumerRecords<String, V> records) {
+        List<ConsumerRecord<String, V>> batch = new ArrayList<>(records.count());
+        records.forEach(batch::add);
         try {
-            writeBatch(records);
+            writeBatch(batch);
         } catch (RuntimeException e) {
+            if (poison != null && isRefusedData(e)) {
+                // One record (or more) Postgres will never take: find it by writing one record at a time.
+                writeOneByOne(batch);
+                return;
+            }
             // The batch's first offset per partition is exactly what is stored in Postgres (batches are
             // consumed in order), so seeking there needs no database round trip while the database is failing.
             for (TopicPartition partition : records.partitions()) {
@@ -143,6 +174,55 @@ public final class PostgresProjectionSink<V> implements Managed {
             }
             throw e;
         }
+    }
+
+    /**
+     * Writes each record in its own transaction; one whose data Postgres refuses goes to the dead-letter topic and
+     * its offset alone is stored. Any other failure puts every partition back at its first unwritten record.
+     */
+    private void writeOneByOne(List<ConsumerRecord<String, V>> batch) {
+        Map<TopicPartition, Long> firstUnwritten = new HashMap<>();
+        for (ConsumerRecord<String, V> record : batch) {
+            firstUnwritten.putIfAbsent(new TopicPartition(record.topic(), record.partition()), record.offset());
+        }
+        try {
+            for (ConsumerRecord<String, V> record : batch) {
+                try {
+                    writeBatch(List.of(record));
+                } catch (RuntimeException e) {
+                    if (!isRefusedData(e)) {
+                        throw e;
+                    }
+                    LOG.error("Sink {} dead-letters {}-{}@{}: Postgres refuses its data ({})", writer.projection(),
+                            record.topic(), record.partition(), record.offset(), rootCause(e));
+                    poison.deadLetter(record, e);
+                    jdbi.useTransaction(transaction -> ProjectionOffsets.advance(transaction, writer.projection(),
+                            topic, Map.of(record.partition(), record.offset() + 1)));
+                    deadLettered.incrementAndGet();
+                }
+                firstUnwritten.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
+            }
+        } catch (RuntimeException e) {
+            firstUnwritten.forEach(consumer::seek);
+            throw e;
+        }
+    }
+
+    /**
+     * Postgres refused the data itself (class 22 data exception, e.g. a NUL character in text; class 23 integrity
+     * violation): retrying cannot help. Connection loss, serialization failures, deadlocks, lack of resources and
+     * every non-SQL failure are treated as transient.
+     */
+    static boolean isRefusedData(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                return sql.getSQLState().startsWith("22") || sql.getSQLState().startsWith("23");
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
     }
 
     /** Partitions assigned while Postgres could not tell their stored offsets stay paused until it can. */
@@ -158,11 +238,9 @@ public final class PostgresProjectionSink<V> implements Managed {
         pendingRewind.clear();
     }
 
-    private void writeBatch(ConsumerRecords<String, V> records) {
-        List<ConsumerRecord<String, V>> batch = new ArrayList<>(records.count());
+    private void writeBatch(List<ConsumerRecord<String, V>> batch) {
         Map<Integer, Long> nextOffsets = new HashMap<>();
-        for (ConsumerRecord<String, V> record : records) {
-            batch.add(record);
+        for (ConsumerRecord<String, V> record : batch) {
             nextOffsets.merge(record.partition(), record.offset() + 1, Math::max);
         }
         writer.prepare(batch);

@@ -366,4 +366,35 @@ class MemoriesSinkIT {
         assertThat(home).startsWith("memories_p199001_h");
         assertThat(partitions.rowsInDefaultPartition()).isZero();
     }
+
+    @Test
+    void aChangeWhoseDataPostgresRefusesIsDeadLetteredAndTheOthersAroundItAreWritten() throws Exception {
+        String topic = newTopic();
+        String tenant = "t" + Math.abs(UUID.randomUUID().getLeastSignificantBits() % 1_000_000);
+        List<MemoryChanged> changes = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            changes.add(change(tenant, "alice", UUID.randomUUID(), 1, i == 7 ? "a NUL \u0000 in text" : "fine " + i, i));
+        }
+        List<ConsumerRecord<String, SpecificRecord>> deadLettered = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var consumer = new KafkaConsumer<>(Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, devstack.kafkaBootstrap(),
+                ConsumerConfig.GROUP_ID_CONFIG, "group-" + topic,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new StringDeserializer(), new ConfluentAvroDeserializer(registry));
+        var sink = new PostgresProjectionSink<SpecificRecord>(consumer, topic, jdbi, writer(), Duration.ofMillis(100),
+                Duration.ofSeconds(1), (record, reason) -> deadLettered.add(record));
+        produce(topic, changes);
+        sink.start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> storedOffsets(topic) == 20);
+        } finally {
+            sink.stop();
+        }
+        assertThat(rows(tenant)).isEqualTo(19);
+        assertThat(deadLettered).singleElement().satisfies(record ->
+                assertThat(((MemoryChanged) record.value()).getMemoryId()).isEqualTo(changes.get(7).getMemoryId()));
+        assertThat(sink.deadLetteredRecords()).isEqualTo(1);
+    }
 }
