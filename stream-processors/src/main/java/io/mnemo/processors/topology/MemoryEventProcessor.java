@@ -1,5 +1,6 @@
 package io.mnemo.processors.topology;
 
+import io.mnemo.schemas.changes.EventSettled;
 import io.mnemo.schemas.changes.MediaRef;
 import io.mnemo.schemas.changes.MemoryChangeKind;
 import io.mnemo.schemas.changes.MemoryChanged;
@@ -68,6 +69,8 @@ final class MemoryEventProcessor implements Processor<String, SpecificRecord, St
     private KeyValueStore<String, String> blocked;
     private KeyValueStore<String, SpecificRecord> parked;
     private KeyValueStore<String, SpecificRecord> activity;
+    /** Whether the event being processed produced a change at its own position (see {@link #settle}). */
+    private boolean changedAtCurrentPosition;
 
     MemoryEventProcessor(Duration dedupeRetention) {
         this.dedupeRetention = dedupeRetention;
@@ -89,13 +92,30 @@ final class MemoryEventProcessor implements Processor<String, SpecificRecord, St
 
     @Override
     public void process(Record<String, SpecificRecord> record) {
-        SpecificRecord event = record.value();
-        if (event == null) {
-            return;
-        }
         RecordMetadata source = context.recordMetadata().orElseThrow();
         Position position = new Position(record.key(), source.topic(), source.partition(), source.offset(),
                 record.timestamp());
+        changedAtCurrentPosition = false;
+        if (record.value() != null) {
+            process(record.value(), position);
+        }
+        if (!changedAtCurrentPosition) {
+            settle(position);
+        }
+    }
+
+    /**
+     * Tells the projections that the event at this position was processed without changing a memory at it, so
+     * their read-your-writes watermark passes it (a client holding its position must not wait for a change
+     * that will never come).
+     */
+    private void settle(Position position) {
+        context.forward(new Record<String, SpecificRecord>(position.key(), EventSettled.newBuilder()
+                .setSourcePartition(position.partition()).setSourceOffset(position.offset()).build(),
+                position.timestamp()), MemoryChangesTopology.CHANGES_SINK);
+    }
+
+    private void process(SpecificRecord event, Position position) {
         Envelope envelope = Envelope.of(event);
         if (envelope == null) {
             deadLetter(position, event, DeadLetters.REJECTED,
@@ -333,6 +353,7 @@ final class MemoryEventProcessor implements Processor<String, SpecificRecord, St
     private void emit(Position position, String stateKey, MemoryChanged change) {
         MemoryChanged last = (MemoryChanged) states.get(stateKey);
         states.put(stateKey, change);
+        changedAtCurrentPosition |= change.getSourceOffset() == context.recordMetadata().orElseThrow().offset();
         context.forward(new Record<String, SpecificRecord>(position.key(), change, position.timestamp()),
                 MemoryChangesTopology.CHANGES_SINK);
         updateActivity(position, last, change);

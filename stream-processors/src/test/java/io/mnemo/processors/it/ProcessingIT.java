@@ -207,6 +207,34 @@ class ProcessingIT {
         assertProjectionIsExactly(load);
         assertThat(second.isAlive()).isTrue();
         assertActivityIsExactly(load);
+        assertWatermarksReachTheEndOfTheEventLog();
+    }
+
+    /**
+     * Every event produced so far changed a memory or was settled, so the read-your-writes watermark of every
+     * partition is the partition's last offset (no poison bytes have been produced before this point).
+     */
+    private static void assertWatermarksReachTheEndOfTheEventLog() throws Exception {
+        Map<Integer, Long> lastOffsets = new java.util.TreeMap<>();
+        try (var consumer = new KafkaConsumer<String, byte[]>(Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, devstack.kafkaBootstrap()),
+                new StringDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            var partitions = consumer.partitionsFor(Topics.MEMORY_EVENTS.name()).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+            consumer.endOffsets(partitions).forEach((tp, end) -> {
+                if (end > 0) {
+                    lastOffsets.put(tp.partition(), end - 1);
+                }
+            });
+        }
+        await().atMost(SETTLE).untilAsserted(() -> {
+            Map<Integer, Long> watermarks = new java.util.TreeMap<>();
+            jdbi.useHandle(h -> h.createQuery(
+                    "SELECT partition, applied_offset FROM projection_watermarks WHERE projection = 'memories'")
+                    .map((rs, ctx) -> Map.entry(rs.getInt(1), rs.getLong(2)))
+                    .forEach(e -> watermarks.put(e.getKey(), e.getValue())));
+            assertThat(watermarks).isEqualTo(lastOffsets);
+        });
     }
 
     /** user_activity_daily holds, per user and UTC day, the number of the script's live memories. */

@@ -3,6 +3,7 @@ package io.mnemo.processors.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mnemo.schemas.Topics;
+import io.mnemo.schemas.changes.EventSettled;
 import io.mnemo.schemas.changes.MemoryChangeKind;
 import io.mnemo.schemas.changes.MemoryChanged;
 import io.mnemo.schemas.events.MemoryCaptured;
@@ -82,6 +83,21 @@ class MemoryChangesTopologyTest {
     }
 
     @Test
+    void anEventThatChangesNoMemorySettlesItsPositionSoReadYourWritesCanPassIt() {
+        UUID eventId = UUID.randomUUID();
+        events.pipeInput("acme/alice", captured(eventId, UUID.randomUUID(), "hello"));
+        events.pipeInput("acme/alice", captured(eventId, UUID.randomUUID(), "hello"));
+        events.pipeInput("acme/alice", revised(UUID.randomUUID(), "unknown memory", null));
+
+        List<SpecificRecord> out = changes.readValuesToList();
+        assertThat(out).hasSize(3);
+        assertThat(out.get(0)).isInstanceOf(MemoryChanged.class);
+        assertThat(out.subList(1, 3)).allSatisfy(r -> assertThat(r).isInstanceOf(EventSettled.class));
+        assertThat(((EventSettled) out.get(1)).getSourceOffset()).isEqualTo(1);
+        assertThat(((EventSettled) out.get(2)).getSourceOffset()).isEqualTo(2);
+    }
+
+    @Test
     void dropsAnEventWhoseIdWasAlreadySeen() {
         UUID eventId = UUID.randomUUID();
         UUID memoryId = UUID.randomUUID();
@@ -89,7 +105,7 @@ class MemoryChangesTopologyTest {
         events.pipeInput("acme/alice", captured(eventId, memoryId, "hello"));
         events.pipeInput("acme/alice", captured(UUID.randomUUID(), UUID.randomUUID(), "other"));
 
-        List<SpecificRecord> out = changes.readValuesToList();
+        List<SpecificRecord> out = published();
         assertThat(out).hasSize(2);
         assertThat(((MemoryChanged) out.get(1)).getSourceOffset()).isEqualTo(2L);
     }
@@ -113,7 +129,7 @@ class MemoryChangesTopologyTest {
         assertThat(header(dead, DeadLetters.ERROR_CLASS)).endsWith("SerializationException");
         assertThat(header(dead, DeadLetters.REASON)).isNotBlank();
         assertThat(header(dead, DeadLetters.TIME)).isNotBlank();
-        assertThat(((MemoryChanged) changes.readValue()).getState().getContent()).isEqualTo("after the poison");
+        assertThat(((MemoryChanged) published().get(0)).getState().getContent()).isEqualTo("after the poison");
     }
 
     @Test
@@ -139,7 +155,7 @@ class MemoryChangesTopologyTest {
         events.pipeInput("acme/alice", captured(eventId, UUID.randomUUID(), "x"), Instant.now());
         driver.advanceWallClockTime(Duration.ofDays(6));
         events.pipeInput("acme/alice", captured(eventId, UUID.randomUUID(), "x"), Instant.now());
-        assertThat(changes.readValuesToList()).hasSize(1);
+        assertThat(published()).hasSize(1);
 
         driver.advanceWallClockTime(Duration.ofDays(2));
         assertThat(driver.<String, String>getKeyValueStore(MemoryChangesTopology.EVENT_FINGERPRINTS_STORE)
@@ -168,7 +184,7 @@ class MemoryChangesTopologyTest {
         events.pipeInput("acme/alice", revised(memoryId, "second", null));
         events.pipeInput("acme/alice", revised(memoryId, null, Instant.parse("2020-01-01T00:00:00Z")));
 
-        List<SpecificRecord> out = changes.readValuesToList();
+        List<SpecificRecord> out = published();
         MemoryChanged v2 = (MemoryChanged) out.get(1);
         MemoryChanged v3 = (MemoryChanged) out.get(2);
         assertThat(v2.getVersion()).isEqualTo(2);
@@ -188,7 +204,7 @@ class MemoryChangesTopologyTest {
         events.pipeInput("acme/alice", revised(memoryId, "too late", null));
         events.pipeInput("acme/alice", forgotten(memoryId));
 
-        List<SpecificRecord> out = changes.readValuesToList();
+        List<SpecificRecord> out = published();
         assertThat(out).hasSize(2);
         assertThat(((MemoryChanged) out.get(1)).getKind()).isEqualTo(MemoryChangeKind.DELETED);
         assertThat(((MemoryChanged) out.get(1)).getVersion()).isEqualTo(2);
@@ -206,7 +222,7 @@ class MemoryChangesTopologyTest {
         TestOutputTopic<String, SpecificRecord> deadLetters = deadLetterTopic();
         events.pipeInput("acme/alice", revised(UUID.randomUUID(), "ghost", null));
 
-        assertThat(changes.isEmpty()).isTrue();
+        assertThat(published().isEmpty()).isTrue();
         assertThat(new String(deadLetters.readRecord().headers().lastHeader(DeadLetters.REASON).value(),
                 StandardCharsets.UTF_8)).contains("does not exist");
     }
@@ -221,13 +237,13 @@ class MemoryChangesTopologyTest {
         events.pipeInput("acme/bob", MemoryCaptured.newBuilder(captured(UUID.randomUUID(), UUID.randomUUID(), "bob's"))
                 .setUserId("bob").build());
         events.pipeInput("acme/alice", forgotten(forgottenBefore));
-        changes.readValuesToList();
+        published();
 
         events.pipeInput("acme/alice", UserErased.newBuilder().setEventId(UUID.randomUUID()).setTenantId("acme")
                 .setUserId("alice").setRecordedAt(Instant.parse("2026-11-04T00:00:00Z")).build());
         events.pipeInput("acme/alice", captured(UUID.randomUUID(), UUID.randomUUID(), "after erasure"));
 
-        List<SpecificRecord> out = changes.readValuesToList();
+        List<SpecificRecord> out = published();
         assertThat(out).hasSize(2);
         assertThat(out.get(0)).satisfies(change -> {
             assertThat(((MemoryChanged) change).getMemoryId()).isEqualTo(kept);
@@ -250,11 +266,17 @@ class MemoryChangesTopologyTest {
                 .setRecordedAt(Instant.parse("2026-11-01T10:00:05Z")).build());
         events.pipeInput("acme/alice", captured(eventId, memoryId, "different content, same key"));
 
-        assertThat(changes.readValuesToList()).hasSize(1);
+        assertThat(published()).hasSize(1);
         TestRecord<String, SpecificRecord> dead = deadLetters.readRecord();
         assertThat(((MemoryCaptured) dead.value()).getContent()).isEqualTo("different content, same key");
         assertThat(new String(dead.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8))
                 .contains("first write wins");
         assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    /** What was published to memory-changes, without the EventSettled watermark markers. */
+    private List<SpecificRecord> published() {
+        return changes.readValuesToList().stream()
+                .filter(r -> !(r instanceof io.mnemo.schemas.changes.EventSettled)).toList();
     }
 }
