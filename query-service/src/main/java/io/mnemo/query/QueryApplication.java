@@ -14,7 +14,15 @@ import io.mnemo.kit.problems.ProblemJson;
 import io.mnemo.query.core.CursorCodec;
 import io.mnemo.query.core.MemoryQueries;
 import io.mnemo.query.db.JdbiMemoryReader;
-import io.mnemo.query.db.ReplicaRouter;
+import io.mnemo.query.db.ReadRouter;
+import io.mnemo.query.resources.ActivityResource;
+import io.mnemo.query.resources.ExportResource;
+import io.mnemo.query.resources.MediaQueryResource;
+import io.mnemo.query.s3.S3MediaLinks;
+import java.time.Clock;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 import io.mnemo.query.resources.MemoryQueryResource;
 import io.mnemo.query.resources.QueryProblems;
 import java.nio.charset.StandardCharsets;
@@ -46,8 +54,32 @@ public class QueryApplication extends Application<QueryConfiguration> {
             replicas.add(PostgresFactory.build(environment, config.getReplicas().get(i), "postgres-replica-" + (i + 1)));
         }
         Jdbi primary = PostgresFactory.build(environment, config.getPrimary(), "postgres-primary");
-        MemoryQueries queries = new MemoryQueries(new JdbiMemoryReader(new ReplicaRouter(replicas, primary)),
-                new CursorCodec(config.getCursorSecret().getBytes(StandardCharsets.UTF_8)));
+        ReadRouter router = new ReadRouter(replicas, primary, config.getReplicaMaxLag(), config.getPositionWait(),
+                config.getEventPartitions(), metrics);
+        router.checkReplicas();
+        ScheduledExecutorService monitor = environment.lifecycle().scheduledExecutorService("replica-monitor")
+                .threads(1).build();
+        long every = config.getReplicaCheckInterval().toMillis();
+        monitor.scheduleWithFixedDelay(() -> {
+            try {
+                router.checkReplicas();
+            } catch (RuntimeException e) {
+                LoggerFactory.getLogger(QueryApplication.class).warn("Replica check failed", e);
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
+        environment.healthChecks().register("replicas", new com.codahale.metrics.health.HealthCheck() {
+            @Override
+            protected Result check() {
+                // reads still succeed from the primary; this says the replicas need attention
+                return router.anyReplicaHealthy() ? Result.healthy()
+                        : Result.unhealthy("no replica within the lag bound: reads go to the primary");
+            }
+        });
+        MemoryQueries queries = new MemoryQueries(new JdbiMemoryReader(router),
+                new CursorCodec(config.getCursorSecret().getBytes(StandardCharsets.UTF_8)),
+                new S3MediaLinks(config.getS3().buildPresigner(environment), config.getS3().getBucket(),
+                        config.getMediaLinkTtl(), Clock.systemUTC()),
+                Clock.systemUTC());
 
         ApiJson.install(environment);
         ProblemJson.install(config, environment);
@@ -58,5 +90,8 @@ public class QueryApplication extends Application<QueryConfiguration> {
         environment.jersey().register(new HttpMetrics(metrics, "query"));
         environment.jersey().register(new QueryProblems());
         environment.jersey().register(new MemoryQueryResource(queries));
+        environment.jersey().register(new MediaQueryResource(queries));
+        environment.jersey().register(new ActivityResource(queries));
+        environment.jersey().register(new ExportResource(queries, environment.getObjectMapper()));
     }
 }

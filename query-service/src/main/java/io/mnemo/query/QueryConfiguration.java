@@ -27,6 +27,25 @@ public class QueryConfiguration extends Configuration {
     @Valid
     @NotNull
     private AuthFactory auth = new AuthFactory();
+    /** A replica whose replay lags more than this is left out of rotation until it catches up. */
+    @NotNull
+    private io.dropwizard.util.Duration replicaMaxLag = io.dropwizard.util.Duration.seconds(5);
+    /** How often each replica's reachability and lag are checked. */
+    @NotNull
+    private io.dropwizard.util.Duration replicaCheckInterval = io.dropwizard.util.Duration.seconds(1);
+    /** How long a read that must reflect a position waits for a replica before trying the primary. */
+    @NotNull
+    private io.dropwizard.util.Duration positionWait = io.dropwizard.util.Duration.seconds(2);
+    /** Partitions of mnemo.memory-events.v1 (a user's partition is where read-your-writes looks). */
+    @jakarta.validation.constraints.Min(1)
+    private int eventPartitions = 12;
+    /** Where media objects live; only used to sign download URLs. */
+    @Valid
+    @NotNull
+    private io.mnemo.kit.s3.S3Factory s3 = new io.mnemo.kit.s3.S3Factory();
+    /** Lifetime of signed media download URLs. */
+    @NotNull
+    private io.dropwizard.util.Duration mediaLinkTtl = io.dropwizard.util.Duration.minutes(5);
 
     @JsonProperty
     public List<DataSourceFactory> getReplicas() {
@@ -66,5 +85,65 @@ public class QueryConfiguration extends Configuration {
     @JsonProperty
     public void setAuth(AuthFactory auth) {
         this.auth = auth;
+    }
+
+    @JsonProperty
+    public java.time.Duration getReplicaMaxLag() {
+        return replicaMaxLag.toJavaDuration();
+    }
+
+    @JsonProperty
+    public void setReplicaMaxLag(io.dropwizard.util.Duration replicaMaxLag) {
+        this.replicaMaxLag = replicaMaxLag;
+    }
+
+    @JsonProperty
+    public java.time.Duration getReplicaCheckInterval() {
+        return replicaCheckInterval.toJavaDuration();
+    }
+
+    @JsonProperty
+    public void setReplicaCheckInterval(io.dropwizard.util.Duration replicaCheckInterval) {
+        this.replicaCheckInterval = replicaCheckInterval;
+    }
+
+    @JsonProperty
+    public java.time.Duration getPositionWait() {
+        return positionWait.toJavaDuration();
+    }
+
+    @JsonProperty
+    public void setPositionWait(io.dropwizard.util.Duration positionWait) {
+        this.positionWait = positionWait;
+    }
+
+    @JsonProperty
+    public int getEventPartitions() {
+        return eventPartitions;
+    }
+
+    @JsonProperty
+    public void setEventPartitions(int eventPartitions) {
+        this.eventPartitions = eventPartitions;
+    }
+
+    @JsonProperty
+    public io.mnemo.kit.s3.S3Factory getS3() {
+        return s3;
+    }
+
+    @JsonProperty
+    public void setS3(io.mnemo.kit.s3.S3Factory s3) {
+        this.s3 = s3;
+    }
+
+    @JsonProperty
+    public java.time.Duration getMediaLinkTtl() {
+        return mediaLinkTtl.toJavaDuration();
+    }
+
+    @JsonProperty
+    public void setMediaLinkTtl(io.dropwizard.util.Duration mediaLinkTtl) {
+        this.mediaLinkTtl = mediaLinkTtl;
     }
 }

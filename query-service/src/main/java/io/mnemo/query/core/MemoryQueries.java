@@ -1,41 +1,129 @@
 package io.mnemo.query.core;
 
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
 
-/** Analysts' queries over the memories projection, with keyset paging. */
+/** Analysts' queries over the projections: keyset paging with filters, lookups, activity, exports, media links. */
 public final class MemoryQueries {
     public static final int DEFAULT_LIMIT = 50;
     public static final int MAX_LIMIT = 200;
+    /** Activity ranges: default the last 30 days, at most about two years per request. */
+    public static final int DEFAULT_ACTIVITY_DAYS = 30;
+    public static final int MAX_ACTIVITY_DAYS = 731;
+    private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
+    private static final Pattern MEDIA_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     private final MemoryReader reader;
     private final CursorCodec cursors;
+    private final MediaLinks mediaLinks;
+    private final java.time.Clock clock;
 
-    public MemoryQueries(MemoryReader reader, CursorCodec cursors) {
+    public MemoryQueries(MemoryReader reader, CursorCodec cursors, MediaLinks mediaLinks, java.time.Clock clock) {
         this.reader = reader;
         this.cursors = cursors;
+        this.mediaLinks = mediaLinks;
+        this.clock = clock;
     }
 
     /** One page and the cursor of the next one (absent on the last page). */
     public record Page(List<MemoryView> items, Optional<String> nextCursor) {
     }
 
-    public Read<Page> page(String tenantId, String userId, Optional<String> cursorToken, Optional<Integer> limit) {
+    /** A signed URL and what it points at. */
+    public record MediaDownload(MediaObject media, MediaLink link) {
+    }
+
+    public Read<Page> page(String tenantId, String userId, MemoryFilter filter, Optional<String> cursorToken,
+                           Optional<Integer> limit, Optional<LogPosition> atLeast) {
+        checkUser(userId);
         int size = limit.orElse(DEFAULT_LIMIT);
         if (size < 1 || size > MAX_LIMIT) {
             throw new InvalidQuery("limit", "must be between 1 and " + MAX_LIMIT);
         }
-        String scope = tenantId + "\n" + userId;
+        // The cursor is bound to tenant, user and filters: it cannot page another user's or another query's list.
+        String scope = tenantId + "\n" + userId + "\n" + filter.canonical();
         Optional<Cursor> after = cursorToken.map(token -> cursors.decode(token, scope));
         // One extra row tells whether another page exists without a second query.
-        Read<List<MemoryView>> rows = reader.newestFirst(tenantId, userId, after, size + 1);
-        List<MemoryView> items = rows.value();
-        Optional<String> next = Optional.empty();
-        if (items.size() > size) {
-            items = items.subList(0, size);
-            MemoryView last = items.get(size - 1);
-            next = Optional.of(cursors.encode(new Cursor(last.occurredAt(), last.memoryId()), scope));
+        Read<List<MemoryView>> rows = reader.newestFirst(tenantId, userId, filter, after, size + 1, atLeast);
+        return rows.map(items -> {
+            if (items.size() <= size) {
+                return new Page(List.copyOf(items), Optional.empty());
+            }
+            List<MemoryView> shown = items.subList(0, size);
+            MemoryView last = shown.get(size - 1);
+            return new Page(List.copyOf(shown),
+                    Optional.of(cursors.encode(new Cursor(last.occurredAt(), last.memoryId()), scope)));
+        });
+    }
+
+    public Read<MemoryView> memory(String tenantId, String userId, String memoryId, Optional<LogPosition> atLeast) {
+        checkUser(userId);
+        UUID id;
+        try {
+            id = UUID.fromString(memoryId);
+        } catch (IllegalArgumentException e) {
+            throw new NotFound("No memory " + memoryId + " for this user");
         }
-        return new Read<>(new Page(List.copyOf(items), next), rows.source());
+        Read<Optional<MemoryView>> read = reader.byId(tenantId, userId, id, atLeast);
+        return read.map(found -> found.orElseThrow(() -> new NotFound("No memory " + memoryId + " for this user")));
+    }
+
+    public Read<MediaDownload> media(String tenantId, String userId, String mediaId, Optional<LogPosition> atLeast) {
+        checkUser(userId);
+        if (!MEDIA_ID.matcher(mediaId).matches()) {
+            throw new NotFound("No media " + mediaId + " for this user");
+        }
+        Read<Optional<MediaObject>> read = reader.media(tenantId, userId, mediaId, atLeast);
+        return read.map(found -> {
+            MediaObject media = found.orElseThrow(() -> new NotFound("No media " + mediaId + " for this user"));
+            return new MediaDownload(media, mediaLinks.signedDownload(media));
+        });
+    }
+
+    /** [from, to) in whole UTC days. */
+    public record DayRange(LocalDate from, LocalDate to) {
+    }
+
+    public Read<List<ActivityDay>> activity(String tenantId, String userId, DayRange range,
+                                            Optional<LogPosition> atLeast) {
+        checkUser(userId);
+        return reader.activity(tenantId, userId, range.from(), range.to(), atLeast);
+    }
+
+    public Read<List<ActivityBucket>> tenantActivity(String tenantId, DayRange range, Granularity granularity) {
+        return reader.tenantActivity(tenantId, range.from(), range.to(), granularity);
+    }
+
+    public MemoryExport export(String tenantId, String userId, Optional<Instant> from, Optional<Instant> to) {
+        checkUser(userId);
+        if (from.isPresent() && to.isPresent() && !from.get().isBefore(to.get())) {
+            throw new InvalidQuery("from", "must be before to");
+        }
+        return reader.export(tenantId, userId, from, to);
+    }
+
+    /** [from, to) in days; to defaults to tomorrow (today included), from to 30 days before to. */
+    public DayRange range(Optional<LocalDate> from, Optional<LocalDate> to) {
+        LocalDate end = to.orElse(LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).plusDays(1));
+        LocalDate start = from.orElse(end.minusDays(DEFAULT_ACTIVITY_DAYS));
+        if (!start.isBefore(end)) {
+            throw new InvalidQuery("from", "must be before to");
+        }
+        if (ChronoUnit.DAYS.between(start, end) > MAX_ACTIVITY_DAYS) {
+            throw new InvalidQuery("from", "the range may span at most " + MAX_ACTIVITY_DAYS + " days");
+        }
+        return new DayRange(start, end);
+    }
+
+    private static void checkUser(String userId) {
+        if (!USER_ID.matcher(userId).matches()) {
+            throw new InvalidQuery("userId", "must be 1-128 characters of letters, digits and . _ - : @");
+        }
     }
 }

@@ -1,0 +1,472 @@
+package io.mnemo.query.resources;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dropwizard.testing.ConfigOverride;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import io.mnemo.devstack.DevstackExtension;
+import io.mnemo.kit.auth.ApiKeyStore;
+import io.mnemo.kit.auth.Scopes;
+import io.mnemo.query.QueryApplication;
+import io.mnemo.query.QueryConfiguration;
+import io.mnemo.schemas.ProjectionMigrations;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.postgres.PostgresPlugin;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The query service on the devstack's primary and streaming replica, with projection rows written to the primary
+ * the way the sinks write them: filters and paging, lookups, media links, activity, tenant isolation, replica
+ * loss and lag, read-your-writes.
+ */
+@ExtendWith({DevstackExtension.class, DropwizardExtensionsSupport.class})
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class QueryServiceIT {
+    static final String PREFIX = "query-service-it";
+    static final Jdbi PRIMARY = primary();
+    static final DropwizardAppExtension<QueryConfiguration> APP = app();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ApiKeyStore KEYS = new ApiKeyStore(PRIMARY);
+    private static String tenant;
+    private static String reader;
+    private static String otherTenantReader;
+
+    private static Jdbi primary() {
+        var pg = DevstackExtension.devstack().primary();
+        ProjectionMigrations.migrate(pg.jdbcUrl(), pg.user(), pg.password());
+        return Jdbi.create(pg.jdbcUrl(), pg.user(), pg.password()).installPlugin(new PostgresPlugin());
+    }
+
+    private static DropwizardAppExtension<QueryConfiguration> app() {
+        var devstack = DevstackExtension.devstack();
+        var pg = devstack.primary();
+        var replica = devstack.replicas().get(0);
+        var s3 = devstack.s3();
+        String password = pg.password() == null ? "" : pg.password();
+        return new DropwizardAppExtension<>(QueryApplication.class, "query-service.yml", PREFIX,
+                ConfigOverride.config(PREFIX, "replicas[0].url", replica.jdbcUrl()),
+                ConfigOverride.config(PREFIX, "replicas[0].user", replica.user()),
+                ConfigOverride.config(PREFIX, "replicas[0].password", password),
+                ConfigOverride.config(PREFIX, "primary.url", pg.jdbcUrl()),
+                ConfigOverride.config(PREFIX, "primary.user", pg.user()),
+                ConfigOverride.config(PREFIX, "primary.password", password),
+                ConfigOverride.config(PREFIX, "s3.endpoint", s3.endpoint()),
+                ConfigOverride.config(PREFIX, "s3.region", s3.region()),
+                ConfigOverride.config(PREFIX, "s3.bucket", s3.bucket()),
+                ConfigOverride.config(PREFIX, "s3.accessKey", s3.accessKey()),
+                ConfigOverride.config(PREFIX, "s3.secretKey", s3.secretKey()),
+                ConfigOverride.config(PREFIX, "mediaLinkTtl", "3s"),
+                ConfigOverride.config(PREFIX, "server.applicationConnectors[0].port", "0"),
+                ConfigOverride.config(PREFIX, "server.adminConnectors[0].port", "0"));
+    }
+
+    @BeforeAll
+    static void keys() {
+        tenant = "qs-" + UUID.randomUUID().toString().substring(0, 8);
+        reader = KEYS.create(tenant, "reader", Set.of(Scopes.MEMORIES_READ), 1_000_000, 1_000_000).plaintext();
+        otherTenantReader = KEYS.create("other-" + tenant, "reader", Set.of(Scopes.MEMORIES_READ, Scopes.ANALYTICS_READ),
+                1_000_000, 1_000_000).plaintext();
+    }
+
+    // ---- writing projection rows as the sinks do -------------------------------------------------------
+
+    static void insertMemory(String tenantId, String user, UUID id, Instant occurredAt, String content,
+                             List<String> tags) {
+        PRIMARY.useTransaction(h -> {
+            h.createQuery("SELECT mnemo_ensure_memories_month(:m, 8)")
+                    .bind("m", LocalDate.ofInstant(occurredAt, java.time.ZoneOffset.UTC)).mapTo(Boolean.class).one();
+        });
+        PRIMARY.useTransaction(h -> {
+            h.createUpdate("""
+                            INSERT INTO memories (tenant_id, user_id, occurred_at, memory_id, recorded_at, content, tags,
+                                                  version, source_partition, source_offset)
+                            VALUES (:t, :u, :o, :id, now(), :c, :tags, 1, 0, 0)""")
+                    .bind("t", tenantId).bind("u", user).bind("o", Timestamp.from(occurredAt)).bind("id", id)
+                    .bind("c", content).bindArray("tags", String.class, tags).execute();
+            h.createUpdate("""
+                            INSERT INTO memory_locator (tenant_id, user_id, memory_id, occurred_at, version, deleted)
+                            VALUES (:t, :u, :id, :o, 1, false)""")
+                    .bind("t", tenantId).bind("u", user).bind("o", Timestamp.from(occurredAt)).bind("id", id).execute();
+        });
+    }
+
+    static void advanceWatermark(int partition, long offset) {
+        PRIMARY.useHandle(h -> h.execute("""
+                INSERT INTO projection_watermarks (projection, partition, applied_offset) VALUES ('memories', ?, ?)
+                ON CONFLICT (projection, partition) DO UPDATE SET applied_offset = EXCLUDED.applied_offset""",
+                partition, offset));
+    }
+
+    static long watermark(int partition) {
+        return PRIMARY.withHandle(h -> h.createQuery("SELECT coalesce(max(applied_offset), -1) FROM "
+                + "projection_watermarks WHERE projection = 'memories' AND partition = :p").bind("p", partition)
+                .mapTo(Long.class).one());
+    }
+
+    /** Waits until the replica has replayed everything the primary has written so far. */
+    static void awaitReplica() {
+        String lsn = PRIMARY.withHandle(h -> h.createQuery("SELECT pg_current_wal_lsn()::text").mapTo(String.class)
+                .one());
+        var replica = DevstackExtension.devstack().replicas().get(0);
+        Jdbi standby = Jdbi.create(replica.jdbcUrl(), replica.user(), replica.password());
+        await().atMost(Duration.ofSeconds(30)).until(() -> standby.withHandle(h -> h.createQuery(
+                "SELECT pg_last_wal_replay_lsn() >= CAST(:lsn AS pg_lsn)").bind("lsn", lsn).mapTo(Boolean.class)
+                .one()));
+    }
+
+    // ---- HTTP ----------------------------------------------------------------------------------------
+
+    static HttpResponse<String> get(String key, String path, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getLocalPort() + path))
+                .header("Authorization", "Bearer " + key);
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String q(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    static List<String> contents(HttpResponse<String> response) throws Exception {
+        List<String> contents = new ArrayList<>();
+        JSON.readTree(response.body()).get("items").forEach(item -> contents.add(item.get("content").asText()));
+        return contents;
+    }
+
+    // ---- tests ---------------------------------------------------------------------------------------
+
+    @Test
+    @Order(1)
+    void filtersByTimeRangeTagsAndTextNewestFirstFromTheReplica() throws Exception {
+        String user = "filters";
+        insertMemory(tenant, user, UUID.randomUUID(), Instant.parse("2026-01-10T10:00:00Z"), "Walked by the river",
+                List.of("walk", "outdoor"));
+        insertMemory(tenant, user, UUID.randomUUID(), Instant.parse("2026-02-10T10:00:00Z"), "Cooked a river fish",
+                List.of("food"));
+        insertMemory(tenant, user, UUID.randomUUID(), Instant.parse("2026-03-10T10:00:00Z"), "Long walk in the hills",
+                List.of("walk"));
+        awaitReplica();
+
+        HttpResponse<String> all = get(reader, "/v1/users/" + user + "/memories");
+        assertThat(all.statusCode()).isEqualTo(200);
+        assertThat(all.headers().firstValue("X-Mnemo-Read-Source")).hasValue("replica");
+        assertThat(contents(all)).containsExactly("Long walk in the hills", "Cooked a river fish",
+                "Walked by the river");
+        assertThat(contents(get(reader, "/v1/users/" + user + "/memories?tag=walk")))
+                .containsExactly("Long walk in the hills", "Walked by the river");
+        assertThat(contents(get(reader, "/v1/users/" + user + "/memories?tag=walk&tag=outdoor")))
+                .containsExactly("Walked by the river");
+        assertThat(contents(get(reader, "/v1/users/" + user + "/memories?q=river")))
+                .containsExactly("Cooked a river fish", "Walked by the river");
+        assertThat(contents(get(reader, "/v1/users/" + user + "/memories?q=" + q("river walked"))))
+                .containsExactly("Walked by the river");
+        assertThat(contents(get(reader, "/v1/users/" + user + "/memories?from=2026-02-01T00:00:00Z&to=2026-03-10T10:00:00Z")))
+                .containsExactly("Cooked a river fish");
+        HttpResponse<String> bad = get(reader, "/v1/users/" + user + "/memories?from=yesterday");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(get(reader, "/v1/users/" + user + "/memories?limit=201").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    @Order(2)
+    void pagingIsCompleteAndNonOverlappingWhileNewMemoriesArrive() throws Exception {
+        String user = "pager";
+        Set<String> initial = new HashSet<>();
+        Instant base = Instant.parse("2026-05-01T00:00:00Z");
+        for (int i = 0; i < 150; i++) {
+            UUID id = UUID.randomUUID();
+            // every third memory shares its occurredAt with the previous one: keyset ties are exercised
+            insertMemory(tenant, user, id, base.minusSeconds(3600L * (i - i % 3)), "m" + i, List.of());
+            initial.add(id.toString());
+        }
+        awaitReplica();
+        AtomicBoolean writing = new AtomicBoolean(true);
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            Random random = new Random(1);
+            while (writing.get()) {
+                // newer and older than the pages being read, and in between
+                insertMemory(tenant, user, UUID.randomUUID(), base.minusSeconds(3600L * (random.nextInt(300) - 50)),
+                        "late", List.of());
+            }
+        });
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        try {
+            do {
+                HttpResponse<String> page = get(reader, "/v1/users/" + user + "/memories?limit=37"
+                        + (cursor == null ? "" : "&cursor=" + cursor));
+                assertThat(page.statusCode()).isEqualTo(200);
+                JsonNode body = JSON.readTree(page.body());
+                body.get("items").forEach(item -> seen.add(item.get("memoryId").asText()));
+                cursor = body.hasNonNull("nextCursor") ? body.get("nextCursor").asText() : null;
+            } while (cursor != null);
+        } finally {
+            writing.set(false);
+            writer.join();
+        }
+        assertThat(seen).doesNotHaveDuplicates();
+        assertThat(seen).containsAll(initial);
+    }
+
+    @Test
+    @Order(3)
+    void aCursorCannotBeTamperedWithNorReusedForAnotherUserOrFilter() throws Exception {
+        String user = "pager";
+        JsonNode first = JSON.readTree(get(reader, "/v1/users/" + user + "/memories?limit=5").body());
+        String cursor = first.get("nextCursor").asText();
+        char[] chars = cursor.toCharArray();
+        chars[3] = chars[3] == 'A' ? 'B' : 'A';
+        String tampered = new String(chars);
+
+        assertThat(get(reader, "/v1/users/" + user + "/memories?limit=5&cursor=" + cursor).statusCode()).isEqualTo(200);
+        assertThat(get(reader, "/v1/users/" + user + "/memories?limit=5&cursor=" + tampered).statusCode()).isEqualTo(400);
+        assertThat(get(reader, "/v1/users/filters/memories?limit=5&cursor=" + cursor).statusCode()).isEqualTo(400);
+        assertThat(get(reader, "/v1/users/" + user + "/memories?limit=5&tag=x&cursor=" + cursor).statusCode())
+                .isEqualTo(400);
+        assertThat(get(otherTenantReader, "/v1/users/" + user + "/memories?limit=5&cursor=" + cursor).statusCode())
+                .isEqualTo(400);
+        assertThat(get(reader, "/v1/users/" + user + "/memories?cursor=not-a-cursor").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    @Order(4)
+    void aMemoryIsFoundByIdUntilItIsForgottenAndOnlyByItsOwnTenantAndUser() throws Exception {
+        UUID id = UUID.randomUUID();
+        insertMemory(tenant, "owner", id, Instant.parse("2026-04-01T10:00:00Z"), "mine", List.of("x"));
+        awaitReplica();
+
+        HttpResponse<String> found = get(reader, "/v1/users/owner/memories/" + id);
+        assertThat(found.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(found.body()).get("content").asText()).isEqualTo("mine");
+        assertThat(get(reader, "/v1/users/someone-else/memories/" + id).statusCode()).isEqualTo(404);
+        assertThat(get(otherTenantReader, "/v1/users/owner/memories/" + id).statusCode()).isEqualTo(404);
+        assertThat(get(reader, "/v1/users/owner/memories/" + UUID.randomUUID()).statusCode()).isEqualTo(404);
+        assertThat(get(reader, "/v1/users/owner/memories/not-a-uuid").statusCode()).isEqualTo(404);
+
+        PRIMARY.useHandle(h -> {
+            h.execute("DELETE FROM memories WHERE tenant_id = ? AND memory_id = ?", tenant, id);
+            h.execute("UPDATE memory_locator SET deleted = true, version = 2 WHERE tenant_id = ? AND memory_id = ?",
+                    tenant, id);
+        });
+        awaitReplica();
+        assertThat(get(reader, "/v1/users/owner/memories/" + id).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    @Order(5)
+    void aMediaLinkDownloadsTheOwnersBytesAndExpires() throws Exception {
+        byte[] bytes = new byte[5_000];
+        new Random(3).nextBytes(bytes);
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        String key = "media/" + tenant + "/" + sha;
+        var s3endpoint = DevstackExtension.devstack().s3();
+        try (S3Client s3 = S3Client.builder().endpointOverride(URI.create(s3endpoint.endpoint()))
+                .region(Region.of(s3endpoint.region())).forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                        s3endpoint.accessKey(), s3endpoint.secretKey()))).build()) {
+            s3.putObject(b -> b.bucket(s3endpoint.bucket()).key(key), RequestBody.fromBytes(bytes));
+        }
+        UUID memoryId = UUID.randomUUID();
+        PRIMARY.useHandle(h -> {
+            h.execute("INSERT INTO media (tenant_id, sha256, size, content_type, object_key) VALUES (?, ?, ?, ?, ?)",
+                    tenant, sha, bytes.length, "image/png", key);
+            h.execute("INSERT INTO memory_media (tenant_id, user_id, memory_id, media_id, sha256) VALUES (?, ?, ?, ?, ?)",
+                    tenant, "owner", memoryId, "photo-1", sha);
+        });
+        awaitReplica();
+
+        HttpResponse<String> link = get(reader, "/v1/users/owner/media/photo-1");
+        assertThat(link.statusCode()).isEqualTo(200);
+        JsonNode body = JSON.readTree(link.body());
+        assertThat(body.get("sha256").asText()).isEqualTo(sha);
+        HttpResponse<byte[]> download = HTTP.send(HttpRequest.newBuilder(URI.create(body.get("url").asText())).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(download.statusCode()).isEqualTo(200);
+        assertThat(download.body()).isEqualTo(bytes);
+        assertThat(download.headers().firstValue("Content-Type")).hasValue("image/png");
+
+        assertThat(get(reader, "/v1/users/intruder/media/photo-1").statusCode()).isEqualTo(404);
+        assertThat(get(otherTenantReader, "/v1/users/owner/media/photo-1").statusCode()).isEqualTo(404);
+
+        Thread.sleep(Duration.between(Instant.now(), Instant.parse(body.get("expiresAt").asText()))
+                .plusSeconds(1).toMillis());
+        HttpResponse<byte[]> expired = HTTP.send(HttpRequest.newBuilder(URI.create(body.get("url").asText())).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(expired.statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    @Order(6)
+    void activityPerUserAndPerTenantNeedTheirScopesAndStayInTheTenant() throws Exception {
+        PRIMARY.useHandle(h -> {
+            for (int d = 1; d <= 10; d++) {
+                for (String user : List.of("a1", "a2")) {
+                    h.execute("""
+                            INSERT INTO user_activity_daily (tenant_id, user_id, day, memories, media_bytes,
+                                                             source_partition, source_offset)
+                            VALUES (?, ?, ?, ?, ?, 0, 0)""", tenant, user, LocalDate.of(2026, 3, d), d, d * 100L);
+                }
+            }
+        });
+        awaitReplica();
+        String analyst = KEYS.create(tenant, "analyst", Set.of(Scopes.ANALYTICS_READ), 1_000_000, 1_000_000)
+                .plaintext();
+
+        JsonNode days = JSON.readTree(get(reader, "/v1/users/a1/activity?from=2026-03-03&to=2026-03-06").body());
+        assertThat(days.get("days")).hasSize(3);
+        assertThat(days.get("days").get(0).get("memories").asLong()).isEqualTo(3);
+
+        HttpResponse<String> weekly = get(analyst, "/v1/analytics/activity?from=2026-03-01&to=2026-03-11"
+                + "&granularity=week");
+        assertThat(weekly.statusCode()).isEqualTo(200);
+        JsonNode buckets = JSON.readTree(weekly.body()).get("buckets");
+        long total = 0;
+        for (JsonNode bucket : buckets) {
+            total += bucket.get("memories").asLong();
+            assertThat(bucket.get("activeUsers").asLong()).isEqualTo(2);
+        }
+        assertThat(total).isEqualTo(2 * 55);
+        assertThat(buckets.get(0).get("start").asText()).isEqualTo("2026-02-23");
+        assertThat(get(reader, "/v1/analytics/activity").statusCode()).isEqualTo(403);
+        assertThat(get(analyst, "/v1/analytics/activity?granularity=year").statusCode()).isEqualTo(400);
+        // another tenant's analyst sees nothing of this tenant
+        JsonNode other = JSON.readTree(get(otherTenantReader, "/v1/analytics/activity?from=2026-03-01&to=2026-03-11")
+                .body());
+        assertThat(other.get("buckets")).isEmpty();
+        assertThat(JSON.readTree(get(otherTenantReader, "/v1/users/a1/activity?from=2026-03-01&to=2026-03-11").body())
+                .get("days")).isEmpty();
+    }
+
+    @Test
+    @Order(7)
+    void anotherTenantsKeyReadsNothingOfThisTenantByAnyPath() throws Exception {
+        for (String path : List.of("/v1/users/filters/memories", "/v1/users/pager/memories?limit=200",
+                "/v1/users/filters/memories?q=river", "/v1/users/owner/memories:export")) {
+            HttpResponse<String> response = get(otherTenantReader, path);
+            assertThat(response.statusCode()).as(path).isEqualTo(200);
+            assertThat(response.body()).as(path).doesNotContain("river").doesNotContain("\"m1\"")
+                    .doesNotContain("mine");
+        }
+    }
+
+    @Test
+    @Order(8)
+    void readYourWritesWhileTheReplicaIsPausedAndTheLaggingReplicaIsAvoided() throws Exception {
+        var replica = DevstackExtension.devstack().replicas().get(0);
+        Jdbi standby = Jdbi.create(replica.jdbcUrl(), replica.user(), replica.password());
+        String user = "ryw";
+        int partition = partitionOf(tenant, user);
+        long before = Math.max(watermark(partition), 0);
+        awaitReplica();
+        standby.useHandle(h -> h.execute("SELECT pg_wal_replay_pause()"));
+        try {
+            UUID id = UUID.randomUUID();
+            insertMemory(tenant, user, id, Instant.parse("2026-06-01T10:00:00Z"), "just written", List.of());
+            long position = before + 1000;
+            advanceWatermark(partition, position);
+
+            HttpResponse<String> own = get(reader, "/v1/users/" + user + "/memories/" + id,
+                    "X-Mnemo-Position", partition + ":" + position);
+            assertThat(own.statusCode()).isEqualTo(200);
+            assertThat(own.headers().firstValue("X-Mnemo-Read-Source")).hasValue("primary");
+            assertThat(own.headers().firstValue("X-Mnemo-Position")).hasValue(partition + ":" + position);
+
+            // a position no source has reached yet: 503 with Retry-After, not a stale answer
+            HttpResponse<String> ahead = get(reader, "/v1/users/" + user + "/memories",
+                    "X-Mnemo-Position", partition + ":" + (position + 5));
+            assertThat(ahead.statusCode()).isEqualTo(503);
+            assertThat(ahead.headers().firstValue("Retry-After")).isPresent();
+            assertThat(get(reader, "/v1/users/" + user + "/memories", "X-Mnemo-Position", "garbage").statusCode())
+                    .isEqualTo(400);
+
+            // once its lag passes the bound the paused replica leaves the rotation for every read
+            await().atMost(Duration.ofSeconds(30)).until(() -> get(reader, "/v1/users/" + user + "/memories")
+                    .headers().firstValue("X-Mnemo-Read-Source").orElse("").equals("primary"));
+        } finally {
+            standby.useHandle(h -> h.execute("SELECT pg_wal_replay_resume()"));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> get(reader, "/v1/users/" + user + "/memories")
+                .headers().firstValue("X-Mnemo-Read-Source").orElse("").equals("replica"));
+    }
+
+    @Test
+    @Order(9)
+    void withTheReplicaStoppedReadsGoToThePrimaryAndComeBackWhenItReturns() throws Exception {
+        var server = DevstackExtension.devstack().replicaServers().get(0);
+        server.stop();
+        try {
+            for (int i = 0; i < 5; i++) {
+                HttpResponse<String> response = get(reader, "/v1/users/filters/memories");
+                assertThat(response.statusCode()).isEqualTo(200);
+                assertThat(response.headers().firstValue("X-Mnemo-Read-Source")).hasValue("primary");
+                assertThat(contents(response)).hasSize(3);
+            }
+        } finally {
+            server.start();
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> get(reader, "/v1/users/filters/memories")
+                .headers().firstValue("X-Mnemo-Read-Source").orElse("").equals("replica"));
+    }
+
+    @Test
+    @Order(10)
+    void theReadOnlyAnalystRoleReadsTheViewsAndNothingElse() {
+        var replica = DevstackExtension.devstack().replicas().get(0);
+        Jdbi analyst = Jdbi.create(replica.jdbcUrl(), "mnemo_reader", "unused");
+        long rows = analyst.withHandle(h -> h.createQuery(
+                "SELECT count(*) FROM analytics.memories WHERE tenant_id = :t").bind("t", tenant)
+                .mapTo(Long.class).one());
+        assertThat(rows).isGreaterThan(0);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> analyst.useHandle(h -> h.createQuery(
+                "SELECT count(*) FROM public.api_keys").mapTo(Long.class).one()))
+                .hasMessageContaining("permission denied");
+        var primaryEndpoint = DevstackExtension.devstack().primary();
+        Jdbi onPrimary = Jdbi.create(primaryEndpoint.jdbcUrl(), "mnemo_reader", "unused");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> onPrimary.useHandle(h -> h.execute(
+                "CREATE TABLE analytics.x (id int)"))).hasMessageContaining("read-only");
+    }
+
+    static int partitionOf(String tenantId, String userId) {
+        byte[] key = (tenantId + "/" + userId).getBytes(StandardCharsets.UTF_8);
+        return org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(key)) % 12;
+    }
+}
