@@ -54,7 +54,7 @@ public final class MemoriesResource {
         MemoryIngest.Accepted accepted = ingest.capture(command, Requests.provenance(traceparent));
         metrics.accepted(tenant, "MemoryCaptured", 1);
         return Response.accepted(new MemoryAccepted(accepted.memoryId().toString(), accepted.position().toString()))
-                .build();
+                .header(Requests.POSITION, accepted.position().toString()).build();
     }
 
     @PATCH
@@ -73,7 +73,7 @@ public final class MemoriesResource {
         MemoryIngest.Accepted accepted = ingest.revise(command, Requests.provenance(traceparent));
         metrics.accepted(tenant, "MemoryRevised", 1);
         return Response.accepted(new MemoryAccepted(accepted.memoryId().toString(), accepted.position().toString()))
-                .build();
+                .header(Requests.POSITION, accepted.position().toString()).build();
     }
 
     @DELETE
@@ -87,6 +87,6 @@ public final class MemoriesResource {
                 Requests.memoryId(memoryId), Requests.key(idempotencyKey)), Requests.provenance(traceparent));
         metrics.accepted(tenant, "MemoryForgotten", 1);
         return Response.accepted(new MemoryAccepted(accepted.memoryId().toString(), accepted.position().toString()))
-                .build();
+                .header(Requests.POSITION, accepted.position().toString()).build();
     }
 }

@@ -14,6 +14,8 @@ import java.util.UUID;
 /** Parsing shared by the ingest resources: tenant from the API key, ids and headers into domain values. */
 final class Requests {
     static final String TRACEPARENT = "traceparent";
+    /** The event's position, also in the body: hand it to the query service for read-your-writes. */
+    static final String POSITION = "X-Mnemo-Position";
 
     private Requests() {
     }

@@ -39,6 +39,7 @@ public final class UsersResource {
         LogPosition position = ingest.erase(new EraseUser(tenant, new UserId(userId), Requests.key(idempotencyKey)),
                 Requests.provenance(traceparent));
         metrics.accepted(tenant, "UserErased", 1);
-        return Response.accepted(new UserEraseAccepted(userId, position.toString())).build();
+        return Response.accepted(new UserEraseAccepted(userId, position.toString()))
+                .header(Requests.POSITION, position.toString()).build();
     }
 }

@@ -65,6 +65,7 @@ class IngestApiIT {
 
         assertThat(response.getStatus()).isEqualTo(202);
         JsonNode body = response.readEntity(JsonNode.class);
+        assertThat(response.getHeaderString("X-Mnemo-Position")).isEqualTo(body.get("position").asText());
         String[] position = body.get("position").asText().split(":");
         MemoryCaptured event = (MemoryCaptured) readAt(Integer.parseInt(position[0]), Long.parseLong(position[1]))
                 .value();

@@ -21,7 +21,6 @@ import org.apache.kafka.common.utils.Utils;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
-import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * Chooses the database that answers a read. Replicas are spread round-robin among those the monitor found
  * healthy and within the lag bound; the primary answers only when none qualifies. A read that must reflect a
  * position (the client's own write, or what it last read) runs on a source whose projection watermark for the
- * user's event-log partition has reached it — checked in the same repeatable-read snapshot as the query, so the
- * answer and the position it reports are consistent — waiting up to a bound for a replica, then trying the
+ * user's event-log partition has reached it — checked just before the query, whose later snapshot therefore
+ * reflects at least that position — waiting up to a bound for a replica, then trying the
  * primary, else {@link NotYetVisible}. A source failing mid-request is skipped, not reported as an error.
  */
 public final class ReadRouter {
@@ -197,7 +196,10 @@ public final class ReadRouter {
     }
 
     private <T> Optional<Read<T>> attempt(Source source, int partition, long required, Function<Handle, T> query) {
-        return source.jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, handle -> {
+        // Two autocommit statements, no transaction: the data statement's snapshot is taken after the watermark
+        // statement's, so the rows reflect at least the watermark read (the reported position may only be
+        // older than the rows, never newer, which keeps monotonic reads safe) and a read costs two round trips.
+        return source.jdbi.withHandle(handle -> {
             Optional<Long> watermark = handle.createQuery(WATERMARK).bind("partition", partition)
                     .mapTo(Long.class).findOne();
             if (required >= 0 && watermark.orElse(-1L) < required) {

@@ -204,6 +204,29 @@ class QueryServiceIT {
         assertThat(bad.headers().firstValue("Content-Type")).hasValueSatisfying(
                 type -> assertThat(type).startsWith("application/problem+json"));
         assertThat(get(reader, "/v1/users/" + user + "/memories?limit=201").statusCode()).isEqualTo(400);
+
+        // in normal operation (replica healthy and current) every read is a replica read
+        double replicaBefore = reads("replica");
+        double primaryBefore = reads("primary");
+        for (int i = 0; i < 20; i++) {
+            get(reader, "/v1/users/" + user + "/memories");
+        }
+        double replica = reads("replica") - replicaBefore;
+        double primary = reads("primary") - primaryBefore;
+        assertThat(replica / (replica + primary)).isGreaterThanOrEqualTo(0.9);
+    }
+
+    /** mnemo_query_reads_total for a source, from the admin port's Prometheus page. */
+    static double reads(String source) throws Exception {
+        String page = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getAdminPort()
+                + "/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        double total = 0;
+        for (String line : page.split("\n")) {
+            if (line.startsWith("mnemo_query_reads_total{") && line.contains("source=\"" + source + "\"")) {
+                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return total;
     }
 
     @Test
