@@ -225,4 +225,55 @@ class WalkingSkeletonIT {
                 .withHandle(h -> h.createQuery("SELECT pg_is_in_recovery()").mapTo(Boolean.class).one());
         assertThat(inRecovery).isTrue();
     }
+
+    private static java.net.http.HttpResponse<String> send(String method, String url, String body, String... headers)
+            throws Exception {
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                .header("Authorization", "Bearer " + API_KEY).header("Content-Type", "application/json")
+                .method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                        : java.net.http.HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return java.net.http.HttpClient.newHttpClient().send(request.build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    @Order(4)
+    void aClientReadsItsOwnWritesAtOnceWithThePositionIngestReturned() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (int i = 0; i < 10; i++) {
+            String user = "ryw-" + i;
+            String capture = "{\"occurredAt\":\"2026-10-0" + (i % 9 + 1) + "T08:00:00Z\",\"content\":\"first\"}";
+            var written = send("POST", ingestUrl() + "/v1/users/" + user + "/memories", capture,
+                    "Idempotency-Key", "ryw-" + i);
+            assertThat(written.statusCode()).isEqualTo(202);
+            String memoryId = json.readTree(written.body()).get("memoryId").asText();
+            String position = written.headers().firstValue("X-Mnemo-Position").orElseThrow();
+
+            var read = send("GET", queryUrl() + "/v1/users/" + user + "/memories/" + memoryId, null,
+                    "X-Mnemo-Position", position);
+            assertThat(read.statusCode()).as("read of %s at %s", memoryId, position).isEqualTo(200);
+            assertThat(json.readTree(read.body()).get("content").asText()).isEqualTo("first");
+
+            var revised = send("PATCH", ingestUrl() + "/v1/users/" + user + "/memories/" + memoryId,
+                    "{\"content\":\"second\"}");
+            assertThat(revised.statusCode()).isEqualTo(202);
+            var reread = send("GET", queryUrl() + "/v1/users/" + user + "/memories/" + memoryId, null,
+                    "X-Mnemo-Position", revised.headers().firstValue("X-Mnemo-Position").orElseThrow());
+            assertThat(reread.statusCode()).isEqualTo(200);
+            assertThat(json.readTree(reread.body()).get("content").asText()).isEqualTo("second");
+            assertThat(json.readTree(reread.body()).get("version").asLong()).isEqualTo(2);
+
+            // a retried POST is a duplicate the processors drop: its position is still passed (settled)
+            var retried = send("POST", ingestUrl() + "/v1/users/" + user + "/memories", capture,
+                    "Idempotency-Key", "ryw-" + i);
+            assertThat(retried.statusCode()).isEqualTo(202);
+            var afterRetry = send("GET", queryUrl() + "/v1/users/" + user + "/memories", null,
+                    "X-Mnemo-Position", retried.headers().firstValue("X-Mnemo-Position").orElseThrow());
+            assertThat(afterRetry.statusCode()).isEqualTo(200);
+            assertThat(json.readTree(afterRetry.body()).get("items")).hasSize(1);
+        }
+    }
 }

@@ -42,6 +42,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** The memories sink on the real broker and Postgres: duplicates, late versions, and a crash mid-stream. */
 @ExtendWith(DevstackExtension.class)
 class MemoriesSinkIT {
+    /** Source partition of the changes these tests make up (the event log has 12; ProcessingIT checks those). */
+    static final int WATERMARK_FREE_PARTITION = 999;
     private static Devstack devstack;
     private static Jdbi jdbi;
     private static HttpSchemaRegistryClient registry;
@@ -100,7 +102,8 @@ class MemoriesSinkIT {
                         .setRecordedAt(Instant.parse("2026-11-01T00:00:00Z")).setContent(content)
                         .setTags(List.of("x")).setAttributes(Map.of()).setMediaIds(List.of()).setMedia(List.of())
                         .build())
-                .setSourcePartition(0).setSourceOffset(offset).build();
+                // a partition the event log does not have: these tests must not move the real watermarks
+                .setSourcePartition(WATERMARK_FREE_PARTITION).setSourceOffset(offset).build();
     }
 
     private static long rows(String tenant) {
@@ -262,7 +265,7 @@ class MemoriesSinkIT {
     private static MemoryChanged deleted(String tenant, String user, UUID memoryId, long version) {
         return MemoryChanged.newBuilder().setEventId(UUID.randomUUID()).setTenantId(tenant).setUserId(user)
                 .setMemoryId(memoryId).setVersion(version).setKind(MemoryChangeKind.DELETED).setState(null)
-                .setSourcePartition(0).setSourceOffset(version).build();
+                .setSourcePartition(WATERMARK_FREE_PARTITION).setSourceOffset(version).build();
     }
 
     private static MemoryChanged movedTo(MemoryChanged base, Instant occurredAt, long version) {
@@ -275,7 +278,7 @@ class MemoriesSinkIT {
                 .setState(MemoryState.newBuilder().setOccurredAt(occurredAt).setRecordedAt(state.getRecordedAt())
                         .setContent(state.getContent()).setTags(state.getTags()).setAttributes(state.getAttributes())
                         .setMediaIds(state.getMediaIds()).setMedia(state.getMedia()).build())
-                .setSourcePartition(0).setSourceOffset(version).build();
+                .setSourcePartition(WATERMARK_FREE_PARTITION).setSourceOffset(version).build();
     }
 
     private static List<Instant> rowsOf(UUID memoryId) {
