@@ -67,10 +67,36 @@ public final class MemoriesProjectionWriter implements ProjectionWriter<Specific
             WHERE memory_locator.version < EXCLUDED.version
             """;
 
+    /** Repair mode: the version already applied is applied again, overwriting whatever the row holds now. */
+    static final String REPAIR_UPSERT = UPSERT.replace("WHERE memories.version < EXCLUDED.version",
+            "WHERE memories.version <= EXCLUDED.version");
+
+    /** Repair mode: copies of the memory anywhere but where its latest version lives (or anywhere, if deleted). */
+    static final String DELETE_OTHER_COPIES = """
+            DELETE FROM memories
+            WHERE tenant_id = :tenantId AND user_id = :userId AND memory_id = :memoryId
+              AND occurred_at IS DISTINCT FROM CAST(:keep AS timestamptz)
+            """;
+
     private final MemoryPartitions partitions;
+    private final boolean repair;
 
     public MemoriesProjectionWriter(MemoryPartitions partitions) {
+        this(partitions, false);
+    }
+
+    private MemoriesProjectionWriter(MemoryPartitions partitions, boolean repair) {
         this.partitions = partitions;
+        this.repair = repair;
+    }
+
+    /**
+     * A writer for replays that repair the projection: a change whose version is the one already applied is
+     * applied again (rewriting a row edited or deleted by hand, removing stray copies); older versions still
+     * change nothing. Applying the same version twice yields the same row, so this is as idempotent as the sink.
+     */
+    public static MemoriesProjectionWriter repairing(MemoryPartitions partitions) {
+        return new MemoriesProjectionWriter(partitions, true);
     }
 
     @Override
@@ -118,8 +144,25 @@ public final class MemoriesProjectionWriter implements ProjectionWriter<Specific
             return;
         }
         Map<String, Locator> locators = lockLocators(transaction, newest.values());
+        if (repair) {
+            PreparedBatch strays = transaction.prepareBatch(DELETE_OTHER_COPIES);
+            for (Map.Entry<String, MemoryChanged> entry : newest.entrySet()) {
+                MemoryChanged change = entry.getValue();
+                Locator locator = locators.get(entry.getKey());
+                if (locator != null && locator.version() > change.getVersion()) {
+                    continue;
+                }
+                boolean live = change.getKind() == MemoryChangeKind.UPSERTED && change.getState() != null;
+                strays.bind("tenantId", change.getTenantId()).bind("userId", change.getUserId())
+                        .bind("memoryId", change.getMemoryId())
+                        .bind("keep", live ? utc(change.getState().getOccurredAt()) : null).add();
+            }
+            if (strays.size() > 0) {
+                strays.execute();
+            }
+        }
         PreparedBatch removals = transaction.prepareBatch(DELETE_ROW);
-        PreparedBatch upserts = transaction.prepareBatch(UPSERT);
+        PreparedBatch upserts = transaction.prepareBatch(repair ? REPAIR_UPSERT : UPSERT);
         PreparedBatch locatorUpdates = transaction.prepareBatch(UPSERT_LOCATOR);
         boolean anyRemoval = false;
         boolean anyUpsert = false;
@@ -127,7 +170,8 @@ public final class MemoriesProjectionWriter implements ProjectionWriter<Specific
         for (Map.Entry<String, MemoryChanged> entry : newest.entrySet()) {
             MemoryChanged change = entry.getValue();
             Locator locator = locators.get(entry.getKey());
-            if (locator != null && locator.version() >= change.getVersion()) {
+            if (locator != null && (repair ? locator.version() > change.getVersion()
+                    : locator.version() >= change.getVersion())) {
                 continue;
             }
             boolean upsert = change.getKind() == MemoryChangeKind.UPSERTED && change.getState() != null;

@@ -216,11 +216,13 @@ class ProcessingIT {
      */
     private static void assertWatermarksReachTheEndOfTheEventLog() throws Exception {
         Map<Integer, Long> lastOffsets = new java.util.TreeMap<>();
+        int[] partitionCount = {0};
         try (var consumer = new KafkaConsumer<String, byte[]>(Map.<String, Object>of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, devstack.kafkaBootstrap()),
                 new StringDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
             var partitions = consumer.partitionsFor(Topics.MEMORY_EVENTS.name()).stream()
                     .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+            partitionCount[0] = partitions.size();
             consumer.endOffsets(partitions).forEach((tp, end) -> {
                 if (end > 0) {
                     lastOffsets.put(tp.partition(), end - 1);
@@ -230,7 +232,9 @@ class ProcessingIT {
         await().atMost(SETTLE).untilAsserted(() -> {
             Map<Integer, Long> watermarks = new java.util.TreeMap<>();
             jdbi.useHandle(h -> h.createQuery(
-                    "SELECT partition, applied_offset FROM projection_watermarks WHERE projection = 'memories'")
+                    // (other ITs of this JVM write changes from a partition the event log does not have)
+                    "SELECT partition, applied_offset FROM projection_watermarks WHERE projection = 'memories'"
+                            + " AND partition < " + partitionCount[0])
                     .map((rs, ctx) -> Map.entry(rs.getInt(1), rs.getLong(2)))
                     .forEach(e -> watermarks.put(e.getKey(), e.getValue())));
             assertThat(watermarks).isEqualTo(lastOffsets);

@@ -1,0 +1,295 @@
+package io.mnemo.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.mnemo.processors.db.MemoriesProjectionWriter;
+import io.mnemo.processors.db.MemoryPartitions;
+import io.mnemo.schemas.Topics;
+import io.mnemo.schemas.changes.MemoryChanged;
+import io.mnemo.schemas.serde.ConfluentAvroDeserializer;
+import io.mnemo.schemas.serde.HttpSchemaRegistryClient;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code mnemo replay --projection memories (--from TIME | --from-offsets FILE) [--to TIME] [--dry-run]}:
+ * re-applies a window of {@code mnemo.memory-changes.v1} to the memories projection while the platform runs,
+ * in repair mode (the version already applied is written again, so rows edited or deleted by hand come back;
+ * older versions still change nothing). The live sink keeps running and keeps its own offsets. Interrupting is
+ * safe and running it again converges; a second replay of the same projection is refused while one runs
+ * (a session-level advisory lock).
+ */
+@Command(name = "replay", mixinStandardHelpOptions = true,
+        description = "Re-apply a window of the log to a projection, online and idempotently.")
+final class ReplayCommand implements Callable<Integer> {
+    static final int REFUSED = 3;
+    private static final int BATCH = 500;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    PostgresOptions postgres;
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Option(names = "--projection", required = true, description = "Projection to replay (memories).")
+    String projection;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Start start;
+
+    static final class Start {
+        @Option(names = "--from", description = "Replay changes written at or after this instant.")
+        Instant from;
+
+        @Option(names = "--from-offsets", description = "JSON file {\"partition\": offset, ...} to start from.")
+        Path fromOffsets;
+    }
+
+    @Option(names = "--to", description = "Stop at changes written at or after this instant (default: the end "
+            + "of the log when the replay starts).")
+    Instant to;
+
+    @Option(names = "--dry-run", description = "Report what would be re-applied; change nothing.")
+    boolean dryRun;
+
+    @Option(names = "--json", description = "Machine-readable summary.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (!"memories".equals(projection)) {
+            spec.commandLine().getErr().println("Unknown projection '" + projection + "': only 'memories' can be "
+                    + "replayed yet.");
+            return 2;
+        }
+        PostgresOptions.Connection db = postgres.resolve();
+        KafkaOptions.Endpoints endpoints = kafka.resolve();
+        Jdbi jdbi = Jdbi.create(db.url(), db.user(), db.password());
+        try (Handle lock = jdbi.open()) {
+            boolean mine = lock.createQuery("SELECT pg_try_advisory_lock(hashtext('mnemo-replay:' || :p))")
+                    .bind("p", projection).mapTo(Boolean.class).one();
+            if (!mine) {
+                spec.commandLine().getErr().println("Another replay of " + projection
+                        + " is running; refused (run it again when that one has finished).");
+                return REFUSED;
+            }
+            return replay(out, jdbi, endpoints);
+        }
+    }
+
+    private int replay(PrintWriter out, Jdbi jdbi, KafkaOptions.Endpoints endpoints) throws Exception {
+        String topic = Topics.MEMORY_CHANGES.name();
+        try (var consumer = new KafkaConsumer<String, SpecificRecord>(Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrap(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, BATCH,
+                ConsumerConfig.CLIENT_ID_CONFIG, "mnemo-replay"),
+                new StringDeserializer(), new ConfluentAvroDeserializer(
+                        new HttpSchemaRegistryClient(endpoints.schemaRegistry())))) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            Map<TopicPartition, Long> begin = startOffsets(consumer, partitions);
+            Map<TopicPartition, Long> end = endOffsets(consumer, partitions);
+            Map<Integer, Long> window = new TreeMap<>();
+            long total = 0;
+            for (TopicPartition tp : partitions) {
+                long count = Math.max(0, end.get(tp) - begin.get(tp));
+                if (count > 0) {
+                    window.put(tp.partition(), count);
+                }
+                total += count;
+            }
+            consumer.assign(partitions);
+            begin.forEach(consumer::seek);
+            MemoriesProjectionWriter writer = MemoriesProjectionWriter.repairing(new MemoryPartitions(jdbi, 8));
+            Map<Integer, Long> applied = new TreeMap<>();
+            long done = 0;
+            long changes = 0;
+            long wouldChange = 0;
+            long lastReport = System.nanoTime();
+            Map<TopicPartition, Long> remaining = new HashMap<>(end);
+            remaining.entrySet().removeIf(e -> begin.get(e.getKey()) >= e.getValue());
+            while (!remaining.isEmpty()) {
+                List<ConsumerRecord<String, SpecificRecord>> batch = new ArrayList<>();
+                for (ConsumerRecord<String, SpecificRecord> record : consumer.poll(java.time.Duration.ofMillis(500))) {
+                    TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+                    if (record.offset() < end.get(tp)) {
+                        batch.add(record);
+                    }
+                }
+                remaining.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
+                for (TopicPartition tp : partitions) {
+                    if (!remaining.containsKey(tp)) {
+                        consumer.pause(List.of(tp));
+                    }
+                }
+                if (batch.isEmpty()) {
+                    continue;
+                }
+                if (dryRun) {
+                    wouldChange += jdbi.withHandle(h -> rowsThatWouldChange(h, batch));
+                } else {
+                    writer.prepare(batch);
+                    jdbi.useTransaction(h -> writer.write(h, batch));
+                }
+                for (ConsumerRecord<String, SpecificRecord> record : batch) {
+                    applied.merge(record.partition(), 1L, Long::sum);
+                    if (record.value() instanceof MemoryChanged) {
+                        changes++;
+                    }
+                }
+                done += batch.size();
+                if (!json && System.nanoTime() - lastReport > 1_000_000_000L) {
+                    out.printf("  %s %,d / %,d records (%.0f%%)%n", dryRun ? "read" : "replayed", done, total,
+                            100.0 * done / Math.max(1, total));
+                    out.flush();
+                    lastReport = System.nanoTime();
+                }
+            }
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("projection", projection);
+            summary.put("dryRun", dryRun);
+            summary.put("recordsByPartition", window);
+            summary.put("records", total);
+            summary.put("memoryChanges", changes);
+            if (dryRun) {
+                summary.put("rowsThatWouldChange", wouldChange);
+            }
+            if (json) {
+                out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(summary));
+            } else {
+                out.printf("%s %,d record(s) (%,d memory changes) of %s in %d partition(s): %s%n",
+                        dryRun ? "Would re-apply" : "Re-applied", total, changes, topic, window.size(), window);
+                if (dryRun) {
+                    out.printf("Rows that would change: %,d (compared batch by batch with the table now)%n",
+                            wouldChange);
+                } else {
+                    out.println("Check with `mnemo reconcile`.");
+                }
+            }
+            return 0;
+        }
+    }
+
+    static final String ROWS_OF = """
+            SELECT m.tenant_id, m.user_id, m.memory_id::text AS memory_id, m.occurred_at, m.content, m.version
+            FROM memories m
+            JOIN unnest(:tenants, :users, :ids) AS k(tenant_id, user_id, memory_id)
+              ON m.tenant_id = k.tenant_id AND m.user_id = k.user_id AND m.memory_id = k.memory_id
+            """;
+
+    /**
+     * How many memories of the batch the replay would rewrite: missing, doubled or different rows for the batch's
+     * newest change of each memory, or rows left for a deleted one (a newer version in the table wins).
+     */
+    static long rowsThatWouldChange(Handle handle, List<ConsumerRecord<String, SpecificRecord>> batch) {
+        Map<String, MemoryChanged> newest = new LinkedHashMap<>();
+        for (ConsumerRecord<String, SpecificRecord> record : batch) {
+            if (record.value() instanceof MemoryChanged change) {
+                newest.merge(change.getTenantId() + "/" + change.getUserId() + "/" + change.getMemoryId(), change,
+                        (a, b) -> b.getVersion() >= a.getVersion() ? b : a);
+            }
+        }
+        if (newest.isEmpty()) {
+            return 0;
+        }
+        List<String> tenants = new ArrayList<>();
+        List<String> users = new ArrayList<>();
+        List<java.util.UUID> ids = new ArrayList<>();
+        newest.values().forEach(c -> {
+            tenants.add(c.getTenantId());
+            users.add(c.getUserId());
+            ids.add(c.getMemoryId());
+        });
+        Map<String, List<Map<String, Object>>> rows = new HashMap<>();
+        handle.createQuery(ROWS_OF).bindArray("tenants", String.class, tenants).bindArray("users", String.class, users)
+                .bindArray("ids", java.util.UUID.class, ids).mapToMap()
+                .forEach(row -> rows.computeIfAbsent(row.get("tenant_id") + "/" + row.get("user_id") + "/"
+                        + row.get("memory_id"), k -> new ArrayList<>()).add(row));
+        long count = 0;
+        for (Map.Entry<String, MemoryChanged> entry : newest.entrySet()) {
+            MemoryChanged change = entry.getValue();
+            List<Map<String, Object>> found = rows.getOrDefault(entry.getKey(), List.of());
+            long newestInTable = found.stream().mapToLong(r -> ((Number) r.get("version")).longValue()).max()
+                    .orElse(-1);
+            if (newestInTable > change.getVersion()) {
+                continue;
+            }
+            if (change.getState() == null) {
+                count += found.isEmpty() ? 0 : 1;
+            } else if (found.size() != 1 || newestInTable < change.getVersion()
+                    || !change.getState().getContent().equals(found.get(0).get("content"))
+                    || !change.getState().getOccurredAt().equals(
+                            ((java.sql.Timestamp) found.get(0).get("occurred_at")).toInstant())) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private Map<TopicPartition, Long> startOffsets(KafkaConsumer<String, SpecificRecord> consumer,
+                                                   List<TopicPartition> partitions) throws java.io.IOException {
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+        Map<TopicPartition, Long> begin = new HashMap<>();
+        if (start.fromOffsets != null) {
+            Map<String, Number> file = new ObjectMapper().readValue(start.fromOffsets.toFile(),
+                    new com.fasterxml.jackson.core.type.TypeReference<Map<String, Number>>() { });
+            Map<TopicPartition, Long> earliest = consumer.beginningOffsets(partitions);
+            for (TopicPartition tp : partitions) {
+                Number offset = file.get(Integer.toString(tp.partition()));
+                begin.put(tp, offset == null ? end.get(tp) : Math.max(offset.longValue(), earliest.get(tp)));
+            }
+            return begin;
+        }
+        return atTime(consumer, partitions, start.from, end);
+    }
+
+    private Map<TopicPartition, Long> endOffsets(KafkaConsumer<String, SpecificRecord> consumer,
+                                                 List<TopicPartition> partitions) {
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+        return to == null ? end : atTime(consumer, partitions, to, end);
+    }
+
+    /** The first offset at or after {@code time} per partition (the end when there is none). */
+    private static Map<TopicPartition, Long> atTime(KafkaConsumer<String, SpecificRecord> consumer,
+                                                    List<TopicPartition> partitions, Instant time,
+                                                    Map<TopicPartition, Long> end) {
+        Map<TopicPartition, Long> query = new HashMap<>();
+        partitions.forEach(tp -> query.put(tp, time.toEpochMilli()));
+        Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query);
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            OffsetAndTimestamp at = found.get(tp);
+            offsets.put(tp, at == null ? end.get(tp) : at.offset());
+        }
+        return offsets;
+    }
+}
