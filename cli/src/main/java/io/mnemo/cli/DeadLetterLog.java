@@ -1,11 +1,11 @@
 package io.mnemo.cli;
 
+import io.mnemo.kit.kafka.TopicReader;
 import io.mnemo.processors.topology.DeadLetters;
 import io.mnemo.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +13,6 @@ import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -59,17 +58,9 @@ final class DeadLetterLog {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.CLIENT_ID_CONFIG, "mnemo-dlq"),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.DEAD_LETTERS.name()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
-            // Records arrive in order within a partition, which is all that matters: a user's dead letters and
+            // Within a partition records arrive in order, which is all that matters: a user's dead letters and
             // the resolutions about them share the user's key, hence a partition.
-            while (!end.isEmpty()) {
-                end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
-                consumer.poll(java.time.Duration.ofMillis(200)).forEach(log::add);
-            }
+            TopicReader.readToEnd(consumer, Topics.DEAD_LETTERS.name(), log::add);
         }
         return log;
     }

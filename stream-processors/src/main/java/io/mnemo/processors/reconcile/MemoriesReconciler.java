@@ -2,11 +2,11 @@ package io.mnemo.processors.reconcile;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mnemo.kit.kafka.TopicReader;
 import io.mnemo.schemas.Topics;
 import io.mnemo.schemas.changes.MemoryChangeKind;
 import io.mnemo.schemas.changes.MemoryChanged;
 import io.mnemo.schemas.changes.MemoryState;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,8 +17,6 @@ import java.util.TreeMap;
 import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -30,7 +28,6 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class MemoriesReconciler {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration POLL = Duration.ofMillis(500);
 
     private final Jdbi jdbi;
 
@@ -123,24 +120,13 @@ public final class MemoriesReconciler {
 
     /** The last change of every memory in the log (by version: a replay may repeat older changes later). */
     static Map<String, MemoryChanged> foldLog(Consumer<String, SpecificRecord> consumer, Predicate<String> tenants) {
-        List<TopicPartition> partitions = consumer.partitionsFor(Topics.MEMORY_CHANGES.name()).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
         Map<String, MemoryChanged> last = new HashMap<>();
-        while (!end.isEmpty()) {
-            end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
-            if (end.isEmpty()) {
-                break;
+        TopicReader.readToEnd(consumer, Topics.MEMORY_CHANGES.name(), record -> {
+            if (record.value() instanceof MemoryChanged change && tenants.test(change.getTenantId())) {
+                last.merge(change.getTenantId() + "/" + change.getUserId() + "/" + change.getMemoryId(), change,
+                        (a, b) -> b.getVersion() >= a.getVersion() ? b : a);
             }
-            for (ConsumerRecord<String, SpecificRecord> record : consumer.poll(POLL)) {
-                if (record.value() instanceof MemoryChanged change && tenants.test(change.getTenantId())) {
-                    last.merge(change.getTenantId() + "/" + change.getUserId() + "/" + change.getMemoryId(), change,
-                            (a, b) -> b.getVersion() >= a.getVersion() ? b : a);
-                }
-            }
-        }
+        });
         return last;
     }
 

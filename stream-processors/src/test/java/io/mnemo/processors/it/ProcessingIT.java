@@ -300,20 +300,12 @@ class ProcessingIT {
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, devstack.kafkaBootstrap(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
                 new StringDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-            var partitions = consumer.partitionsFor(Topics.DEAD_LETTERS.name()).stream()
-                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<org.apache.kafka.common.TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
             List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> found = new ArrayList<>();
-            while (!end.isEmpty()) {
-                end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-                    if (key.equals(r.key())) {
-                        found.add(r);
-                    }
-                });
-            }
+            io.mnemo.kit.kafka.TopicReader.readToEnd(consumer, Topics.DEAD_LETTERS.name(), r -> {
+                if (key.equals(r.key())) {
+                    found.add(r);
+                }
+            });
             return found;
         }
     }

@@ -1,0 +1,45 @@
+package io.mnemo.kit.kafka;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Reads a whole topic once, from its beginning to the end offsets taken when the read starts, for tools that fold
+ * a log (reconcile, dead-letter listings, status). Records reach {@code each} in order within a partition.
+ */
+public final class TopicReader {
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    private TopicReader() {
+    }
+
+    /** Returns how many records were read. The consumer is assigned every partition of the topic (no group). */
+    public static <K, V> long readToEnd(Consumer<K, V> consumer, String topic,
+                                        java.util.function.Consumer<ConsumerRecord<K, V>> each) {
+        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
+        long read = 0;
+        while (true) {
+            end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
+            if (end.isEmpty()) {
+                return read;
+            }
+            for (ConsumerRecord<K, V> record : consumer.poll(POLL)) {
+                // records past the snapshot (written meanwhile) are not part of this read
+                Long last = end.get(new TopicPartition(record.topic(), record.partition()));
+                if (last != null && record.offset() < last) {
+                    each.accept(record);
+                    read++;
+                }
+            }
+        }
+    }
+}
