@@ -131,8 +131,12 @@ public final class ReadRouter {
         RuntimeException unavailable = null;
         while (true) {
             List<Source> candidates = rotation();
-            if (candidates.isEmpty()) {
-                break;
+            if (candidates.isEmpty() && atLeast.isPresent()) {
+                // no replica qualifies: the wait for the position is a wait for the primary
+                Optional<Read<T>> read = attemptPrimary(partition, required, query, unavailable);
+                if (read.isPresent()) {
+                    return read.get();
+                }
             }
             for (Source replica : candidates) {
                 try {
@@ -154,16 +158,9 @@ public final class ReadRouter {
             }
             sleep();
         }
-        try {
-            Optional<Read<T>> read = attempt(primary, partition, required, query);
-            if (read.isPresent()) {
-                return read.get();
-            }
-        } catch (JdbiException e) {
-            if (!isUnavailable(e)) {
-                throw e;
-            }
-            throw new NoReadSource("No replica and not the primary could answer", unavailable == null ? e : unavailable);
+        Optional<Read<T>> read = attemptPrimary(partition, required, query, unavailable);
+        if (read.isPresent()) {
+            return read.get();
         }
         throw new NotYetVisible("Position " + atLeast.orElseThrow() + " is not reflected yet, not even on the primary");
     }
@@ -193,6 +190,19 @@ public final class ReadRouter {
     /** A read that is not about one user (tenant-wide analytics): no position, any qualifying source. */
     public <T> Read<T> readTenantWide(Function<Handle, T> query) {
         return read(-1, Optional.empty(), query);
+    }
+
+    private <T> Optional<Read<T>> attemptPrimary(int partition, long required, Function<Handle, T> query,
+                                                 RuntimeException replicaFailure) {
+        try {
+            return attempt(primary, partition, required, query);
+        } catch (JdbiException e) {
+            if (!isUnavailable(e)) {
+                throw e;
+            }
+            throw new NoReadSource("No replica and not the primary could answer",
+                    replicaFailure == null ? e : replicaFailure);
+        }
     }
 
     private <T> Optional<Read<T>> attempt(Source source, int partition, long required, Function<Handle, T> query) {

@@ -464,6 +464,15 @@ class QueryServiceIT {
                 assertThat(response.headers().firstValue("X-Mnemo-Read-Source")).hasValue("primary");
                 assertThat(contents(response)).hasSize(3);
             }
+            // with no replica in rotation, a read-your-writes read waits for the primary to reach the position
+            int partition = partitionOf(tenant, "filters");
+            long next = Math.max(watermark(partition), 0) + 10;
+            CompletableFuture.runAsync(() -> advanceWatermark(partition, next),
+                    CompletableFuture.delayedExecutor(500, java.util.concurrent.TimeUnit.MILLISECONDS));
+            HttpResponse<String> waited = get(reader, "/v1/users/filters/memories",
+                    "X-Mnemo-Position", partition + ":" + next);
+            assertThat(waited.statusCode()).isEqualTo(200);
+            assertThat(waited.headers().firstValue("X-Mnemo-Position")).hasValue(partition + ":" + next);
         } finally {
             server.start();
         }
