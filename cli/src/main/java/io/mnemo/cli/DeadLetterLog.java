@@ -3,7 +3,6 @@ package io.mnemo.cli;
 import io.mnemo.kit.kafka.TopicReader;
 import io.mnemo.processors.topology.DeadLetters;
 import io.mnemo.schemas.Topics;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,10 +30,6 @@ final class DeadLetterLog {
     record Entry(String id, String key, byte[] value, Headers headers, String sourceTopic, int sourcePartition,
                  long sourceOffset, String errorClass, String reason, Instant time, String eventId, String memory,
                  boolean blocking, String parkedBehind) {
-        String tenantUser() {
-            return key == null ? "" : key;
-        }
-
         String kind() {
             if (blocking) {
                 return "blocking";
@@ -113,9 +108,5 @@ final class DeadLetterLog {
 
     boolean isWaiting(String id) {
         return waiting.contains(id);
-    }
-
-    static String text(byte[] bytes) {
-        return bytes == null ? "" : new String(bytes, StandardCharsets.UTF_8);
     }
 }

@@ -3,6 +3,9 @@ package io.mnemo.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.mnemo.processors.db.ActivityProjectionWriter;
+import io.mnemo.processors.db.MediaProjectionWriter;
+import io.mnemo.processors.db.MemoriesProjectionWriter;
 import io.mnemo.processors.topology.MemoryChangesTopology;
 import io.mnemo.schemas.Topics;
 import java.io.PrintWriter;
@@ -54,8 +57,9 @@ final class StatusCommand implements Callable<Integer> {
     boolean json;
 
     /** The sinks and the topic each consumes, as the processors run them. */
-    static final Map<String, String> SINKS = Map.of("memories", Topics.MEMORY_CHANGES.name(),
-            "media", Topics.MEMORY_CHANGES.name(), "user_activity_daily", Topics.USER_ACTIVITY.name());
+    static final Map<String, String> SINKS = Map.of(MemoriesProjectionWriter.PROJECTION, Topics.MEMORY_CHANGES.name(),
+            MediaProjectionWriter.PROJECTION, Topics.MEMORY_CHANGES.name(),
+            ActivityProjectionWriter.PROJECTION, Topics.USER_ACTIVITY.name());
 
     @Override
     @SuppressWarnings("unchecked")
@@ -101,11 +105,12 @@ final class StatusCommand implements Callable<Integer> {
             }
             Map<Integer, Long> watermarks = new TreeMap<>();
             jdbi.useHandle(h -> h.createQuery("SELECT partition, applied_offset FROM projection_watermarks "
-                            + "WHERE projection = 'memories' AND partition >= 0 AND partition < :n")
-                    .bind("n", eventsEnd.size())
+                            + "WHERE projection = :p AND partition >= 0 AND partition < :n")
+                    .bind("p", MemoriesProjectionWriter.PROJECTION).bind("n", eventsEnd.size())
                     .map((rs, ctx) -> Map.entry(rs.getInt(1), rs.getLong(2)))
                     .forEach(e -> watermarks.put(e.getKey(), e.getValue())));
-            ((Map<String, Object>) projections.get("memories")).put("appliedWatermark", watermarks);
+            ((Map<String, Object>) projections.get(MemoriesProjectionWriter.PROJECTION))
+                    .put("appliedWatermark", watermarks);
             status.put("projections", projections);
         }
 

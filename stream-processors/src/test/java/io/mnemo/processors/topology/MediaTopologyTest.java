@@ -4,7 +4,6 @@ import static io.mnemo.processors.topology.MemoryChangesTopologyTest.captured;
 import static io.mnemo.processors.topology.MemoryChangesTopologyTest.forgotten;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mnemo.schemas.Topics;
 import io.mnemo.schemas.changes.MediaRef;
 import io.mnemo.schemas.changes.MemoryChanged;
 import io.mnemo.schemas.changes.UserActivityDay;
@@ -12,22 +11,14 @@ import io.mnemo.schemas.events.MediaStaged;
 import io.mnemo.schemas.events.MemoryCaptured;
 import io.mnemo.schemas.events.MemoryRevised;
 import io.mnemo.schemas.events.UserErased;
-import io.mnemo.schemas.serde.InMemorySchemaRegistryClient;
-import io.mnemo.schemas.serde.MnemoSerdes;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -37,29 +28,24 @@ import org.junit.jupiter.api.Test;
 
 /** Staged media in memory changes, and the per user per day activity totals. */
 class MediaTopologyTest {
-    private final Serde<SpecificRecord> avro = MnemoSerdes.specificAvro(new InMemorySchemaRegistryClient(), true);
+    private TopologyHarness harness;
     private TopologyTestDriver driver;
     private TestInputTopic<String, SpecificRecord> events;
-    private TestOutputTopic<String, SpecificRecord> changes;
     private TestOutputTopic<String, SpecificRecord> activity;
     private TestOutputTopic<String, SpecificRecord> deadLetters;
 
     @BeforeEach
     void setUp() {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, MemoryChangesTopology.APPLICATION_ID);
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(MemoryChangesTopology.build(avro, Duration.ofDays(7)), props);
-        events = driver.createInputTopic(Topics.MEMORY_EVENTS.name(), new StringSerializer(), avro.serializer());
-        changes = driver.createOutputTopic(Topics.MEMORY_CHANGES.name(), new StringDeserializer(), avro.deserializer());
-        activity = driver.createOutputTopic(Topics.USER_ACTIVITY.name(), new StringDeserializer(), avro.deserializer());
-        deadLetters = driver.createOutputTopic(Topics.DEAD_LETTERS.name(), new StringDeserializer(),
-                avro.deserializer());
+        harness = new TopologyHarness();
+        driver = harness.driver;
+        events = harness.events;
+        activity = harness.activity;
+        deadLetters = harness.deadLetters;
     }
 
     @AfterEach
     void tearDown() {
-        driver.close();
+        harness.close();
     }
 
     static MediaStaged staged(String mediaId, long size) {
@@ -88,7 +74,7 @@ class MediaTopologyTest {
         events.pipeInput("acme/alice", photo);
         events.pipeInput("acme/alice", withMedia(UUID.randomUUID(), "2026-10-31T09:00:00Z", "m-1"));
 
-        MemoryChanged change = (MemoryChanged) published().get(0);
+        MemoryChanged change = (MemoryChanged) harness.published().get(0);
         assertThat(change.getState().getMedia()).singleElement().satisfies(ref -> {
             assertThat(ref.getMediaId()).isEqualTo("m-1");
             assertThat(ref.getSha256()).isEqualTo(photo.getSha256());
@@ -108,7 +94,7 @@ class MediaTopologyTest {
         events.pipeInput("acme/alice", withMedia(UUID.randomUUID(), "2026-10-31T09:00:00Z", "m-1"));
 
         assertThat(deadLetters.isEmpty()).isTrue();
-        MediaRef ref = ((MemoryChanged) published().get(0)).getState().getMedia().get(0);
+        MediaRef ref = ((MemoryChanged) harness.published().get(0)).getState().getMedia().get(0);
         assertThat(ref.getStagingKey()).isEqualTo(first.getStagingKey());
     }
 
@@ -177,9 +163,4 @@ class MediaTopologyTest {
         }
     }
 
-    /** What was published to memory-changes, without the EventSettled watermark markers. */
-    private List<SpecificRecord> published() {
-        return changes.readValuesToList().stream()
-                .filter(r -> !(r instanceof io.mnemo.schemas.changes.EventSettled)).toList();
-    }
 }

@@ -10,8 +10,6 @@ import io.mnemo.schemas.events.MemoryCaptured;
 import io.mnemo.schemas.events.MemoryForgotten;
 import io.mnemo.schemas.events.MemoryRevised;
 import io.mnemo.schemas.events.UserErased;
-import io.mnemo.schemas.serde.InMemorySchemaRegistryClient;
-import io.mnemo.schemas.serde.MnemoSerdes;
 import io.mnemo.schemas.serde.SchemaRegistryException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -37,25 +35,26 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class MemoryChangesTopologyTest {
-    private final Serde<SpecificRecord> avro = MnemoSerdes.specificAvro(new InMemorySchemaRegistryClient(), true);
+    private TopologyHarness harness;
+    private Serde<SpecificRecord> avro;
     private TopologyTestDriver driver;
     private TestInputTopic<String, SpecificRecord> events;
     private TestOutputTopic<String, SpecificRecord> changes;
 
     @BeforeEach
     void setUp() {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, MemoryChangesTopology.APPLICATION_ID);
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, UnreadableEventHandler.class.getName());
-        driver = new TopologyTestDriver(MemoryChangesTopology.build(avro, Duration.ofDays(7)), props);
-        events = driver.createInputTopic(Topics.MEMORY_EVENTS.name(), new StringSerializer(), avro.serializer());
-        changes = driver.createOutputTopic(Topics.MEMORY_CHANGES.name(), new StringDeserializer(), avro.deserializer());
+        Properties handler = new Properties();
+        handler.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, UnreadableEventHandler.class.getName());
+        harness = new TopologyHarness(handler);
+        avro = harness.avro;
+        driver = harness.driver;
+        events = harness.events;
+        changes = harness.changes;
     }
 
     @AfterEach
     void tearDown() {
-        driver.close();
+        harness.close();
     }
 
     static MemoryCaptured captured(UUID eventId, UUID memoryId, String content) {
@@ -105,7 +104,7 @@ class MemoryChangesTopologyTest {
         events.pipeInput("acme/alice", captured(eventId, memoryId, "hello"));
         events.pipeInput("acme/alice", captured(UUID.randomUUID(), UUID.randomUUID(), "other"));
 
-        List<SpecificRecord> out = published();
+        List<SpecificRecord> out = harness.published();
         assertThat(out).hasSize(2);
         assertThat(((MemoryChanged) out.get(1)).getSourceOffset()).isEqualTo(2L);
     }
@@ -129,7 +128,7 @@ class MemoryChangesTopologyTest {
         assertThat(header(dead, DeadLetters.ERROR_CLASS)).endsWith("SerializationException");
         assertThat(header(dead, DeadLetters.REASON)).isNotBlank();
         assertThat(header(dead, DeadLetters.TIME)).isNotBlank();
-        assertThat(((MemoryChanged) published().get(0)).getState().getContent()).isEqualTo("after the poison");
+        assertThat(((MemoryChanged) harness.published().get(0)).getState().getContent()).isEqualTo("after the poison");
     }
 
     @Test
@@ -155,7 +154,7 @@ class MemoryChangesTopologyTest {
         events.pipeInput("acme/alice", captured(eventId, UUID.randomUUID(), "x"), Instant.now());
         driver.advanceWallClockTime(Duration.ofDays(6));
         events.pipeInput("acme/alice", captured(eventId, UUID.randomUUID(), "x"), Instant.now());
-        assertThat(published()).hasSize(1);
+        assertThat(harness.published()).hasSize(1);
 
         driver.advanceWallClockTime(Duration.ofDays(2));
         assertThat(driver.<String, String>getKeyValueStore(MemoryChangesTopology.EVENT_FINGERPRINTS_STORE)
@@ -184,7 +183,7 @@ class MemoryChangesTopologyTest {
         events.pipeInput("acme/alice", revised(memoryId, "second", null));
         events.pipeInput("acme/alice", revised(memoryId, null, Instant.parse("2020-01-01T00:00:00Z")));
 
-        List<SpecificRecord> out = published();
+        List<SpecificRecord> out = harness.published();
         MemoryChanged v2 = (MemoryChanged) out.get(1);
         MemoryChanged v3 = (MemoryChanged) out.get(2);
         assertThat(v2.getVersion()).isEqualTo(2);
@@ -204,7 +203,7 @@ class MemoryChangesTopologyTest {
         events.pipeInput("acme/alice", revised(memoryId, "too late", null));
         events.pipeInput("acme/alice", forgotten(memoryId));
 
-        List<SpecificRecord> out = published();
+        List<SpecificRecord> out = harness.published();
         assertThat(out).hasSize(2);
         assertThat(((MemoryChanged) out.get(1)).getKind()).isEqualTo(MemoryChangeKind.DELETED);
         assertThat(((MemoryChanged) out.get(1)).getVersion()).isEqualTo(2);
@@ -222,7 +221,7 @@ class MemoryChangesTopologyTest {
         TestOutputTopic<String, SpecificRecord> deadLetters = deadLetterTopic();
         events.pipeInput("acme/alice", revised(UUID.randomUUID(), "ghost", null));
 
-        assertThat(published().isEmpty()).isTrue();
+        assertThat(harness.published().isEmpty()).isTrue();
         assertThat(new String(deadLetters.readRecord().headers().lastHeader(DeadLetters.REASON).value(),
                 StandardCharsets.UTF_8)).contains("does not exist");
     }
@@ -237,13 +236,13 @@ class MemoryChangesTopologyTest {
         events.pipeInput("acme/bob", MemoryCaptured.newBuilder(captured(UUID.randomUUID(), UUID.randomUUID(), "bob's"))
                 .setUserId("bob").build());
         events.pipeInput("acme/alice", forgotten(forgottenBefore));
-        published();
+        harness.published();
 
         events.pipeInput("acme/alice", UserErased.newBuilder().setEventId(UUID.randomUUID()).setTenantId("acme")
                 .setUserId("alice").setRecordedAt(Instant.parse("2026-11-04T00:00:00Z")).build());
         events.pipeInput("acme/alice", captured(UUID.randomUUID(), UUID.randomUUID(), "after erasure"));
 
-        List<SpecificRecord> out = published();
+        List<SpecificRecord> out = harness.published();
         assertThat(out).hasSize(2);
         assertThat(out.get(0)).satisfies(change -> {
             assertThat(((MemoryChanged) change).getMemoryId()).isEqualTo(kept);
@@ -266,7 +265,7 @@ class MemoryChangesTopologyTest {
                 .setRecordedAt(Instant.parse("2026-11-01T10:00:05Z")).build());
         events.pipeInput("acme/alice", captured(eventId, memoryId, "different content, same key"));
 
-        assertThat(published()).hasSize(1);
+        assertThat(harness.published()).hasSize(1);
         TestRecord<String, SpecificRecord> dead = deadLetters.readRecord();
         assertThat(((MemoryCaptured) dead.value()).getContent()).isEqualTo("different content, same key");
         assertThat(new String(dead.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8))
@@ -274,9 +273,4 @@ class MemoryChangesTopologyTest {
         assertThat(deadLetters.isEmpty()).isTrue();
     }
 
-    /** What was published to memory-changes, without the EventSettled watermark markers. */
-    private List<SpecificRecord> published() {
-        return changes.readValuesToList().stream()
-                .filter(r -> !(r instanceof io.mnemo.schemas.changes.EventSettled)).toList();
-    }
 }

@@ -5,7 +5,6 @@ import static io.mnemo.processors.topology.MemoryChangesTopologyTest.forgotten;
 import static io.mnemo.processors.topology.MemoryChangesTopologyTest.revised;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mnemo.schemas.Topics;
 import io.mnemo.schemas.changes.MemoryChangeKind;
 import io.mnemo.schemas.changes.MemoryChanged;
 import io.mnemo.schemas.events.DeadLetterAction;
@@ -13,18 +12,10 @@ import io.mnemo.schemas.events.DeadLetterResolved;
 import io.mnemo.schemas.events.MemoryCaptured;
 import io.mnemo.schemas.events.MemoryRevised;
 import io.mnemo.schemas.events.UserErased;
-import io.mnemo.schemas.serde.InMemorySchemaRegistryClient;
-import io.mnemo.schemas.serde.MnemoSerdes;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -35,27 +26,22 @@ import org.junit.jupiter.api.Test;
 
 /** Once an event of a memory is dead-lettered, the memory's later events wait behind it, in order. */
 class SequencedDeadLettersTest {
-    private final Serde<SpecificRecord> avro = MnemoSerdes.specificAvro(new InMemorySchemaRegistryClient(), true);
+    private TopologyHarness harness;
     private TopologyTestDriver driver;
     private TestInputTopic<String, SpecificRecord> events;
-    private TestOutputTopic<String, SpecificRecord> changes;
     private TestOutputTopic<String, SpecificRecord> deadLetters;
 
     @BeforeEach
     void setUp() {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, MemoryChangesTopology.APPLICATION_ID);
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(MemoryChangesTopology.build(avro, Duration.ofDays(7)), props);
-        events = driver.createInputTopic(Topics.MEMORY_EVENTS.name(), new StringSerializer(), avro.serializer());
-        changes = driver.createOutputTopic(Topics.MEMORY_CHANGES.name(), new StringDeserializer(), avro.deserializer());
-        deadLetters = driver.createOutputTopic(Topics.DEAD_LETTERS.name(), new StringDeserializer(),
-                avro.deserializer());
+        harness = new TopologyHarness();
+        driver = harness.driver;
+        events = harness.events;
+        deadLetters = harness.deadLetters;
     }
 
     @AfterEach
     void tearDown() {
-        driver.close();
+        harness.close();
     }
 
     private static DeadLetterResolved resolution(UUID memoryId, SpecificRecord deadLetter, DeadLetterAction action) {
@@ -65,23 +51,13 @@ class SequencedDeadLettersTest {
                 .setOperator("ops@example.com").build();
     }
 
-    private long entries(String store) {
-        long count = 0;
-        try (var all = driver.getKeyValueStore(store).all()) {
-            while (all.hasNext()) {
-                all.next();
-                count++;
-            }
-        }
-        return count;
-    }
 
     private static String header(TestRecord<String, SpecificRecord> record, String name) {
         return DeadLetters.header(record.headers(), name);
     }
 
     private List<String> contents() {
-        return published().stream().filter(MemoryChanged.class::isInstance)
+        return harness.published().stream().filter(MemoryChanged.class::isInstance)
                 .map(c -> ((MemoryChanged) c).getState() == null ? "<deleted>"
                         : ((MemoryChanged) c).getState().getContent())
                 .toList();
@@ -123,7 +99,7 @@ class SequencedDeadLettersTest {
 
         events.pipeInput("acme/alice", resolution(memoryId, early, DeadLetterAction.DISCARD));
 
-        List<SpecificRecord> out = published();
+        List<SpecificRecord> out = harness.published();
         assertThat(out).hasSize(2);
         MemoryChanged v1 = (MemoryChanged) out.get(0);
         MemoryChanged v2 = (MemoryChanged) out.get(1);
@@ -198,7 +174,7 @@ class SequencedDeadLettersTest {
         events.pipeInput("acme/alice", resolution(memoryId, early, DeadLetterAction.DISCARD));
         events.pipeInput("acme/alice", resolution(memoryId, early, DeadLetterAction.RETRY));
 
-        assertThat(published().isEmpty()).isTrue();
+        assertThat(harness.published().isEmpty()).isTrue();
         assertThat(deadLetters.isEmpty()).isTrue();
     }
 
@@ -222,15 +198,10 @@ class SequencedDeadLettersTest {
         events.pipeInput("acme/alice", UserErased.newBuilder().setEventId(UUID.randomUUID()).setTenantId("acme")
                 .setUserId("alice").setRecordedAt(Instant.parse("2026-11-04T00:00:00Z")).build());
 
-        assertThat(entries(MemoryChangesTopology.PARKED_EVENTS_STORE)).isZero();
-        assertThat(entries(MemoryChangesTopology.BLOCKED_MEMORIES_STORE)).isZero();
-        assertThat(published()).noneMatch(c -> c instanceof MemoryChanged m
+        assertThat(harness.entries(MemoryChangesTopology.PARKED_EVENTS_STORE)).isZero();
+        assertThat(harness.entries(MemoryChangesTopology.BLOCKED_MEMORIES_STORE)).isZero();
+        assertThat(harness.published()).noneMatch(c -> c instanceof MemoryChanged m
                 && m.getKind() == MemoryChangeKind.UPSERTED);
     }
 
-    /** What was published to memory-changes, without the EventSettled watermark markers. */
-    private List<SpecificRecord> published() {
-        return changes.readValuesToList().stream()
-                .filter(r -> !(r instanceof io.mnemo.schemas.changes.EventSettled)).toList();
-    }
 }
