@@ -16,20 +16,24 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * The Postgres primary an operator command works on: {@code --jdbc-url/--user/--password}, or by default the
- * one of the running {@code mnemo dev} (from {@code .mnemo/dev-env.json}).
+ * The Postgres primary an operator command works on: {@code --jdbc-url/--user/--password}, else the environment
+ * variables the services read ({@code MNEMO_PG_PRIMARY_URL}, {@code MNEMO_PG_USER}, {@code MNEMO_PG_PASSWORD}),
+ * else the running {@code mnemo dev} (from {@code .mnemo/dev-env.json}, or any file of that shape given with
+ * {@code --env-file}).
  */
 final class PostgresOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
-    @Option(names = "--jdbc-url", description = "JDBC URL of the Postgres primary (default: from --env-file).")
+    @Option(names = "--jdbc-url", description = "JDBC URL of the Postgres primary (default: $MNEMO_PG_PRIMARY_URL, else from "
+            + "--env-file).")
     String jdbcUrl;
 
-    @Option(names = "--user", description = "Postgres user (default: from --env-file, else postgres).")
+    @Option(names = "--user", description = "Postgres user (default: $MNEMO_PG_USER, else from --env-file, else postgres).")
     String user;
 
-    @Option(names = "--password", description = "Postgres password (default: from --env-file, else empty).")
+    @Option(names = "--password", description = "Postgres password (default: $MNEMO_PG_PASSWORD, else from --env-file, else "
+            + "empty).")
     String password;
 
     @Option(names = "--env-file", defaultValue = ".mnemo/dev-env.json",
@@ -41,8 +45,11 @@ final class PostgresOptions {
     }
 
     Connection resolve() {
-        if (jdbcUrl != null) {
-            return new Connection(jdbcUrl, user == null ? "postgres" : user, password == null ? "" : password);
+        String url = jdbcUrl != null ? jdbcUrl : System.getenv("MNEMO_PG_PRIMARY_URL");
+        if (url != null && !url.isBlank()) {
+            String name = user != null ? user : System.getenv().getOrDefault("MNEMO_PG_USER", "postgres");
+            String secret = password != null ? password : System.getenv().getOrDefault("MNEMO_PG_PASSWORD", "");
+            return new Connection(url, name, secret);
         }
         if (!Files.isRegularFile(envFile)) {
             throw new ParameterException(spec.commandLine(), "No --jdbc-url given and no " + envFile

@@ -2,7 +2,9 @@ package io.mnemo.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.mnemo.processors.db.MaintenanceLock;
 import io.mnemo.processors.db.MemoriesProjectionWriter;
+import io.mnemo.processors.db.ProjectionFence;
 import io.mnemo.processors.db.MemoryPartitions;
 import io.mnemo.schemas.Topics;
 import io.mnemo.schemas.changes.MemoryChanged;
@@ -39,8 +41,9 @@ import picocli.CommandLine.Spec;
  * re-applies a window of {@code mnemo.memory-changes.v1} to the memories projection while the platform runs,
  * in repair mode (the version already applied is written again, so rows edited or deleted by hand come back;
  * older versions still change nothing). The live sink keeps running and keeps its own offsets. Interrupting is
- * safe and running it again converges; a second replay of the same projection is refused while one runs
- * (a session-level advisory lock).
+ * safe and running it again converges; a second replay (or a rebuild) of the same projection is refused while one
+ * runs ({@link MaintenanceLock}). Each write passes the projection's fence, so a rebuild's swap never cuts one in
+ * half.
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
         description = "Re-apply a window of the log to a projection, online and idempotently.")
@@ -93,11 +96,9 @@ final class ReplayCommand implements Callable<Integer> {
         KafkaOptions.Endpoints endpoints = kafka.resolve();
         Jdbi jdbi = Jdbi.create(db.url(), db.user(), db.password());
         try (Handle lock = jdbi.open()) {
-            boolean mine = lock.createQuery("SELECT pg_try_advisory_lock(hashtext('mnemo-replay:' || :p))")
-                    .bind("p", projection).mapTo(Boolean.class).one();
-            if (!mine) {
-                spec.commandLine().getErr().println("Another replay of " + projection
-                        + " is running; refused (run it again when that one has finished).");
+            if (!MaintenanceLock.tryAcquire(lock, projection)) {
+                spec.commandLine().getErr().println("Another replay or a rebuild of " + projection
+                        + " is running; refused (run it again when that one has finished; see `mnemo status`).");
                 return REFUSED;
             }
             return replay(out, jdbi, endpoints);
@@ -129,6 +130,7 @@ final class ReplayCommand implements Callable<Integer> {
             }
             consumer.assign(partitions);
             begin.forEach(consumer::seek);
+            record(jdbi, dryRun ? "dry-run" : "replaying", 0, total, null);
             MemoriesProjectionWriter writer = MemoriesProjectionWriter.repairing(new MemoryPartitions(jdbi, 8));
             Map<Integer, Long> applied = new TreeMap<>();
             long done = 0;
@@ -158,7 +160,10 @@ final class ReplayCommand implements Callable<Integer> {
                     wouldChange += jdbi.withHandle(h -> rowsThatWouldChange(h, batch));
                 } else {
                     writer.prepare(batch);
-                    jdbi.useTransaction(h -> writer.write(h, batch));
+                    jdbi.useTransaction(h -> {
+                        ProjectionFence.enter(h, projection);
+                        writer.write(h, batch);
+                    });
                 }
                 for (ConsumerRecord<String, SpecificRecord> record : batch) {
                     applied.merge(record.partition(), 1L, Long::sum);
@@ -167,6 +172,9 @@ final class ReplayCommand implements Callable<Integer> {
                     }
                 }
                 done += batch.size();
+                if (System.nanoTime() - lastReport > 1_000_000_000L) {
+                    record(jdbi, dryRun ? "dry-run" : "replaying", done, total, null);
+                }
                 if (!json && System.nanoTime() - lastReport > 1_000_000_000L) {
                     out.printf("  %s %,d / %,d records (%.0f%%)%n", dryRun ? "read" : "replayed", done, total,
                             100.0 * done / Math.max(1, total));
@@ -174,6 +182,7 @@ final class ReplayCommand implements Callable<Integer> {
                     lastReport = System.nanoTime();
                 }
             }
+            record(jdbi, dryRun ? "dry-run-done" : "done", done, total, window.toString());
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("projection", projection);
             summary.put("dryRun", dryRun);
@@ -197,6 +206,22 @@ final class ReplayCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    /** What `mnemo status` shows of the replay running or last run. */
+    private void record(Jdbi jdbi, String phase, long done, long total, String detail) {
+        boolean finished = phase.endsWith("done");
+        jdbi.useHandle(h -> h.createUpdate("""
+                        INSERT INTO projection_maintenance (projection, operation, phase, records_done, records_total,
+                                                            detail, finished_at)
+                        VALUES (:p, 'replay', :phase, :done, :total, :detail, CASE WHEN :finished THEN now() END)
+                        ON CONFLICT (projection, operation) DO UPDATE SET phase = EXCLUDED.phase,
+                            records_done = EXCLUDED.records_done, records_total = EXCLUDED.records_total,
+                            detail = EXCLUDED.detail, updated_at = now(), finished_at = EXCLUDED.finished_at,
+                            started_at = CASE WHEN projection_maintenance.finished_at IS NOT NULL
+                                              THEN now() ELSE projection_maintenance.started_at END""")
+                .bind("p", projection).bind("phase", phase).bind("done", done).bind("total", total)
+                .bind("detail", detail).bind("finished", finished).execute());
     }
 
     static final String ROWS_OF = """

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.mnemo.processors.db.ActivityProjectionWriter;
+import io.mnemo.processors.db.MaintenanceLock;
 import io.mnemo.processors.db.MediaProjectionWriter;
 import io.mnemo.processors.db.MemoriesProjectionWriter;
 import io.mnemo.processors.topology.MemoryChangesTopology;
@@ -35,7 +36,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code mnemo status}: how far each stage is behind the log — the stream processors (consumer lag on the event
  * log), each projection sink (offsets stored with the rows vs the end of its topic), the read-your-writes
- * watermark of the memories projection, each replica's replay lag — and how many dead letters wait.
+ * watermark of the memories projection, each replica's replay lag — how many dead letters wait, and the replay or
+ * rebuild running (or run last) per projection.
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Lag of processors, projections and replicas, and dead letters waiting.")
@@ -133,6 +135,7 @@ final class StatusCommand implements Callable<Integer> {
         }
         status.put("replicas", replicas);
         status.put("deadLettersWaiting", DeadLetterLog.read(endpoints.bootstrap()).waiting().size());
+        status.put("maintenance", maintenance(jdbi));
 
         if (json) {
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(status));
@@ -146,8 +149,54 @@ final class StatusCommand implements Callable<Integer> {
                         + replica.get("error") : String.format("lag %.1f s", (Double) replica.get("lagSeconds")));
             }
             out.printf("dead letters waiting %d%n", (Integer) status.get("deadLettersWaiting"));
+            for (Map<String, Object> operation : (List<Map<String, Object>>) status.get("maintenance")) {
+                Object total = operation.get("recordsTotal");
+                out.printf("%s of %s  %s%s  %,d%s records  %s%s%n", operation.get("operation"),
+                        operation.get("projection"), Boolean.TRUE.equals(operation.get("running")) ? "RUNNING " : "",
+                        operation.get("phase"), ((Number) operation.get("recordsDone")).longValue(),
+                        total == null ? "" : String.format(" / %,d", ((Number) total).longValue()),
+                        operation.get("schema") == null ? "" : "schema " + operation.get("schema") + "  ",
+                        operation.get("detail") == null ? "" : operation.get("detail"));
+            }
         }
         return 0;
+    }
+
+    /**
+     * The replay and rebuild of each projection that run or ran last; running means the command still holds the
+     * projection's maintenance lock (a killed command releases it with its session).
+     */
+    private static List<Map<String, Object>> maintenance(Jdbi jdbi) {
+        return jdbi.withHandle(h -> {
+            List<Map<String, Object>> operations = new ArrayList<>();
+            h.createQuery("""
+                            SELECT projection, operation, phase, schema_name, records_done, records_total, detail,
+                                   started_at, updated_at, finished_at
+                            FROM projection_maintenance ORDER BY projection, operation""")
+                    .mapToMap().forEach(row -> {
+                        Map<String, Object> operation = new LinkedHashMap<>();
+                        operation.put("projection", row.get("projection"));
+                        operation.put("operation", row.get("operation"));
+                        operation.put("phase", row.get("phase"));
+                        operation.put("schema", row.get("schema_name"));
+                        operation.put("recordsDone", row.get("records_done"));
+                        operation.put("recordsTotal", row.get("records_total"));
+                        operation.put("detail", row.get("detail"));
+                        operation.put("startedAt", String.valueOf(row.get("started_at")));
+                        operation.put("updatedAt", String.valueOf(row.get("updated_at")));
+                        operation.put("finishedAt", row.get("finished_at") == null ? null
+                                : String.valueOf(row.get("finished_at")));
+                        operations.add(operation);
+                    });
+            for (Map<String, Object> operation : operations) {
+                operation.put("running", row(operation) && MaintenanceLock.isHeld(h, (String) operation.get("projection")));
+            }
+            return operations;
+        });
+    }
+
+    private static boolean row(Map<String, Object> operation) {
+        return operation.get("finishedAt") == null;
     }
 
     private static Map<Integer, Long> endOffsets(KafkaConsumer<byte[], byte[]> consumer, String topic) {

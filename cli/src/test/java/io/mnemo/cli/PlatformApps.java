@@ -74,11 +74,16 @@ final class PlatformApps {
      * limit is far above what the tests send: they are about the data path, not about throttling.
      */
     static String apiKey(Devstack devstack) {
+        return apiKey(devstack, TENANT);
+    }
+
+    /** As {@link #apiKey(Devstack)}, for another tenant (a test that compares one tenant's data). */
+    static String apiKey(Devstack devstack, String tenant) {
         var pg = devstack.primary();
         String password = pg.password() == null ? "" : pg.password();
         ProjectionMigrations.migrate(pg.jdbcUrl(), pg.user(), password);
         return new ApiKeyStore(Jdbi.create(pg.jdbcUrl(), pg.user(), password).installPlugin(new PostgresPlugin()))
-                .create(TENANT, "e2e", Scopes.ALL, 1_000_000, 1_000_000).plaintext();
+                .create(tenant, "e2e", Scopes.ALL, 1_000_000, 1_000_000).plaintext();
     }
 
     private static String tempDir(String prefix) {

@@ -70,11 +70,11 @@ class ReplayCommandIT {
         assertThat(ChangeLogFixture.mnemo(new StringWriter(), "reconcile", "--tenant", tenant)).isEqualTo(ReconcileCommand.DIFFERENCES);
 
         try (Handle holder = jdbi.open()) {
-            holder.execute("SELECT pg_advisory_lock(hashtext('mnemo-replay:memories'))");
+            assertThat(io.mnemo.processors.db.MaintenanceLock.tryAcquire(holder, "memories")).isTrue();
             StringWriter refused = new StringWriter();
             assertThat(ChangeLogFixture.mnemo(refused, "replay", "--projection", "memories", "--from", before.toString()))
                     .isEqualTo(ReplayCommand.REFUSED);
-            assertThat(refused.toString()).contains("Another replay");
+            assertThat(refused.toString()).contains("Another replay or a rebuild");
         }
 
         StringWriter replay = new StringWriter();

@@ -15,6 +15,11 @@ public final class ProjectionMigrations {
         return configure().dataSource(jdbcUrl, user, password).load().migrate();
     }
 
+    /** Migrates up to (and including) {@code targetVersion} only: restoring a backup taken at that version. */
+    public static MigrateResult migrate(String jdbcUrl, String user, String password, String targetVersion) {
+        return configure().dataSource(jdbcUrl, user, password).target(targetVersion).load().migrate();
+    }
+
     private static FluentConfiguration configure() {
         FluentConfiguration configuration = Flyway.configure().locations("classpath:db/migration");
         // CREATE INDEX CONCURRENTLY on a leaf hangs under Flyway's transactional lock (INFRA-NOTES).

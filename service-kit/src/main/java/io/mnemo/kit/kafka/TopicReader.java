@@ -25,7 +25,24 @@ public final class TopicReader {
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
-        Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
+        return readTo(consumer, new HashMap<>(consumer.endOffsets(partitions)), each);
+    }
+
+    /**
+     * Reads the topic from its beginning up to (excluding) the given offsets per partition, e.g. the offsets a
+     * projection has consumed; partitions not named are not read. Returns how many records were read.
+     */
+    public static <K, V> long readTo(Consumer<K, V> consumer, String topic, Map<Integer, Long> endOffsets,
+                                     java.util.function.Consumer<ConsumerRecord<K, V>> each) {
+        Map<TopicPartition, Long> end = new HashMap<>();
+        endOffsets.forEach((partition, offset) -> end.put(new TopicPartition(topic, partition), offset));
+        consumer.assign(List.copyOf(end.keySet()));
+        consumer.seekToBeginning(end.keySet());
+        return readTo(consumer, end, each);
+    }
+
+    private static <K, V> long readTo(Consumer<K, V> consumer, Map<TopicPartition, Long> end,
+                                      java.util.function.Consumer<ConsumerRecord<K, V>> each) {
         long read = 0;
         while (true) {
             end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());

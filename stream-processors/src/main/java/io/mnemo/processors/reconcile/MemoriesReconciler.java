@@ -59,7 +59,21 @@ public final class MemoriesReconciler {
      *                 every partition and read to the end offsets taken at the start
      */
     public Report reconcile(Consumer<String, SpecificRecord> consumer, Predicate<String> tenants) {
-        Map<String, MemoryChanged> log = foldLog(consumer, tenants);
+        return compare(foldLog(consumer, tenants), tenants);
+    }
+
+    /**
+     * Compares the table with the fold of the change log up to (excluding) the given offsets per partition: the
+     * position a projection has consumed, when the log goes on beyond it.
+     */
+    public Report reconcile(Consumer<String, SpecificRecord> consumer, Predicate<String> tenants,
+                            Map<Integer, Long> upTo) {
+        Map<String, MemoryChanged> log = new HashMap<>();
+        TopicReader.readTo(consumer, Topics.MEMORY_CHANGES.name(), upTo, record -> fold(log, record, tenants));
+        return compare(log, tenants);
+    }
+
+    private Report compare(Map<String, MemoryChanged> log, Predicate<String> tenants) {
         Map<String, List<Row>> table = new HashMap<>();
         jdbi.useHandle(handle -> handle.createQuery("""
                         SELECT tenant_id, user_id, memory_id::text AS memory_id, occurred_at, content, tags,
@@ -121,13 +135,17 @@ public final class MemoriesReconciler {
     /** The last change of every memory in the log (by version: a replay may repeat older changes later). */
     static Map<String, MemoryChanged> foldLog(Consumer<String, SpecificRecord> consumer, Predicate<String> tenants) {
         Map<String, MemoryChanged> last = new HashMap<>();
-        TopicReader.readToEnd(consumer, Topics.MEMORY_CHANGES.name(), record -> {
-            if (record.value() instanceof MemoryChanged change && tenants.test(change.getTenantId())) {
-                last.merge(change.getTenantId() + "/" + change.getUserId() + "/" + change.getMemoryId(), change,
-                        (a, b) -> b.getVersion() >= a.getVersion() ? b : a);
-            }
-        });
+        TopicReader.readToEnd(consumer, Topics.MEMORY_CHANGES.name(), record -> fold(last, record, tenants));
         return last;
+    }
+
+    private static void fold(Map<String, MemoryChanged> last,
+                             org.apache.kafka.clients.consumer.ConsumerRecord<String, SpecificRecord> record,
+                             Predicate<String> tenants) {
+        if (record.value() instanceof MemoryChanged change && tenants.test(change.getTenantId())) {
+            last.merge(change.getTenantId() + "/" + change.getUserId() + "/" + change.getMemoryId(), change,
+                    (a, b) -> b.getVersion() >= a.getVersion() ? b : a);
+        }
     }
 
     private static String staleness(MemoryChanged change, Row row) {

@@ -1,6 +1,7 @@
 package io.mnemo.processors.sink;
 
 import io.dropwizard.lifecycle.Managed;
+import io.mnemo.processors.db.ProjectionFence;
 import io.mnemo.processors.db.ProjectionOffsets;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -196,8 +197,11 @@ public final class PostgresProjectionSink<V> implements Managed {
                     LOG.error("Sink {} dead-letters {}-{}@{}: Postgres refuses its data ({})", writer.projection(),
                             record.topic(), record.partition(), record.offset(), rootCause(e));
                     poison.deadLetter(record, e);
-                    jdbi.useTransaction(transaction -> ProjectionOffsets.advance(transaction, writer.projection(),
-                            topic, Map.of(record.partition(), record.offset() + 1)));
+                    jdbi.useTransaction(transaction -> {
+                        ProjectionFence.enter(transaction, writer.projection());
+                        ProjectionOffsets.advance(transaction, writer.projection(), topic,
+                                Map.of(record.partition(), record.offset() + 1));
+                    });
                     deadLettered.incrementAndGet();
                 }
                 firstUnwritten.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
@@ -213,7 +217,7 @@ public final class PostgresProjectionSink<V> implements Managed {
      * violation): retrying cannot help. Connection loss, serialization failures, deadlocks, lack of resources and
      * every non-SQL failure are treated as transient.
      */
-    static boolean isRefusedData(Throwable failure) {
+    public static boolean isRefusedData(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof SQLException sql && sql.getSQLState() != null) {
                 return sql.getSQLState().startsWith("22") || sql.getSQLState().startsWith("23");
@@ -245,6 +249,7 @@ public final class PostgresProjectionSink<V> implements Managed {
         }
         writer.prepare(batch);
         jdbi.useTransaction(transaction -> {
+            ProjectionFence.enter(transaction, writer.projection());
             writer.write(transaction, batch);
             ProjectionOffsets.advance(transaction, writer.projection(), topic, nextOffsets);
         });

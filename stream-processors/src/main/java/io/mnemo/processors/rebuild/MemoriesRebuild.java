@@ -1,0 +1,424 @@
+package io.mnemo.processors.rebuild;
+
+import io.mnemo.processors.db.MemoriesProjectionWriter;
+import io.mnemo.processors.db.MemoryPartitions;
+import io.mnemo.processors.db.ProjectionFence;
+import io.mnemo.processors.db.ProjectionOffsets;
+import io.mnemo.processors.reconcile.MemoriesReconciler;
+import io.mnemo.processors.sink.PostgresProjectionSink;
+import io.mnemo.schemas.Topics;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Blue/green rebuild of the memories projection from offset 0 of {@code mnemo.memory-changes.v1}, online:
+ * <ol>
+ *   <li>a copy of the tables is built in schema {@value #CANDIDATE} by the sink's own writer (names resolve
+ *       through {@code search_path}), storing its offsets beside its rows, so an interrupted rebuild resumes where
+ *       it stopped;</li>
+ *   <li>it catches up to the offsets the live sink has stored, then gets its secondary indexes;</li>
+ *   <li>the live writers are fenced (they wait, nothing fails), the copy catches up to exactly the live offsets,
+ *       and is verified: the same rows and checksums per tenant as the live table, or, where they differ, the
+ *       copy equals the fold of the log (the live table was the damaged one);</li>
+ *   <li>in the same transaction the live tables move to a retired schema and the copy takes their place; the live
+ *       sink continues into the new tables from the same offsets. The retired copy is dropped unless kept.</li>
+ * </ol>
+ * Readers are never refused: they wait for the few milliseconds of the swap's ACCESS EXCLUSIVE locks.
+ */
+public final class MemoriesRebuild {
+    public static final String CANDIDATE = "mnemo_rebuild_memories";
+    public static final String PROJECTION = MemoriesProjectionWriter.PROJECTION;
+    private static final Logger LOG = LoggerFactory.getLogger(MemoriesRebuild.class);
+    private static final String TOPIC = Topics.MEMORY_CHANGES.name();
+    /** Pre-fence catch-up passes stop once fewer records than this are left to the live position. */
+    private static final long CLOSE_ENOUGH = 20_000;
+    private static final int MAX_SWAP_ATTEMPTS = 5;
+    /** Passes before fencing anyway (ingest outrunning the rebuild would otherwise never let it finish). */
+    private static final int MAX_PASSES = 20;
+
+    /** How the command shows progress. */
+    public interface Progress {
+        void phase(String phase, String detail);
+
+        void records(long done, long total);
+    }
+
+    /** Settings of one run. {@code from} is the schema to swap in: the candidate, or a kept old copy. */
+    public record Options(String from, boolean keepOld, int batchRecords, Duration lockTimeout) {
+        public static Options defaults() {
+            return new Options(CANDIDATE, false, 5_000, Duration.ofSeconds(5));
+        }
+    }
+
+    /** What happened: what was built, how fast, what verification found, where the old copy went. */
+    public record Report(boolean resumed, long recordsApplied, double buildSeconds, long refusedRecords,
+                         long liveRows, long rebuiltRows, List<String> tenantsDiffering, boolean reconciledClean,
+                         boolean swapped, String retiredSchema, long fencedMillis, long swapMillis, String failure) {
+        public double recordsPerSecond() {
+            return buildSeconds <= 0 ? 0 : recordsApplied / buildSeconds;
+        }
+    }
+
+    private final String url;
+    private final String user;
+    private final String password;
+    private final Supplier<Consumer<String, SpecificRecord>> consumers;
+    private final Clock clock;
+    private final Progress progress;
+    private long refused;
+    private long applied;
+    private int batchRecords = 5_000;
+
+    public MemoriesRebuild(String url, String user, String password,
+                           Supplier<Consumer<String, SpecificRecord>> consumers, Clock clock, Progress progress) {
+        this.url = url;
+        this.user = user;
+        this.password = password;
+        this.consumers = consumers;
+        this.clock = clock;
+        this.progress = progress;
+    }
+
+    /** Runs (or resumes) a rebuild to its swap. The caller holds the projection's maintenance lock. */
+    public Report run(Options options) {
+        Jdbi live = jdbi(CandidateSchema.LIVE);
+        CandidateSchema candidate = new CandidateSchema(options.from());
+        boolean resumed;
+        try (Handle admin = live.open()) {
+            resumed = CandidateSchema.exists(admin, candidate.name());
+            if (resumed && !candidate.isComplete(admin)) {
+                throw new IllegalStateException("Schema " + candidate.name() + " exists but is not a complete copy "
+                        + "of the projection; drop it (mnemo rebuild --abandon) and start again.");
+            }
+            if (!resumed) {
+                if (!options.from().equals(CANDIDATE)) {
+                    throw new IllegalStateException("No schema " + options.from() + " to swap in.");
+                }
+                candidate.create(admin);
+            }
+            record(admin, "building", candidate.name(), 0, null, resumed ? "resumed" : "started");
+        }
+        Jdbi copy = jdbi(candidate.name());
+        int hashPartitions = live.withHandle(CandidateSchema::liveHashPartitions);
+        MemoryPartitions partitions = new MemoryPartitions(copy, hashPartitions);
+        MemoriesProjectionWriter writer = new MemoriesProjectionWriter(partitions);
+
+        applied = 0;
+        refused = 0;
+        batchRecords = options.batchRecords();
+        long started = System.nanoTime();
+        try (Consumer<String, SpecificRecord> consumer = consumers.get(); Handle target = copy.open()) {
+            List<TopicPartition> topicPartitions = consumer.partitionsFor(TOPIC).stream()
+                    .map(p -> new TopicPartition(TOPIC, p.partition())).toList();
+            consumer.assign(topicPartitions);
+            seekToStored(consumer, target, topicPartitions);
+            progress.phase("building", (resumed ? "resuming " : "from offset 0 ") + "into schema " + candidate.name());
+            // Pass after pass towards the live position, which moves while ingest runs; the last stretch is
+            // caught up while the live writers are fenced.
+            for (int pass = 0; pass < MAX_PASSES; pass++) {
+                Map<Integer, Long> livePosition = live.withHandle(h -> ProjectionOffsets.load(h, PROJECTION, TOPIC));
+                if (behind(target, livePosition) < CLOSE_ENOUGH) {
+                    break;
+                }
+                catchUp(consumer, target, writer, livePosition, live);
+            }
+            double buildSeconds = (System.nanoTime() - started) / 1e9;
+            progress.phase("indexing", "secondary indexes and months of the live table");
+            ensureLiveMonths(live, partitions);
+            List<String> indexes = candidate.createSecondaryIndexes(target);
+            LOG.info("Rebuild of {}: created indexes {}", PROJECTION, indexes);
+            live.useHandle(h -> record(h, "indexed", candidate.name(), 0, null, "indexes " + indexes));
+
+            Report report = null;
+            for (int attempt = 1; attempt <= MAX_SWAP_ATTEMPTS && report == null; attempt++) {
+                Map<Integer, Long> position = live.withHandle(h -> ProjectionOffsets.load(h, PROJECTION, TOPIC));
+                catchUp(consumer, target, writer, position, live);
+                ensureLiveMonths(live, partitions);
+                try {
+                    report = fenceVerifyAndSwap(live, copy, consumer, target, writer, candidate, options, resumed,
+                            buildSeconds);
+                } catch (RuntimeException e) {
+                    if (!isLockTimeout(e) || attempt == MAX_SWAP_ATTEMPTS) {
+                        throw e;
+                    }
+                    progress.phase("swapping", "lock wait timed out (attempt " + attempt + "), retrying");
+                    LOG.warn("Rebuild swap attempt {} timed out waiting for a lock; retrying", attempt);
+                }
+            }
+            return report;
+        }
+    }
+
+    /**
+     * Drops the candidate schema of an unfinished rebuild (or a kept old copy). The live projection is untouched.
+     */
+    public void abandon(String schema) {
+        new CandidateSchema(schema);
+        jdbi(CandidateSchema.LIVE).useHandle(h -> {
+            h.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            record(h, "abandoned", schema, 0, null, "dropped " + schema);
+        });
+    }
+
+    private Report fenceVerifyAndSwap(Jdbi live, Jdbi copy, Consumer<String, SpecificRecord> consumer, Handle target,
+                                      MemoriesProjectionWriter writer, CandidateSchema candidate, Options options,
+                                      boolean resumed, double buildSeconds) {
+        try (Handle tx = live.open()) {
+            tx.begin();
+            try {
+                tx.execute("SET LOCAL lock_timeout = '" + options.lockTimeout().toMillis() + "ms'");
+                progress.phase("fencing", "waiting for in-flight live writes to finish");
+                ProjectionFence.close(tx, CandidateSchema.LIVE, PROJECTION);
+                long fencedAt = System.nanoTime();
+                Map<Integer, Long> position = ProjectionOffsets.load(tx, PROJECTION, TOPIC);
+                catchUp(consumer, target, writer, position, live);
+                Map<Integer, Long> copied = ProjectionOffsets.load(target, PROJECTION, TOPIC);
+                for (Map.Entry<Integer, Long> entry : position.entrySet()) {
+                    if (copied.getOrDefault(entry.getKey(), 0L) < entry.getValue()) {
+                        throw new IllegalStateException("copy at " + copied + " behind the live position "
+                                + position + " after catching up");
+                    }
+                }
+
+                progress.phase("verifying", "row counts and checksums per tenant against the live table");
+                Map<String, ProjectionChecksums.TenantSum> liveSums = ProjectionChecksums.of(tx, CandidateSchema.LIVE);
+                Map<String, ProjectionChecksums.TenantSum> copySums = ProjectionChecksums.of(tx, candidate.name());
+                List<String> differing = ProjectionChecksums.differingTenants(liveSums, copySums);
+                boolean clean = differing.isEmpty();
+                if (!clean) {
+                    progress.phase("verifying", differing.size() + " tenant(s) differ from the live table; "
+                            + "reconciling the copy with the log up to the live position");
+                    try (Consumer<String, SpecificRecord> reader = consumers.get()) {
+                        MemoriesReconciler.Report reconciled = new MemoriesReconciler(copy)
+                                .reconcile(reader, t -> true, position);
+                        clean = reconciled.isClean();
+                        if (!clean) {
+                            LOG.error("Rebuilt copy differs from the log: {}", reconciled.differences().stream()
+                                    .limit(20).toList());
+                        }
+                    }
+                }
+                long liveRows = ProjectionChecksums.total(liveSums).memories();
+                long copyRows = ProjectionChecksums.total(copySums).memories();
+                if (!clean) {
+                    record(tx, "verification-failed", candidate.name(), applied, null,
+                            "the copy is neither equal to the live table nor to the fold of the log");
+                    tx.commit();
+                    return new Report(resumed, applied, buildSeconds, refused, liveRows, copyRows, differing, false,
+                            false, null, millisSince(fencedAt), 0, "verification failed: the copy differs from the "
+                            + "live table in " + differing.size() + " tenant(s) and from the log");
+                }
+
+                progress.phase("swapping", "moving the live tables out and the copy in");
+                long swapStarted = System.nanoTime();
+                String retired = "mnemo_retired_memories_"
+                        + DateTimeFormatter.ofPattern("yyyyMMdd'_'HHmmss").format(clock.instant().atZone(ZoneOffset.UTC));
+                candidate.swapInto(tx, retired, PROJECTION);
+                record(tx, "swapped", retired, applied, applied, (options.keepOld() ? "old copy kept in " : "old copy "
+                        + "dropped: ") + retired + "; " + (differing.isEmpty() ? "checksums equal to the live table"
+                        : differing.size() + " tenant(s) differed from the live table, the copy equals the log"));
+                tx.commit();
+                long swapMillis = millisSince(swapStarted);
+                long fencedMillis = millisSince(fencedAt);
+                if (!options.keepOld()) {
+                    try (Handle drop = live.open()) {
+                        drop.execute("DROP SCHEMA " + retired + " CASCADE");
+                    }
+                }
+                return new Report(resumed, applied, buildSeconds, refused, liveRows, copyRows, differing, true, true,
+                        options.keepOld() ? retired : null, fencedMillis, swapMillis, null);
+            } catch (RuntimeException e) {
+                if (tx.isInTransaction()) {
+                    tx.rollback();
+                }
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Applies records of the change log to the copy until it holds everything before {@code upTo} in every
+     * partition. Batches are written like the sink writes them (rows and offsets in one transaction); a record
+     * whose data Postgres refuses is skipped, as the live sink dead-lettered it.
+     */
+    private void catchUp(Consumer<String, SpecificRecord> consumer, Handle target, MemoriesProjectionWriter writer,
+                         Map<Integer, Long> upTo, Jdbi live) {
+        Map<TopicPartition, Long> remaining = new HashMap<>();
+        Map<Integer, Long> stored = ProjectionOffsets.load(target, PROJECTION, TOPIC);
+        long total = 0;
+        for (Map.Entry<Integer, Long> entry : upTo.entrySet()) {
+            long from = stored.getOrDefault(entry.getKey(), 0L);
+            if (from < entry.getValue()) {
+                TopicPartition tp = new TopicPartition(TOPIC, entry.getKey());
+                remaining.put(tp, entry.getValue());
+                total += entry.getValue() - from;
+                if (consumer.position(tp) != from) {
+                    consumer.seek(tp, from);
+                }
+            }
+        }
+        List<TopicPartition> idle = new ArrayList<>(consumer.assignment());
+        idle.removeAll(remaining.keySet());
+        consumer.pause(idle);
+        consumer.resume(remaining.keySet());
+        long appliedBefore = applied;
+        long reported = System.nanoTime();
+        List<ConsumerRecord<String, SpecificRecord>> batch = new ArrayList<>();
+        while (!remaining.isEmpty()) {
+            var records = consumer.poll(Duration.ofMillis(200));
+            for (ConsumerRecord<String, SpecificRecord> record : records) {
+                Long end = remaining.get(new TopicPartition(record.topic(), record.partition()));
+                if (end != null && record.offset() < end) {
+                    batch.add(record);
+                }
+            }
+            List<TopicPartition> done = new ArrayList<>();
+            remaining.forEach((tp, end) -> {
+                if (consumer.position(tp) >= end) {
+                    done.add(tp);
+                }
+            });
+            if (batch.size() >= batchRecords || !done.isEmpty() || records.isEmpty()) {
+                write(target, writer, batch);
+                batch.clear();
+            }
+            done.forEach(remaining::remove);
+            consumer.pause(done);
+            if (System.nanoTime() - reported > 1_000_000_000L) {
+                progress.records(applied - appliedBefore, total);
+                live.useHandle(h -> updateProgress(h, applied));
+                reported = System.nanoTime();
+            }
+        }
+        write(target, writer, batch);
+        progress.records(applied - appliedBefore, total);
+        live.useHandle(h -> updateProgress(h, applied));
+    }
+
+    private void write(Handle target, MemoriesProjectionWriter writer, List<ConsumerRecord<String, SpecificRecord>> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        try {
+            writeBatch(target, writer, batch);
+        } catch (RuntimeException e) {
+            if (!PostgresProjectionSink.isRefusedData(e)) {
+                throw e;
+            }
+            for (ConsumerRecord<String, SpecificRecord> record : batch) {
+                try {
+                    writeBatch(target, writer, List.of(record));
+                } catch (RuntimeException refusedOne) {
+                    if (!PostgresProjectionSink.isRefusedData(refusedOne)) {
+                        throw refusedOne;
+                    }
+                    LOG.warn("Rebuild skips {}-{}@{}: Postgres refuses its data (the live sink dead-lettered it)",
+                            record.topic(), record.partition(), record.offset());
+                    target.useTransaction(tx -> ProjectionOffsets.advance(tx, PROJECTION, TOPIC,
+                            Map.of(record.partition(), record.offset() + 1)));
+                    refused++;
+                }
+            }
+        }
+        applied += batch.size();
+    }
+
+    private static void writeBatch(Handle target, MemoriesProjectionWriter writer,
+                                   List<ConsumerRecord<String, SpecificRecord>> batch) {
+        Map<Integer, Long> next = new TreeMap<>();
+        batch.forEach(r -> next.merge(r.partition(), r.offset() + 1, Math::max));
+        writer.prepare(batch);
+        target.useTransaction(tx -> {
+            writer.write(tx, batch);
+            ProjectionOffsets.advance(tx, PROJECTION, TOPIC, next);
+        });
+    }
+
+    private static void seekToStored(Consumer<String, SpecificRecord> consumer, Handle target,
+                                     List<TopicPartition> partitions) {
+        Map<Integer, Long> stored = ProjectionOffsets.load(target, PROJECTION, TOPIC);
+        for (TopicPartition tp : partitions) {
+            consumer.seek(tp, stored.getOrDefault(tp.partition(), 0L));
+        }
+    }
+
+    private static long behind(Handle target, Map<Integer, Long> livePosition) {
+        Map<Integer, Long> stored = ProjectionOffsets.load(target, PROJECTION, TOPIC);
+        long behind = 0;
+        for (Map.Entry<Integer, Long> entry : livePosition.entrySet()) {
+            behind += Math.max(0, entry.getValue() - stored.getOrDefault(entry.getKey(), 0L));
+        }
+        return behind;
+    }
+
+    /** The copy gets every month the live table has, so live writes after the swap find their partitions. */
+    private static void ensureLiveMonths(Jdbi live, MemoryPartitions partitions) {
+        List<LocalDate> months = live.withHandle(CandidateSchema::liveMonths);
+        partitions.ensureFor(months.stream().map(d -> d.atStartOfDay().toInstant(ZoneOffset.UTC)).toList());
+    }
+
+    private static void record(Handle handle, String phase, String schema, long done, Long total, String detail) {
+        handle.createUpdate("""
+                        INSERT INTO projection_maintenance (projection, operation, phase, schema_name, records_done,
+                                                            records_total, detail, started_at, updated_at, finished_at)
+                        VALUES (:p, 'rebuild', :phase, :schema, :done, :total, :detail, now(), now(),
+                                CASE WHEN :phase IN ('swapped', 'abandoned', 'verification-failed') THEN now() END)
+                        ON CONFLICT (projection, operation) DO UPDATE SET
+                            phase = EXCLUDED.phase, schema_name = EXCLUDED.schema_name,
+                            records_done = EXCLUDED.records_done, records_total = EXCLUDED.records_total,
+                            detail = EXCLUDED.detail, updated_at = now(), finished_at = EXCLUDED.finished_at,
+                            started_at = CASE WHEN projection_maintenance.finished_at IS NOT NULL
+                                              THEN now() ELSE projection_maintenance.started_at END""")
+                .bind("p", PROJECTION).bind("phase", phase).bind("schema", schema).bind("done", done)
+                .bind("total", total).bind("detail", detail).execute();
+    }
+
+    private static void updateProgress(Handle handle, long done) {
+        handle.createUpdate("UPDATE projection_maintenance SET records_done = :done, updated_at = now() "
+                        + "WHERE projection = :p AND operation = 'rebuild'")
+                .bind("p", PROJECTION).bind("done", done).execute();
+    }
+
+    private Jdbi jdbi(String schema) {
+        PGSimpleDataSource source = new PGSimpleDataSource();
+        source.setURL(url);
+        source.setUser(user);
+        source.setPassword(password);
+        source.setOptions("-c search_path=" + schema + (schema.equals(CandidateSchema.LIVE) ? "" : ",public"));
+        return Jdbi.create(source);
+    }
+
+    private static boolean isLockTimeout(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && "55P03".equals(sql.getSQLState())) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    private static long millisSince(long nanos) {
+        return (System.nanoTime() - nanos) / 1_000_000;
+    }
+}

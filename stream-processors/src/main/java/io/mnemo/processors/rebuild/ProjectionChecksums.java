@@ -1,0 +1,110 @@
+package io.mnemo.processors.rebuild;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Row counts and an order-independent content checksum of the memories projection per tenant: the sum, modulo
+ * 2^64, of a 64-bit hash of each row's data. Sink bookkeeping (source position, projection time) is left out:
+ * two copies that applied the same changes in different batches hold the same data but not the same
+ * bookkeeping. So is the place a deleted memory's locator row remembers, which depends on batching too.
+ */
+final class ProjectionChecksums {
+    private static final BigInteger MOD = BigInteger.ONE.shiftLeft(64);
+    private static final Set<String> BOOKKEEPING = Set.of("source_partition", "source_offset", "projected_at");
+
+    /** One tenant's figures: rows and checksum of memories, of memory_locator. */
+    record TenantSum(long memories, BigInteger memoriesSum, long locators, BigInteger locatorsSum) {
+    }
+
+    private ProjectionChecksums() {
+    }
+
+    /** Figures per tenant of the projection tables in {@code schema}. */
+    static Map<String, TenantSum> of(Handle handle, String schema) {
+        // the live table's columns, for both copies: a column missing from one fails loudly
+        String columns = String.join(", ", dataColumns(handle, CandidateSchema.LIVE));
+        Map<String, long[]> counts = new TreeMap<>();
+        Map<String, BigInteger[]> sums = new TreeMap<>();
+        handle.createQuery("SELECT tenant_id, count(*) AS n, " + hashSum("ROW(" + columns + ")")
+                        + " AS s FROM " + schema + ".memories GROUP BY tenant_id")
+                .map((rs, ctx) -> Map.entry(rs.getString(1), new Object[] {rs.getLong(2), rs.getBigDecimal(3)}))
+                .forEach(e -> {
+                    counts.computeIfAbsent(e.getKey(), k -> new long[2])[0] = (Long) e.getValue()[0];
+                    sums.computeIfAbsent(e.getKey(), k -> new BigInteger[] {BigInteger.ZERO, BigInteger.ZERO})[0] =
+                            mod((java.math.BigDecimal) e.getValue()[1]);
+                });
+        handle.createQuery("SELECT tenant_id, count(*) AS n, "
+                        + hashSum("ROW(user_id, memory_id, version, deleted, "
+                        + "CASE WHEN deleted THEN NULL ELSE occurred_at END)")
+                        + " AS s FROM " + schema + ".memory_locator GROUP BY tenant_id")
+                .map((rs, ctx) -> Map.entry(rs.getString(1), new Object[] {rs.getLong(2), rs.getBigDecimal(3)}))
+                .forEach(e -> {
+                    counts.computeIfAbsent(e.getKey(), k -> new long[2])[1] = (Long) e.getValue()[0];
+                    sums.computeIfAbsent(e.getKey(), k -> new BigInteger[] {BigInteger.ZERO, BigInteger.ZERO})[1] =
+                            mod((java.math.BigDecimal) e.getValue()[1]);
+                });
+        Map<String, TenantSum> figures = new TreeMap<>();
+        counts.forEach((tenant, n) -> figures.put(tenant,
+                new TenantSum(n[0], sums.get(tenant)[0], n[1], sums.get(tenant)[1])));
+        return figures;
+    }
+
+    /** The tenants whose figures differ between the two (present in one only included). */
+    static List<String> differingTenants(Map<String, TenantSum> a, Map<String, TenantSum> b) {
+        Set<String> tenants = new TreeSet<>(a.keySet());
+        tenants.addAll(b.keySet());
+        List<String> differing = new ArrayList<>();
+        for (String tenant : tenants) {
+            if (!java.util.Objects.equals(a.get(tenant), b.get(tenant))) {
+                differing.add(tenant);
+            }
+        }
+        return differing;
+    }
+
+    /** Rows and checksum over every tenant (for reports). */
+    static TenantSum total(Map<String, TenantSum> figures) {
+        long memories = 0;
+        long locators = 0;
+        BigInteger memoriesSum = BigInteger.ZERO;
+        BigInteger locatorsSum = BigInteger.ZERO;
+        for (TenantSum sum : figures.values()) {
+            memories += sum.memories();
+            locators += sum.locators();
+            memoriesSum = memoriesSum.add(sum.memoriesSum()).mod(MOD);
+            locatorsSum = locatorsSum.add(sum.locatorsSum()).mod(MOD);
+        }
+        return new TenantSum(memories, memoriesSum, locators, locatorsSum);
+    }
+
+    /** Columns of memories compared: all but the sink's bookkeeping, in table order. */
+    private static List<String> dataColumns(Handle handle, String schema) {
+        List<String> columns = new ArrayList<>();
+        handle.createQuery("""
+                        SELECT attname FROM pg_attribute
+                        WHERE attrelid = CAST(:t AS regclass) AND attnum > 0 AND NOT attisdropped ORDER BY attnum""")
+                .bind("t", schema + ".memories").mapTo(String.class)
+                .forEach(column -> {
+                    if (!BOOKKEEPING.contains(column) && !column.equals("tenant_id")) {
+                        columns.add(column);
+                    }
+                });
+        return columns;
+    }
+
+    /** Sum of the first 64 bits of each row text's MD5, as a numeric (no overflow), reduced mod 2^64 in Java. */
+    private static String hashSum(String row) {
+        return "coalesce(sum(('x' || left(md5(" + row + "::text), 16))::bit(64)::bigint::numeric), 0)";
+    }
+
+    private static BigInteger mod(java.math.BigDecimal value) {
+        return value.toBigIntegerExact().mod(MOD);
+    }
+}
