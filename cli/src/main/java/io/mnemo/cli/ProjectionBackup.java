@@ -41,7 +41,8 @@ import org.postgresql.copy.CopyManager;
  */
 final class ProjectionBackup {
     static final String MANIFEST = "manifest.json";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules()
+            .enable(SerializationFeature.INDENT_OUTPUT).disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     private ProjectionBackup() {
     }

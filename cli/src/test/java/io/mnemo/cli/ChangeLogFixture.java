@@ -74,12 +74,19 @@ final class ChangeLogFixture {
 
     /** Runs {@code mnemo <args>} with the devstack's connection options; output and errors go to {@code out}. */
     static int mnemo(StringWriter out, String... args) {
+        return mnemoOn(DevstackExtension.devstack().primary().jdbcUrl(), out, args);
+    }
+
+    /** As {@link #mnemo}, on another database of the devstack's primary. */
+    static int mnemoOn(String jdbcUrl, StringWriter out, String... args) {
         Devstack devstack = DevstackExtension.devstack();
         var pg = devstack.primary();
         List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--jdbc-url", pg.jdbcUrl(), "--user", pg.user(),
-                "--password=" + (pg.password() == null ? "" : pg.password()), "--bootstrap", devstack.kafkaBootstrap(),
-                "--schema-registry", devstack.schemaRegistryUrl()));
+        all.addAll(List.of("--jdbc-url", jdbcUrl, "--user", pg.user(),
+                "--password=" + (pg.password() == null ? "" : pg.password())));
+        if (!args[0].equals("db")) {
+            all.addAll(List.of("--bootstrap", devstack.kafkaBootstrap(), "--schema-registry", devstack.schemaRegistryUrl()));
+        }
         CommandLine cli = new CommandLine(new MnemoCli());
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(out, true));

@@ -37,12 +37,17 @@ final class PlatformApps {
     }
 
     static DropwizardAppExtension<ProcessorsConfiguration> processors(Devstack devstack) {
+        return processors(devstack, devstack.primary().jdbcUrl());
+    }
+
+    /** The processors writing to another database of the devstack's primary (e.g. one restored from a backup). */
+    static DropwizardAppExtension<ProcessorsConfiguration> processors(Devstack devstack, String jdbcUrl) {
         String p = "e2e-processors";
         var pg = devstack.primary();
         return new DropwizardAppExtension<>(ProcessorsApplication.class, "stream-processors.yml", p,
                 ConfigOverride.config(p, "kafka.bootstrapServers", devstack.kafkaBootstrap()),
                 ConfigOverride.config(p, "kafka.schemaRegistryUrl", devstack.schemaRegistryUrl()),
-                ConfigOverride.config(p, "database.url", pg.jdbcUrl()),
+                ConfigOverride.config(p, "database.url", jdbcUrl),
                 ConfigOverride.config(p, "database.user", pg.user()),
                 ConfigOverride.config(p, "database.password", pg.password() == null ? "" : pg.password()),
                 ConfigOverride.config(p, "streams.stateDir", tempDir("mnemo-e2e-streams")),
