@@ -155,6 +155,7 @@ final class RebuildCommand implements Callable<Integer> {
             summary.put("retiredSchema", report.retiredSchema());
             summary.put("fencedMillis", report.fencedMillis());
             summary.put("swapMillis", report.swapMillis());
+            summary.put("swapDetail", report.swapDetail());
             summary.put("failure", report.failure());
             summary.put("seconds", seconds);
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(summary));

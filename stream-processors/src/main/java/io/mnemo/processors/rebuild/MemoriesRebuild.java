@@ -71,7 +71,8 @@ public final class MemoriesRebuild {
     /** What happened: what was built, how fast, what verification found, where the old copy went. */
     public record Report(boolean resumed, long recordsApplied, double buildSeconds, long refusedRecords,
                          long liveRows, long rebuiltRows, List<String> tenantsDiffering, boolean reconciledClean,
-                         boolean swapped, String retiredSchema, long fencedMillis, long swapMillis, String failure) {
+                         boolean swapped, String retiredSchema, long fencedMillis, long swapMillis, String swapDetail,
+                         String failure) {
         public double recordsPerSecond() {
             return buildSeconds <= 0 ? 0 : recordsApplied / buildSeconds;
         }
@@ -145,6 +146,7 @@ public final class MemoriesRebuild {
             ensureLiveMonths(live, partitions);
             List<String> indexes = candidate.createSecondaryIndexes(target);
             LOG.info("Rebuild of {}: created indexes {}", PROJECTION, indexes);
+            progress.phase("indexed", String.join(", ", indexes));
             live.useHandle(h -> record(h, "indexed", candidate.name(), 0, null, "indexes " + indexes));
 
             Report report = null;
@@ -223,7 +225,7 @@ public final class MemoriesRebuild {
                             "the copy is neither equal to the live table nor to the fold of the log");
                     tx.commit();
                     return new Report(resumed, applied, buildSeconds, refused, liveRows, copyRows, differing, false,
-                            false, null, millisSince(fencedAt), 0, "verification failed: the copy differs from the "
+                            false, null, millisSince(fencedAt), 0, null, "verification failed: the copy differs from the "
                             + "live table in " + differing.size() + " tenant(s) and from the log");
                 }
 
@@ -231,12 +233,15 @@ public final class MemoriesRebuild {
                 long swapStarted = System.nanoTime();
                 String retired = "mnemo_retired_memories_"
                         + DateTimeFormatter.ofPattern("yyyyMMdd'_'HHmmss").format(clock.instant().atZone(ZoneOffset.UTC));
-                candidate.swapInto(tx, retired, PROJECTION);
+                String timings = candidate.swapInto(tx, retired, PROJECTION);
+                long beforeCommit = System.nanoTime();
                 record(tx, "swapped", retired, applied, applied, (options.keepOld() ? "old copy kept in " : "old copy "
                         + "dropped: ") + retired + "; " + (differing.isEmpty() ? "checksums equal to the live table"
                         : differing.size() + " tenant(s) differed from the live table, the copy equals the log"));
                 tx.commit();
                 long swapMillis = millisSince(swapStarted);
+                LOG.info("Rebuild of {} swapped in {} ms ({}; record and commit {} ms)", PROJECTION, swapMillis, timings,
+                        millisSince(beforeCommit));
                 long fencedMillis = millisSince(fencedAt);
                 if (!options.keepOld()) {
                     try (Handle drop = live.open()) {
@@ -244,7 +249,7 @@ public final class MemoriesRebuild {
                     }
                 }
                 return new Report(resumed, applied, buildSeconds, refused, liveRows, copyRows, differing, true, true,
-                        options.keepOld() ? retired : null, fencedMillis, swapMillis, null);
+                        options.keepOld() ? retired : null, fencedMillis, swapMillis, timings, null);
             } catch (RuntimeException e) {
                 if (tx.isInTransaction()) {
                     tx.rollback();
@@ -403,6 +408,8 @@ public final class MemoriesRebuild {
         source.setUser(user);
         source.setPassword(password);
         source.setOptions("-c search_path=" + schema + (schema.equals(CandidateSchema.LIVE) ? "" : ",public"));
+        // the writer's batched upserts as multi-row statements: fewer executions for the same rows
+        source.setReWriteBatchedInserts(true);
         return Jdbi.create(source);
     }
 

@@ -1,0 +1,187 @@
+package io.mnemo.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One benchmark run's figures: a markdown table (printed and written) and the same as JSON, under
+ * {@code bench/results/}, with the machine description, the exact command and the resident memory of every process
+ * of the run (this JVM and its children: broker, Postgres, ...).
+ */
+final class BenchResults {
+    private final String name;
+    private final List<String> columns;
+    private final List<List<Object>> rows = new ArrayList<>();
+    private final Map<String, Object> extra = new LinkedHashMap<>();
+    private final Instant startedAt = Instant.now();
+
+    BenchResults(String name, List<String> columns) {
+        this.name = name;
+        this.columns = columns;
+    }
+
+    void row(Object... values) {
+        rows.add(List.of(values));
+    }
+
+    void put(String key, Object value) {
+        extra.put(key, value);
+    }
+
+    /** Machine, JDK and command, as the results header. */
+    static Map<String, Object> machine() {
+        Map<String, Object> machine = new LinkedHashMap<>();
+        machine.put("cores", Runtime.getRuntime().availableProcessors());
+        machine.put("memoryGiB", memTotalGiB());
+        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                + System.getProperty("os.arch"));
+        machine.put("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        machine.put("command", ProcessHandle.current().info().commandLine().orElse("?")
+                .replaceAll("-cp \\S+", "-cp …"));
+        machine.put("jvmArgs", ManagementFactory.getRuntimeMXBean().getInputArguments());
+        return machine;
+    }
+
+    /**
+     * Resident set size (MiB) of this process and every descendant, summed per kind of process (Postgres backends
+     * share memory with their postmaster, so their sum overstates it).
+     */
+    static List<Map<String, Object>> footprint() {
+        Map<String, long[]> byKind = new LinkedHashMap<>();
+        List<ProcessHandle> all = new ArrayList<>();
+        all.add(ProcessHandle.current());
+        ProcessHandle.current().descendants().forEach(all::add);
+        for (ProcessHandle process : all) {
+            long rss = rssKiB(process.pid());
+            if (rss > 0) {
+                long[] sum = byKind.computeIfAbsent(describe(process), k -> new long[2]);
+                sum[0] += rss;
+                sum[1]++;
+            }
+        }
+        List<Map<String, Object>> processes = new ArrayList<>();
+        byKind.forEach((kind, sum) -> {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("process", kind);
+            entry.put("count", sum[1]);
+            entry.put("rssMiB", sum[0] / 1024);
+            processes.add(entry);
+        });
+        return processes;
+    }
+
+    private static String describe(ProcessHandle process) {
+        if (process.pid() == ProcessHandle.current().pid()) {
+            return "bench JVM";
+        }
+        String command = process.info().command().orElse("?");
+        String line = process.info().commandLine().orElse(command);
+        if (line.contains("kafka.Kafka")) {
+            return "Kafka broker";
+        }
+        if (command.endsWith("/postgres")) {
+            boolean backend = process.parent().flatMap(p -> p.info().command()).map(c -> c.endsWith("/postgres"))
+                    .orElse(false);
+            return backend ? "postgres backends" : "postgres servers";
+        }
+        return Path.of(command).getFileName().toString();
+    }
+
+    private static long rssKiB(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D+", ""));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private static long memTotalGiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    return Long.parseLong(line.replaceAll("\\D+", "")) / 1024 / 1024;
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    String markdown(List<Map<String, Object>> footprint) {
+        StringBuilder md = new StringBuilder();
+        Map<String, Object> machine = machine();
+        md.append("# ").append(name).append("\n\n");
+        md.append(String.format("%s UTC · %s cores · %s GiB · %s · %s%n%n", startedAt, machine.get("cores"),
+                machine.get("memoryGiB"), machine.get("jdk"), machine.get("os")));
+        md.append("| ").append(String.join(" | ", columns)).append(" |\n");
+        md.append("|").append("---|".repeat(columns.size())).append("\n");
+        for (List<Object> row : rows) {
+            md.append("| ");
+            for (int i = 0; i < row.size(); i++) {
+                md.append(format(row.get(i))).append(i + 1 < row.size() ? " | " : " |\n");
+            }
+        }
+        if (!extra.isEmpty()) {
+            md.append("\n");
+            extra.forEach((k, v) -> md.append("- ").append(k).append(": ").append(format(v)).append("\n"));
+        }
+        md.append("\nFootprint at the end (RSS): ");
+        List<String> parts = new ArrayList<>();
+        for (Map<String, Object> p : footprint) {
+            parts.add(p.get("process") + (((Number) p.get("count")).longValue() > 1 ? " ×" + p.get("count") : "") + " "
+                    + p.get("rssMiB") + " MiB");
+        }
+        md.append(String.join(", ", parts)).append("\n");
+        return md.toString();
+    }
+
+    private static String format(Object value) {
+        if (value instanceof Double d) {
+            return Math.abs(d) >= 100 ? String.format("%,.0f", d) : String.format("%.2f", d);
+        }
+        if (value instanceof Long || value instanceof Integer) {
+            return String.format("%,d", ((Number) value).longValue());
+        }
+        return String.valueOf(value);
+    }
+
+    /** Prints the table and writes {@code bench/results/<name>-<time>.md|.json}; returns the markdown path. */
+    Path write(Path resultsDir) throws IOException {
+        List<Map<String, Object>> footprint = footprint();
+        String md = markdown(footprint);
+        System.out.println();
+        System.out.print(md);
+        Files.createDirectories(resultsDir);
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(startedAt.atZone(ZoneOffset.UTC));
+        Path mdFile = resultsDir.resolve(name + "-" + stamp + ".md");
+        Files.writeString(mdFile, md);
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("benchmark", name);
+        json.put("startedAt", startedAt.toString());
+        json.put("machine", machine());
+        json.put("columns", columns);
+        json.put("rows", rows);
+        json.put("figures", extra);
+        json.put("footprint", footprint);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(resultsDir.resolve(name + "-" + stamp + ".json").toFile(), json);
+        return mdFile;
+    }
+}
