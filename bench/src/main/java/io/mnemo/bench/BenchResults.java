@@ -35,6 +35,18 @@ final class BenchResults {
         rows.add(List.of(values));
     }
 
+    int rowCount() {
+        return rows.size();
+    }
+
+    /** Every numeric cell of the table (for the smoke test: figures were produced). */
+    List<Double> numbers() {
+        List<Double> numbers = new ArrayList<>();
+        rows.forEach(row -> row.stream().filter(v -> v instanceof Number).forEach(v -> numbers.add(((Number) v)
+                .doubleValue())));
+        return numbers;
+    }
+
     void put(String key, Object value) {
         extra.put(key, value);
     }
@@ -59,13 +71,17 @@ final class BenchResults {
      */
     static List<Map<String, Object>> footprint() {
         Map<String, long[]> byKind = new LinkedHashMap<>();
-        List<ProcessHandle> all = new ArrayList<>();
+        // this JVM, its children (a devstack of its own), and the platform's processes when it runs apart
+        // (`./mnemo dev`): services, broker, S3 server, Postgres
+        java.util.Set<ProcessHandle> all = new java.util.LinkedHashSet<>();
         all.add(ProcessHandle.current());
         ProcessHandle.current().descendants().forEach(all::add);
+        ProcessHandle.allProcesses().filter(p -> !describe(p).equals("other")).forEach(all::add);
         for (ProcessHandle process : all) {
             long rss = rssKiB(process.pid());
-            if (rss > 0) {
-                long[] sum = byKind.computeIfAbsent(describe(process), k -> new long[2]);
+            String kind = describe(process);
+            if (rss > 0 && !kind.equals("other")) {
+                long[] sum = byKind.computeIfAbsent(kind, k -> new long[2]);
                 sum[0] += rss;
                 sum[1]++;
             }
@@ -90,12 +106,20 @@ final class BenchResults {
         if (line.contains("kafka.Kafka")) {
             return "Kafka broker";
         }
+        if (line.contains("s3proxy") || line.contains("S3Proxy")) {
+            return "S3 server (S3Proxy)";
+        }
+        for (String service : List.of("IngestApplication", "QueryApplication", "ProcessorsApplication", "MnemoCli")) {
+            if (line.contains("io.mnemo.") && line.contains(service)) {
+                return service;
+            }
+        }
         if (command.endsWith("/postgres")) {
             boolean backend = process.parent().flatMap(p -> p.info().command()).map(c -> c.endsWith("/postgres"))
                     .orElse(false);
             return backend ? "postgres backends" : "postgres servers";
         }
-        return Path.of(command).getFileName().toString();
+        return "other";
     }
 
     private static long rssKiB(long pid) {

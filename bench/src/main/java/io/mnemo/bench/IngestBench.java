@@ -1,9 +1,9 @@
 package io.mnemo.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mnemo.devstack.KafkaTools;
 import io.mnemo.schemas.Topics;
 import io.mnemo.schemas.events.MemoryCaptured;
 import io.mnemo.schemas.serde.ConfluentAvroSerializer;
@@ -12,12 +12,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -25,43 +23,130 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
 
 /**
- * Ingest throughput against a running {@code ./mnemo dev} (found through {@code .mnemo/dev-env.json}):
- * single POSTs and batches over HTTP, each next to the baseline of the same broker taking the same Avro
- * events straight from a Kafka producer with the same durability settings (acks=all, idempotence, lz4).
- * Prints memories/s and latency percentiles; bounded in time and count.
+ * Ingest throughput and latency against a running platform: single POSTs and batches over HTTP, closed loop (N
+ * clients, each sending its next request when the last is answered) and open loop (requests on a fixed schedule
+ * at half the closed-loop maximum, latency from the scheduled time, so a slow answer cannot hide the queueing it
+ * causes), HdrHistogram percentiles — next to the baseline of Kafka's own {@code ProducerPerformance} writing
+ * records of the same size, with ingest's producer settings (acks=all, idempotence, lz4, linger 5 ms), to a topic
+ * with the same partitions and configuration as {@code mnemo.memory-events.v1}. The ratio is HTTP memories/s over
+ * ProducerPerformance records/s.
  */
 public final class IngestBench {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern PRODUCER_PERFORMANCE = Pattern.compile("(\\d+) records sent, ([\\d.]+) records/sec "
+            + "\\(([\\d.]+) MB/sec\\), ([\\d.]+) ms avg latency, ([\\d.]+) ms max latency, (\\d+) ms 50th, (\\d+) ms "
+            + "95th, (\\d+) ms 99th");
 
     public static void main(String[] args) throws Exception {
-        Path envFile = Path.of(args.length > 0 ? args[0] : ".mnemo/dev-env.json");
+        BenchEnvironment env = BenchEnvironment.fromEnvFile(Path.of(args.length > 0 ? args[0] : ".mnemo/dev-env.json"));
         int seconds = Integer.parseInt(System.getProperty("bench.seconds", "20"));
         int clients = Integer.parseInt(System.getProperty("bench.clients", "16"));
-        JsonNode env = JSON.readTree(Files.readString(envFile));
-        String ingest = env.get("ingestUrl").asText();
-        String apiKey = System.getProperty("bench.apiKey", env.get("apiKey").asText());
-        String runId = UUID.randomUUID().toString().substring(0, 8);
+        run(env, seconds, clients, Path.of(System.getProperty("bench.results", "bench/results")));
+    }
 
-        System.out.printf("Ingest benchmark on %s (%d cores), %d s per run, %d concurrent HTTP clients, 300-byte content%n",
-                ingest, Runtime.getRuntime().availableProcessors(), seconds, clients);
-        List<String> rows = new ArrayList<>();
-        // HTTP runs first, the baseline last: every run leaves events for the stream processors, which share
-        // the machine, and the baseline leaves by far the most.
-        rows.add(http(ingest, apiKey, seconds, clients, 1, runId));
-        rows.add(http(ingest, apiKey, seconds, Math.max(1, clients / 4), 100, runId));
-        rows.add(http(ingest, apiKey, seconds, Math.max(1, clients / 4), 500, runId));
-        rows.add(baseline(env, seconds, runId));
-        System.out.println();
-        System.out.printf("%-44s %12s %10s %10s %10s%n", "run", "memories/s", "p50 ms", "p99 ms", "errors");
-        rows.forEach(System.out::println);
+    /** One run's figures. */
+    record Run(String name, double memoriesPerSecond, Histogram latencyMicros, long errors) {
+    }
+
+    static BenchResults run(BenchEnvironment env, int seconds, int clients, Path resultsDir) throws Exception {
+        String runId = UUID.randomUUID().toString().substring(0, 8);
+        System.out.printf("Ingest benchmark on %s, %d s per run, %d closed-loop clients, 300-byte content%n",
+                env.ingestUrl(), seconds, clients);
+        List<Run> runs = new ArrayList<>();
+        Run single = closedLoop(env, seconds, clients, 1, runId);
+        runs.add(single);
+        Run hundred = closedLoop(env, seconds, Math.max(1, clients / 4), 100, runId);
+        runs.add(hundred);
+        runs.add(closedLoop(env, seconds, Math.max(1, clients / 4), 500, runId));
+        runs.add(openLoop(env, seconds, 1, Math.max(1, (int) (single.memoriesPerSecond() / 2)), runId));
+        runs.add(openLoop(env, seconds, 100, Math.max(100, (int) (hundred.memoriesPerSecond() / 2)), runId));
+
+        int recordSize = eventSize(env);
+        long records = (long) Math.min(3_000_000, Math.max(10_000,
+                runs.stream().mapToDouble(Run::memoriesPerSecond).max().orElse(10_000) * seconds * 2));
+        Matcher baseline = producerPerformance(env, runId, records, recordSize);
+        double baselineRate = Double.parseDouble(baseline.group(2));
+
+        BenchResults table = new BenchResults("ingest", List.of("run", "memories/s", "p50 ms", "p95 ms", "p99 ms",
+                "errors", "vs ProducerPerformance"));
+        for (Run run : runs) {
+            table.row(run.name(), run.memoriesPerSecond(), ms(run.latencyMicros(), 50), ms(run.latencyMicros(), 95),
+                    ms(run.latencyMicros(), 99), run.errors(), run.memoriesPerSecond() / baselineRate);
+        }
+        table.row("baseline: Kafka ProducerPerformance, " + recordSize + "-byte records, acks=all, idempotent, lz4, "
+                        + "linger 5 ms (per-record latency)", baselineRate, Double.parseDouble(baseline.group(6)),
+                Double.parseDouble(baseline.group(7)), Double.parseDouble(baseline.group(8)), 0L, 1.0);
+        table.put("latency", "per HTTP request (a batch is one request); open loop measured from the scheduled send");
+        table.write(resultsDir);
+        return table;
+    }
+
+    private static double ms(Histogram histogram, double percentile) {
+        return histogram.getTotalCount() == 0 ? 0 : histogram.getValueAtPercentile(percentile) / 1000.0;
+    }
+
+    /** Size of one event as ingest writes it (Confluent wire format, Avro, 300-byte content). */
+    private static int eventSize(BenchEnvironment env) {
+        MemoryCaptured event = MemoryCaptured.newBuilder().setEventId(UUID.randomUUID()).setTenantId("bench")
+                .setUserId("bench-user-1").setRecordedAt(Instant.now()).setMemoryId(UUID.randomUUID())
+                .setOccurredAt(Instant.now()).setContent(content(1)).setTags(List.of("bench")).setAttributes(Map.of())
+                .setMediaIds(List.of()).build();
+        try (var serializer = new ConfluentAvroSerializer(new HttpSchemaRegistryClient(env.schemaRegistryUrl()), true)) {
+            return serializer.serialize(Topics.MEMORY_EVENTS.name(), event).length;
+        }
+    }
+
+    /** ProducerPerformance in a child JVM against a fresh topic configured like the event log. */
+    private static Matcher producerPerformance(BenchEnvironment env, String runId, long records, int recordSize)
+            throws Exception {
+        String topic = "bench-ingest-" + runId;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, env.kafkaBootstrap()))) {
+            var events = admin.describeTopics(List.of(Topics.MEMORY_EVENTS.name())).allTopicNames().get()
+                    .get(Topics.MEMORY_EVENTS.name());
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, Topics.MEMORY_EVENTS.name());
+            Config config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
+            Map<String, String> overrides = new java.util.HashMap<>();
+            config.entries().stream().filter(e -> e.source() == org.apache.kafka.clients.admin.ConfigEntry.ConfigSource
+                    .DYNAMIC_TOPIC_CONFIG).forEach(e -> overrides.put(e.name(), e.value()));
+            admin.createTopics(List.of(new NewTopic(topic, events.partitions().size(),
+                    (short) events.partitions().get(0).replicas().size()).configs(overrides))).all().get();
+            SinkBench.awaitLeaders(admin, topic);
+        }
+        try {
+            String output = KafkaTools.run("org.apache.kafka.tools.ProducerPerformance", List.of("--topic", topic,
+                    "--num-records", Long.toString(records), "--record-size", Integer.toString(recordSize),
+                    "--throughput", "-1", "--producer-props", "bootstrap.servers=" + env.kafkaBootstrap(), "acks=all",
+                    "enable.idempotence=true", "compression.type=lz4", "linger.ms=5"), 600);
+            Matcher last = null;
+            for (String line : output.split("\n")) {
+                Matcher m = PRODUCER_PERFORMANCE.matcher(line);
+                if (m.find()) {
+                    last = m;
+                }
+            }
+            if (last == null) {
+                throw new IllegalStateException("no summary from ProducerPerformance:\n" + output);
+            }
+            System.out.println("  ProducerPerformance: " + last.group(0));
+            return last;
+        } finally {
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, env.kafkaBootstrap()))) {
+                admin.deleteTopics(List.of(topic)).all().get();
+            }
+        }
     }
 
     private static String content(long i) {
@@ -69,119 +154,115 @@ public final class IngestBench {
         return base + "x".repeat(300 - base.length());
     }
 
-    /** The broker's own ceiling for these events: a producer with ingest's durability settings, no HTTP. */
-    private static String baseline(JsonNode env, int seconds, String runId) throws Exception {
-        var registry = new HttpSchemaRegistryClient(env.get("schemaRegistryUrl").asText());
-        Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, env.get("kafkaBootstrap").asText(),
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4", ProducerConfig.LINGER_MS_CONFIG, 5);
-        long[] latencies = new long[2_000_000];
-        AtomicLong count = new AtomicLong();
-        AtomicLong errors = new AtomicLong();
-        Semaphore window = new Semaphore(20_000);
-        try (var producer = new KafkaProducer<String, SpecificRecord>(props, new StringSerializer(),
-                new ConfluentAvroSerializer(registry, true))) {
-            long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-            long started = System.nanoTime();
-            long i = 0;
-            while (System.nanoTime() < end && i < latencies.length) {
-                window.acquire();
-                long sent = System.nanoTime();
-                long index = i++;
-                String user = "bench-" + runId + "-" + (index % 1000);
-                MemoryCaptured event = MemoryCaptured.newBuilder().setEventId(UUID.randomUUID()).setTenantId("bench")
-                        .setUserId(user).setRecordedAt(Instant.now()).setMemoryId(UUID.randomUUID())
-                        .setOccurredAt(Instant.now()).setContent(content(index)).setTags(List.of("bench"))
-                        .setAttributes(Map.of()).setMediaIds(List.of()).build();
-                producer.send(new ProducerRecord<>(Topics.MEMORY_EVENTS.name(), "bench/" + user, event), (m, e) -> {
-                    if (e != null) {
-                        errors.incrementAndGet();
-                    } else {
-                        latencies[(int) index] = System.nanoTime() - sent;
-                        count.incrementAndGet();
-                    }
-                    window.release();
-                });
-            }
-            producer.flush();
-            double elapsed = (System.nanoTime() - started) / 1e9;
-            return row("baseline: Kafka producer, acks=all (no HTTP)", count.get() / elapsed,
-                    Arrays.copyOf(latencies, (int) i), errors.get());
-        }
+    private static HttpClient http() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Executors.newFixedThreadPool(4))
+                .build();
     }
 
     /** Closed-loop HTTP clients posting single memories (batch = 1) or batches of {@code batch} memories. */
-    private static String http(String ingest, String apiKey, int seconds, int clients, int batch, String runId)
-            throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .executor(Executors.newFixedThreadPool(4)).build();
+    static Run closedLoop(BenchEnvironment env, int seconds, int clients, int batch, String runId) throws Exception {
+        HttpClient http = http();
         ExecutorService pool = Executors.newFixedThreadPool(clients);
+        Histogram latency = new ConcurrentHistogram(60_000_000L, 3);
         AtomicLong memories = new AtomicLong();
         AtomicLong errors = new AtomicLong();
-        List<long[]> perClient = new ArrayList<>();
         long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
         long started = System.nanoTime();
-        List<Future<long[]>> futures = new ArrayList<>();
+        List<Future<?>> futures = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             int client = c;
             futures.add(pool.submit(() -> {
-                long[] latencies = new long[1_000_000];
-                int n = 0;
                 long seq = 0;
-                while (System.nanoTime() < end && n < latencies.length) {
-                    HttpRequest request = batch == 1 ? single(ingest, apiKey, runId, client, seq++)
-                            : batch(ingest, apiKey, runId, client, seq, batch);
-                    seq += batch == 1 ? 0 : batch;
+                while (System.nanoTime() < end) {
+                    HttpRequest request = request(env, runId + "-closed", client, seq, batch);
+                    seq += batch;
                     long sent = System.nanoTime();
                     HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-                    latencies[n++] = System.nanoTime() - sent;
+                    latency.recordValue(Math.min((System.nanoTime() - sent) / 1000, 60_000_000L));
                     if (response.statusCode() == 202) {
                         memories.addAndGet(batch);
                     } else {
                         errors.incrementAndGet();
                     }
                 }
-                return Arrays.copyOf(latencies, n);
+                return null;
             }));
         }
-        for (Future<long[]> future : futures) {
-            perClient.add(future.get());
+        for (Future<?> future : futures) {
+            future.get();
         }
         pool.shutdownNow();
         double elapsed = (System.nanoTime() - started) / 1e9;
-        long[] all = perClient.stream().flatMapToLong(Arrays::stream).toArray();
-        String name = batch == 1 ? "HTTP POST /memories, 1 per request" : "HTTP POST /memories:batch, " + batch
+        Run run = new Run(name(batch) + ", closed loop, " + clients + " clients", memories.get() / elapsed, latency,
+                errors.get());
+        System.out.printf("  %s: %,.0f memories/s%n", run.name(), run.memoriesPerSecond());
+        return run;
+    }
+
+    /** Requests on a fixed schedule: {@code memoriesPerSecond / batch} per second whatever the answers take. */
+    static Run openLoop(BenchEnvironment env, int seconds, int batch, int memoriesPerSecond, String runId)
+            throws Exception {
+        HttpClient http = http();
+        Histogram latency = new ConcurrentHistogram(60_000_000L, 3);
+        AtomicLong memories = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        Semaphore inFlight = new Semaphore(512);
+        double intervalNanos = 1e9 * batch / memoriesPerSecond;
+        long requests = (long) memoriesPerSecond * seconds / batch;
+        long started = System.nanoTime();
+        for (long i = 0; i < requests; i++) {
+            long scheduled = started + (long) (i * intervalNanos);
+            long wait = scheduled - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            if (!inFlight.tryAcquire()) {
+                errors.incrementAndGet();
+                continue;
+            }
+            http.sendAsync(request(env, runId + "-open", (int) (i % 64), i * batch, batch),
+                    HttpResponse.BodyHandlers.discarding()).whenComplete((response, e) -> {
+                        latency.recordValue(Math.min((System.nanoTime() - scheduled) / 1000, 60_000_000L));
+                        if (e == null && response.statusCode() == 202) {
+                            memories.addAndGet(batch);
+                        } else {
+                            errors.incrementAndGet();
+                        }
+                        inFlight.release();
+                    });
+        }
+        inFlight.acquire(512);
+        double elapsed = (System.nanoTime() - started) / 1e9;
+        Run run = new Run(name(batch) + ", open loop at " + String.format("%,d", memoriesPerSecond) + " memories/s",
+                memories.get() / elapsed, latency, errors.get());
+        System.out.printf("  %s: %,.0f memories/s%n", run.name(), run.memoriesPerSecond());
+        return run;
+    }
+
+    private static String name(int batch) {
+        return batch == 1 ? "HTTP POST /memories, 1 per request" : "HTTP POST /memories:batch, " + batch
                 + " per request";
-        return row(name + " (" + clients + " clients)", memories.get() / elapsed, all, errors.get());
     }
 
-    private static HttpRequest single(String ingest, String apiKey, String runId, int client, long seq) {
-        String user = "bench-" + runId + "-c" + client;
-        ObjectNode body = JSON.createObjectNode().put("occurredAt", Instant.now().toString())
-                .put("content", content(seq));
-        body.putArray("tags").add("bench");
-        return HttpRequest.newBuilder(URI.create(ingest + "/v1/users/" + user + "/memories"))
-                .header("Authorization", "Bearer " + apiKey).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
-    }
-
-    private static HttpRequest batch(String ingest, String apiKey, String runId, int client, long seq, int size) {
+    private static HttpRequest request(BenchEnvironment env, String runId, int client, long seq, int batch) {
+        if (batch == 1) {
+            String user = "bench-" + runId + "-c" + client;
+            ObjectNode body = JSON.createObjectNode().put("occurredAt", Instant.now().toString())
+                    .put("content", content(seq));
+            body.putArray("tags").add("bench");
+            return HttpRequest.newBuilder(URI.create(env.ingestUrl() + "/v1/users/" + user + "/memories"))
+                    .header("Authorization", "Bearer " + env.apiKey()).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+        }
         ArrayNode items = JSON.createArrayNode();
-        for (int i = 0; i < size; i++) {
+        for (int i = 0; i < batch; i++) {
             ObjectNode item = items.addObject().put("userId", "bench-" + runId + "-c" + client + "-" + (i % 50))
                     .put("occurredAt", Instant.now().toString()).put("content", content(seq + i));
             item.putArray("tags").add("bench");
         }
-        return HttpRequest.newBuilder(URI.create(ingest + "/v1/memories:batch"))
-                .header("Authorization", "Bearer " + apiKey).header("Content-Type", "application/json")
+        return HttpRequest.newBuilder(URI.create(env.ingestUrl() + "/v1/memories:batch"))
+                .header("Authorization", "Bearer " + env.apiKey()).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode().set("items", items).toString()))
                 .build();
-    }
-
-    private static String row(String name, double perSecond, long[] latencies, long errors) {
-        long[] sorted = Arrays.stream(latencies).filter(l -> l > 0).sorted().toArray();
-        double p50 = sorted.length == 0 ? 0 : sorted[sorted.length / 2] / 1e6;
-        double p99 = sorted.length == 0 ? 0 : sorted[(int) Math.min(sorted.length - 1, sorted.length * 0.99)] / 1e6;
-        return String.format("%-44s %12.0f %10.1f %10.1f %10d", name, perSecond, p50, p99, errors);
     }
 }

@@ -1,7 +1,5 @@
 package io.mnemo.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mnemo.kit.auth.ApiKeyStore;
 import io.mnemo.kit.auth.Scopes;
 import io.mnemo.schemas.ProjectionMigrations;
@@ -27,58 +25,56 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.postgres.PostgresPlugin;
 
 /**
- * The first keyset page of a user's memories (limit 50, newest first) against a running {@code ./mnemo dev}:
+ * The first keyset page of a user's memories (limit 50, newest first) against a running platform:
  * through the query service over HTTP (auth, rate limit, replica routing, JSON) next to pgbench running the same
  * SQL, prepared, on the same replica with the same number of clients: q/s and latency, and the ratio. The
  * dataset (seeded size, default 1,000,000 memories of 10,000 users, ~300-byte content) is generated once per
  * size with SQL and kept for later runs.
  */
 public final class QueryBench {
-    private static final ObjectMapper JSON = new ObjectMapper();
     static final String PAGE_SQL = "SELECT memory_id, user_id, occurred_at, recorded_at, content, tags, "
             + "attributes::text, media_ids, version FROM memories WHERE tenant_id = :tenant AND user_id = :user "
             + "ORDER BY occurred_at DESC, memory_id DESC LIMIT 51";
 
     public static void main(String[] args) throws Exception {
-        Path envFile = Path.of(args.length > 0 ? args[0] : ".mnemo/dev-env.json");
-        int rows = Integer.parseInt(System.getProperty("bench.rows", "1000000"));
-        int users = Integer.parseInt(System.getProperty("bench.users", "10000"));
-        int seconds = Integer.parseInt(System.getProperty("bench.seconds", "15"));
-        int clients = Integer.parseInt(System.getProperty("bench.clients", "8"));
-        JsonNode env = JSON.readTree(Files.readString(envFile));
-        JsonNode pg = env.get("postgres");
-        String primaryUrl = pg.get("primary").asText();
-        String replicaUrl = pg.get("replicas").get(0).asText();
-        String user = pg.get("user").asText();
-        String password = pg.get("password").asText();
-        ProjectionMigrations.migrate(primaryUrl, user, password);
-        Jdbi primary = Jdbi.create(primaryUrl, user, password).installPlugin(new PostgresPlugin());
+        BenchEnvironment env = BenchEnvironment.fromEnvFile(Path.of(args.length > 0 ? args[0] : ".mnemo/dev-env.json"));
+        run(env, Integer.parseInt(System.getProperty("bench.rows", "1000000")),
+                Integer.parseInt(System.getProperty("bench.users", "10000")),
+                Integer.parseInt(System.getProperty("bench.seconds", "15")),
+                Integer.parseInt(System.getProperty("bench.clients", "8")),
+                Path.of(System.getProperty("bench.results", "bench/results")));
+    }
+
+    static BenchResults run(BenchEnvironment env, int rows, int users, int seconds, int clients, Path resultsDir)
+            throws Exception {
+        var pg = env.primary();
+        ProjectionMigrations.migrate(pg.url(), pg.user(), pg.password());
+        Jdbi primary = Jdbi.create(pg.url(), pg.user(), pg.password()).installPlugin(new PostgresPlugin());
         String tenant = "bench-query-" + rows + "-" + users;
 
         System.out.printf("Query benchmark: first page (50) of a random user's memories; %,d memories of %,d users,"
-                + " %d clients, %d s per run, %d cores%n", rows, users, clients, seconds,
-                Runtime.getRuntime().availableProcessors());
+                + " %d clients, %d s per run%n", rows, users, clients, seconds);
         ensureDataset(primary, tenant, rows, users);
-        awaitReplica(primary, Jdbi.create(replicaUrl, user, password));
+        var replica = env.replica();
+        awaitReplica(primary, Jdbi.create(replica.url(), replica.user(), replica.password()));
         String key = new ApiKeyStore(primary).create(tenant, "query-bench", Set.of(Scopes.MEMORIES_READ),
                 1_000_000, 1_000_000).plaintext();
         // the services refresh their key cache every 30 s; an unknown key is looked up on first use anyway
-        String queryUrl = env.get("queryUrl").asText();
+        http(env.queryUrl(), key, users, clients, Math.min(3, seconds)); // warm-up
+        double[] service = http(env.queryUrl(), key, users, clients, seconds);
+        double[] baseline = pgbench(replica.url(), replica.user(), replica.password(), tenant, users, clients, seconds);
 
-        http(queryUrl, key, users, clients, 3); // warm-up
-        double[] service = http(queryUrl, key, users, clients, seconds);
-        double[] baseline = pgbench(replicaUrl, user, password, tenant, users, clients, seconds);
-
-        System.out.println();
-        System.out.println("| run | q/s | mean ms | p50 ms | p99 ms | q/s vs pgbench |");
-        System.out.println("|---|---|---|---|---|---|");
-        System.out.printf("| query service, HTTP GET /v1/users/{u}/memories?limit=50 | %,.0f | %.2f | %.2f | %.2f | %s |%n",
-                service[0], service[1], service[2], service[3],
-                baseline == null ? "n/a" : String.format("%.2f", service[0] / baseline[0]));
+        BenchResults table = new BenchResults("query", List.of("run", "q/s", "mean ms", "p50 ms", "p99 ms",
+                "q/s vs pgbench"));
+        table.row("query service, HTTP GET /v1/users/{u}/memories?limit=50, " + clients + " clients", service[0],
+                service[1], service[2], service[3], baseline == null ? "n/a (no pgbench)" : service[0] / baseline[0]);
         if (baseline != null) {
-            System.out.printf("| baseline: pgbench, same SQL (prepared), same replica | %,.0f | %.2f | – | – | 1.00 |%n",
-                    baseline[0], baseline[1]);
+            table.row("baseline: pgbench, same SQL (prepared), same replica, " + clients + " clients", baseline[0],
+                    baseline[1], "–", "–", 1.0);
         }
+        table.put("dataset", String.format("%,d memories of %,d users (tenant %s)", rows, users, tenant));
+        table.write(resultsDir);
+        return table;
     }
 
     private static void ensureDataset(Jdbi primary, String tenant, int rows, int users) {

@@ -1,7 +1,5 @@
 package io.mnemo.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mnemo.processors.db.MemoriesProjectionWriter;
 import io.mnemo.processors.db.MemoryPartitions;
 import io.mnemo.processors.sink.PostgresProjectionSink;
@@ -12,7 +10,6 @@ import io.mnemo.schemas.changes.MemoryState;
 import io.mnemo.schemas.serde.ConfluentAvroDeserializer;
 import io.mnemo.schemas.serde.ConfluentAvroSerializer;
 import io.mnemo.schemas.serde.HttpSchemaRegistryClient;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,7 +42,6 @@ import org.jdbi.v3.postgres.PostgresPlugin;
  * 500 rows, one thread (the sink is one thread too). Prints rows/s and the ratio.
  */
 public final class SinkBench {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int BATCH = 500;
 
     static final String RAW_UPSERT = """
@@ -61,59 +57,111 @@ public final class SinkBench {
             """;
 
     public static void main(String[] args) throws Exception {
-        Path envFile = Path.of(args.length > 0 ? args[0] : ".mnemo/dev-env.json");
-        int rows = Integer.parseInt(System.getProperty("bench.rows", "200000"));
-        JsonNode env = JSON.readTree(Files.readString(envFile));
-        String bootstrap = env.get("kafkaBootstrap").asText();
-        String registryUrl = env.get("schemaRegistryUrl").asText();
-        JsonNode pg = env.get("postgres");
-        String url = pg.get("primary").asText();
-        String user = pg.get("user").asText();
-        String password = pg.get("password").asText();
+        BenchEnvironment env = BenchEnvironment.fromEnvFile(Path.of(args.length > 0 ? args[0] : ".mnemo/dev-env.json"));
+        run(env, Integer.parseInt(System.getProperty("bench.rows", "200000")),
+                Path.of(System.getProperty("bench.results", "bench/results")));
+    }
+
+    static BenchResults run(BenchEnvironment env, int rows, Path resultsDir) throws Exception {
+        String bootstrap = env.kafkaBootstrap();
+        String url = env.primary().url();
+        String user = env.primary().user();
+        String password = env.primary().password();
         ProjectionMigrations.migrate(url, user, password);
         Jdbi jdbi = Jdbi.create(url, user, password).installPlugin(new PostgresPlugin());
         String runId = UUID.randomUUID().toString().substring(0, 8);
-        var registry = new HttpSchemaRegistryClient(registryUrl);
+        var registry = new HttpSchemaRegistryClient(env.schemaRegistryUrl());
 
-        System.out.printf("Projection sink benchmark: %,d memory changes, %d cores, Postgres %s%n", rows,
-                Runtime.getRuntime().availableProcessors(), url);
+        System.out.printf("Projection sink benchmark: %,d memory changes, Postgres %s%n", rows, url);
         List<MemoryChanged> changes = generate("bench-sink-" + runId, rows, 7);
         List<MemoryChanged> rawChanges = generate("bench-raw-" + runId, rows, 7);
-        // both runs write into existing months only: creating partitions is not what is measured
+        List<MemoryChanged> copyChanges = generate("bench-copy-" + runId, rows, 7);
+        // every run writes into existing months only: creating partitions is not what is measured
         MemoryPartitions partitions = new MemoryPartitions(jdbi, 8);
         partitions.ensureFor(changes.stream().map(c -> c.getState().getOccurredAt()).toList());
 
         String topic = "bench-sink-" + runId;
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.createTopics(List.of(new NewTopic(topic, 12, (short) 1))).all().get();
+            awaitLeaders(admin, topic);
         }
+        // KAFKA-15591: right after creation, one request in flight and every send checked
         try (var producer = new KafkaProducer<String, SpecificRecord>(Map.<String, Object>of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.LINGER_MS_CONFIG, 10, ProducerConfig.BATCH_SIZE_CONFIG, 262_144,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"),
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4", ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1),
                 new StringSerializer(), new ConfluentAvroSerializer(registry, true))) {
+            List<java.util.concurrent.Future<?>> sends = new ArrayList<>();
             for (MemoryChanged change : changes) {
-                producer.send(new ProducerRecord<>(topic, change.getTenantId() + "/" + change.getUserId(), change));
+                sends.add(producer.send(new ProducerRecord<>(topic, change.getTenantId() + "/" + change.getUserId(),
+                        change)));
+            }
+            for (var send : sends) {
+                send.get(2, TimeUnit.MINUTES);
             }
         }
 
         double sink = mnemoSink(jdbi, bootstrap, registry, topic, partitions, rows);
         double raw = rawUpsert(jdbi, rawChanges);
-        System.out.println();
-        System.out.println("| run | rows | seconds | rows/s | vs raw |");
-        System.out.println("|---|---|---|---|---|");
-        System.out.printf("| Mnemo memories sink (Kafka → version guard + memory_locator + offsets, 1 thread) "
-                + "| %,d | %.1f | %,.0f | %.2f |%n", rows, rows / sink, sink, sink / raw);
-        System.out.printf("| baseline: raw unnest upsert, %d rows/transaction, 1 thread | %,d | %.1f | %,.0f | 1.00 |%n",
-                BATCH, rows, rows / raw, raw);
+        double copy = copy(jdbi, copyChanges);
+        BenchResults table = new BenchResults("sink", List.of("run", "rows", "seconds", "rows/s", "vs raw upsert",
+                "vs COPY"));
+        table.row("Mnemo memories sink (Kafka → version guard + memory_locator + offsets, 1 thread)", rows, rows / sink,
+                sink, sink / raw, sink / copy);
+        table.row("baseline: raw unnest upsert, " + BATCH + " rows/transaction, 1 thread", rows, rows / raw, raw, 1.0,
+                raw / copy);
+        table.row("baseline: COPY FROM STDIN, " + BATCH + " rows/transaction, 1 thread (no upsert, no guard)", rows,
+                rows / copy, copy, copy / raw, 1.0);
+        table.put("table", "the live memories table with its GIN indexes (tags, full-text content), existing months");
+        table.put("not measured yet", "the Debezium JDBC sink on Kafka Connect standalone (issue 7 leaves it open)");
         jdbi.useHandle(h -> {
-            h.execute("DELETE FROM memories WHERE tenant_id IN (?, ?)", "bench-sink-" + runId, "bench-raw-" + runId);
+            h.execute("DELETE FROM memories WHERE tenant_id IN (?, ?, ?)", "bench-sink-" + runId, "bench-raw-" + runId,
+                    "bench-copy-" + runId);
             h.execute("DELETE FROM memory_locator WHERE tenant_id = ?", "bench-sink-" + runId);
             h.execute("DELETE FROM projection_offsets WHERE topic = ?", topic);
         });
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.deleteTopics(List.of(topic)).all().get();
         }
+        table.write(resultsDir);
+        return table;
+    }
+
+    /** Waits until every partition of a new topic has a leader (producing earlier can stall: KAFKA-15591). */
+    static void awaitLeaders(Admin admin, String topic) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                .anyMatch(p -> p.leader() == null)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no leader for every partition of " + topic + " after 60 s");
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        TimeUnit.SECONDS.sleep(2);
+    }
+
+    /** The same rows through COPY (CSV), {@value #BATCH} per transaction: the loading limit of the table. */
+    private static double copy(Jdbi jdbi, List<MemoryChanged> changes) throws Exception {
+        long start = System.nanoTime();
+        try (var handle = jdbi.open()) {
+            var copy = handle.getConnection().unwrap(org.postgresql.PGConnection.class).getCopyAPI();
+            for (int from = 0; from < changes.size(); from += BATCH) {
+                StringBuilder csv = new StringBuilder();
+                for (MemoryChanged c : changes.subList(from, Math.min(from + BATCH, changes.size()))) {
+                    csv.append(c.getTenantId()).append(',').append(c.getUserId()).append(',')
+                            .append(c.getState().getOccurredAt()).append(',').append(c.getMemoryId()).append(',')
+                            .append(c.getState().getRecordedAt()).append(",\"")
+                            .append(c.getState().getContent().replace("\"", "\"\"")).append("\",")
+                            .append(c.getVersion()).append(",0,").append(c.getSourceOffset()).append('\n');
+                }
+                handle.begin();
+                copy.copyIn("COPY memories (tenant_id, user_id, occurred_at, memory_id, recorded_at, content, version, "
+                        + "source_partition, source_offset) FROM STDIN (FORMAT csv)", new java.io.StringReader(
+                        csv.toString()));
+                handle.commit();
+            }
+        }
+        return changes.size() / ((System.nanoTime() - start) / 1e9);
     }
 
     static List<MemoryChanged> generate(String tenant, int count, long seed) {
@@ -152,12 +200,21 @@ public final class SinkBench {
         long end;
         try {
             // from the first written batch: joining the consumer group is not throughput
+            long joinDeadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
             while (sink.writtenRecords() == 0) {
+                if (System.nanoTime() > joinDeadline) {
+                    throw new IllegalStateException("the sink wrote nothing in 5 minutes");
+                }
                 TimeUnit.MILLISECONDS.sleep(1);
             }
             start = System.nanoTime();
             firstWritten = sink.writtenRecords();
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
             while (sink.writtenRecords() < rows) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the sink wrote " + sink.writtenRecords() + " of " + rows
+                            + " records in 30 minutes");
+                }
                 TimeUnit.MILLISECONDS.sleep(5);
             }
             end = System.nanoTime();

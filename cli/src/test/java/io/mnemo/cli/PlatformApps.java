@@ -17,13 +17,13 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.postgres.PostgresPlugin;
 
 /** The three services in this JVM, from their shipped YAML, pointed at the shared devstack. */
-final class PlatformApps {
-    static final String TENANT = "e2e";
+public final class PlatformApps {
+    public static final String TENANT = "e2e";
 
     private PlatformApps() {
     }
 
-    static DropwizardAppExtension<IngestConfiguration> ingest(Devstack devstack) {
+    public static DropwizardAppExtension<IngestConfiguration> ingest(Devstack devstack) {
         String p = "e2e-ingest";
         var pg = devstack.primary();
         return new DropwizardAppExtension<>(IngestApplication.class, "ingest-api.yml", p,
@@ -36,12 +36,12 @@ final class PlatformApps {
                 ConfigOverride.config(p, "server.adminConnectors[0].port", "0"));
     }
 
-    static DropwizardAppExtension<ProcessorsConfiguration> processors(Devstack devstack) {
+    public static DropwizardAppExtension<ProcessorsConfiguration> processors(Devstack devstack) {
         return processors(devstack, devstack.primary().jdbcUrl());
     }
 
     /** The processors writing to another database of the devstack's primary (e.g. one restored from a backup). */
-    static DropwizardAppExtension<ProcessorsConfiguration> processors(Devstack devstack, String jdbcUrl) {
+    public static DropwizardAppExtension<ProcessorsConfiguration> processors(Devstack devstack, String jdbcUrl) {
         String p = "e2e-processors";
         var pg = devstack.primary();
         return new DropwizardAppExtension<>(ProcessorsApplication.class, "stream-processors.yml", p,
@@ -59,7 +59,7 @@ final class PlatformApps {
                 ConfigOverride.config(p, "server.adminConnectors[0].port", "0"));
     }
 
-    static DropwizardAppExtension<QueryConfiguration> query(Devstack devstack) {
+    public static DropwizardAppExtension<QueryConfiguration> query(Devstack devstack) {
         String p = "e2e-query";
         var pg = devstack.primary();
         var replica = devstack.replicas().get(0);
@@ -78,12 +78,12 @@ final class PlatformApps {
      * A key of the e2e tenant with every scope, as {@code mnemo keys create} makes it (migrating first). Its rate
      * limit is far above what the tests send: they are about the data path, not about throttling.
      */
-    static String apiKey(Devstack devstack) {
+    public static String apiKey(Devstack devstack) {
         return apiKey(devstack, TENANT);
     }
 
     /** As {@link #apiKey(Devstack)}, for another tenant (a test that compares one tenant's data). */
-    static String apiKey(Devstack devstack, String tenant) {
+    public static String apiKey(Devstack devstack, String tenant) {
         var pg = devstack.primary();
         String password = pg.password() == null ? "" : pg.password();
         ProjectionMigrations.migrate(pg.jdbcUrl(), pg.user(), password);

@@ -68,7 +68,10 @@ public final class MemoriesRebuild {
         }
     }
 
-    /** What happened: what was built, how fast, what verification found, where the old copy went. */
+    /**
+     * What happened: what was built and how fast ({@code buildSeconds}: the time spent reading and applying
+     * records, before and during the fence), what verification found, where the old copy went.
+     */
     public record Report(boolean resumed, long recordsApplied, double buildSeconds, long refusedRecords,
                          long liveRows, long rebuiltRows, List<String> tenantsDiffering, boolean reconciledClean,
                          boolean swapped, String retiredSchema, long fencedMillis, long swapMillis, String swapDetail,
@@ -86,6 +89,7 @@ public final class MemoriesRebuild {
     private final Progress progress;
     private long refused;
     private long applied;
+    private long applyingNanos;
     private int batchRecords = 5_000;
 
     public MemoriesRebuild(String url, String user, String password,
@@ -123,9 +127,9 @@ public final class MemoriesRebuild {
         MemoriesProjectionWriter writer = new MemoriesProjectionWriter(partitions);
 
         applied = 0;
+        applyingNanos = 0;
         refused = 0;
         batchRecords = options.batchRecords();
-        long started = System.nanoTime();
         try (Consumer<String, SpecificRecord> consumer = consumers.get(); Handle target = copy.open()) {
             List<TopicPartition> topicPartitions = consumer.partitionsFor(TOPIC).stream()
                     .map(p -> new TopicPartition(TOPIC, p.partition())).toList();
@@ -141,7 +145,6 @@ public final class MemoriesRebuild {
                 }
                 catchUp(consumer, target, writer, livePosition, live);
             }
-            double buildSeconds = (System.nanoTime() - started) / 1e9;
             progress.phase("indexing", "secondary indexes and months of the live table");
             ensureLiveMonths(live, partitions);
             List<String> indexes = candidate.createSecondaryIndexes(target);
@@ -155,8 +158,7 @@ public final class MemoriesRebuild {
                 catchUp(consumer, target, writer, position, live);
                 ensureLiveMonths(live, partitions);
                 try {
-                    report = fenceVerifyAndSwap(live, copy, consumer, target, writer, candidate, options, resumed,
-                            buildSeconds);
+                    report = fenceVerifyAndSwap(live, copy, consumer, target, writer, candidate, options, resumed);
                 } catch (RuntimeException e) {
                     if (!isLockTimeout(e) || attempt == MAX_SWAP_ATTEMPTS) {
                         throw e;
@@ -182,7 +184,7 @@ public final class MemoriesRebuild {
 
     private Report fenceVerifyAndSwap(Jdbi live, Jdbi copy, Consumer<String, SpecificRecord> consumer, Handle target,
                                       MemoriesProjectionWriter writer, CandidateSchema candidate, Options options,
-                                      boolean resumed, double buildSeconds) {
+                                      boolean resumed) {
         try (Handle tx = live.open()) {
             tx.begin();
             try {
@@ -224,7 +226,7 @@ public final class MemoriesRebuild {
                     record(tx, "verification-failed", candidate.name(), applied, null,
                             "the copy is neither equal to the live table nor to the fold of the log");
                     tx.commit();
-                    return new Report(resumed, applied, buildSeconds, refused, liveRows, copyRows, differing, false,
+                    return new Report(resumed, applied, applyingNanos / 1e9, refused, liveRows, copyRows, differing, false,
                             false, null, millisSince(fencedAt), 0, null, "verification failed: the copy differs from the "
                             + "live table in " + differing.size() + " tenant(s) and from the log");
                 }
@@ -248,7 +250,7 @@ public final class MemoriesRebuild {
                         drop.execute("DROP SCHEMA " + retired + " CASCADE");
                     }
                 }
-                return new Report(resumed, applied, buildSeconds, refused, liveRows, copyRows, differing, true, true,
+                return new Report(resumed, applied, applyingNanos / 1e9, refused, liveRows, copyRows, differing, true, true,
                         options.keepOld() ? retired : null, fencedMillis, swapMillis, timings, null);
             } catch (RuntimeException e) {
                 if (tx.isInTransaction()) {
@@ -285,6 +287,7 @@ public final class MemoriesRebuild {
         consumer.pause(idle);
         consumer.resume(remaining.keySet());
         long appliedBefore = applied;
+        long catchUpStarted = System.nanoTime();
         long reported = System.nanoTime();
         List<ConsumerRecord<String, SpecificRecord>> batch = new ArrayList<>();
         while (!remaining.isEmpty()) {
@@ -314,6 +317,7 @@ public final class MemoriesRebuild {
             }
         }
         write(target, writer, batch);
+        applyingNanos += System.nanoTime() - catchUpStarted;
         progress.records(applied - appliedBefore, total);
         live.useHandle(h -> updateProgress(h, applied));
     }

@@ -1,0 +1,35 @@
+package io.mnemo.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Where a benchmark finds the platform: from {@code .mnemo/dev-env.json} of a running {@code ./mnemo dev}, or
+ * built by a smoke test around the services it started itself.
+ */
+record BenchEnvironment(String ingestUrl, String queryUrl, String apiKey, String kafkaBootstrap,
+                        String schemaRegistryUrl, Postgres primary, Postgres replica) {
+
+    /** A Postgres server the benchmark connects to. */
+    record Postgres(String url, String user, String password) {
+    }
+
+    static BenchEnvironment fromEnvFile(Path envFile) throws IOException {
+        if (!Files.isRegularFile(envFile)) {
+            throw new IllegalStateException("No " + envFile + ": start the platform first (./mnemo dev)");
+        }
+        JsonNode env = new ObjectMapper().readTree(Files.readString(envFile));
+        JsonNode pg = env.get("postgres");
+        String user = pg.get("user").asText();
+        String password = pg.path("password").asText("");
+        JsonNode replicas = pg.path("replicas");
+        String replica = replicas.size() > 0 ? replicas.get(0).asText() : pg.get("primary").asText();
+        return new BenchEnvironment(env.path("ingestUrl").asText(null), env.path("queryUrl").asText(null),
+                System.getProperty("bench.apiKey", env.path("apiKey").asText(null)), env.get("kafkaBootstrap").asText(),
+                env.get("schemaRegistryUrl").asText(), new Postgres(pg.get("primary").asText(), user, password),
+                new Postgres(replica, user, password));
+    }
+}

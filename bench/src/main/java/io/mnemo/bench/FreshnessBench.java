@@ -1,0 +1,242 @@
+package io.mnemo.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+
+/**
+ * End-to-end freshness: open-loop load through the ingest API at fixed rates (batches of 50 memories sent on a
+ * fixed schedule, whatever the answers take: no coordinated omission), and for every accepted memory the time
+ * from its 202 to the moment the replica reflects it — the replica's {@code projection_watermarks} for the
+ * memory's event-log partition reaching the position ingest returned, polled every 5 ms (what read-your-writes
+ * uses). Rates: 1k and 5k events/s, then doubling until ingest no longer accepts 90% of the schedule or the
+ * p99 freshness passes 10 s; the last rate passing both is the maximum sustainable rate. The baseline is the
+ * replica's own streaming lag under the same load ({@code now() - pg_last_xact_replay_timestamp()}), i.e. what
+ * Postgres replication alone adds.
+ */
+public final class FreshnessBench {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int BATCH = 50;
+    private static final long P99_LIMIT_MILLIS = 10_000;
+
+    public static void main(String[] args) throws Exception {
+        BenchEnvironment env = BenchEnvironment.fromEnvFile(Path.of(args.length > 0 ? args[0] : ".mnemo/dev-env.json"));
+        int seconds = Integer.parseInt(System.getProperty("bench.seconds", "15"));
+        List<Integer> rates = new ArrayList<>();
+        for (String rate : System.getProperty("bench.rates", "1000,5000").split(",")) {
+            rates.add(Integer.parseInt(rate.trim()));
+        }
+        boolean findMax = Boolean.parseBoolean(System.getProperty("bench.findMax", "true"));
+        run(env, rates, findMax, seconds, Path.of(System.getProperty("bench.results", "bench/results")));
+    }
+
+    /** One rate's outcome. */
+    record Step(int targetRate, double acceptedRate, long accepted, long refused, long notVisible,
+                Histogram ingestLatency, Histogram freshness, Histogram replicaLag) {
+        boolean sustained() {
+            return acceptedRate >= 0.9 * targetRate && notVisible == 0
+                    && freshness.getValueAtPercentile(99) <= P99_LIMIT_MILLIS * 1000;
+        }
+    }
+
+    static BenchResults run(BenchEnvironment env, List<Integer> rates, boolean findMax, int seconds, Path resultsDir)
+            throws Exception {
+        System.out.printf("Freshness benchmark: ingest %s → replica %s, %d s per rate, batches of %d%n",
+                env.ingestUrl(), env.replica().url(), seconds, BATCH);
+        List<Step> steps = new ArrayList<>();
+        for (int rate : rates) {
+            steps.add(step(env, rate, seconds));
+        }
+        Integer maxSustained = null;
+        if (findMax) {
+            int rate = rates.get(rates.size() - 1);
+            Step last = steps.get(steps.size() - 1);
+            while (last.sustained()) {
+                maxSustained = rate;
+                rate *= 2;
+                last = step(env, rate, seconds);
+                steps.add(last);
+            }
+        }
+        BenchResults table = new BenchResults("freshness", List.of("target events/s", "accepted events/s",
+                "202 p50 ms", "202 p99 ms", "visible on replica p50 ms", "p95 ms", "p99 ms", "max ms",
+                "baseline: replica lag p50 ms", "p99 ms", "sustained"));
+        for (Step step : steps) {
+            table.row(step.targetRate(), step.acceptedRate(), ms(step.ingestLatency(), 50), ms(step.ingestLatency(), 99),
+                    ms(step.freshness(), 50), ms(step.freshness(), 95), ms(step.freshness(), 99),
+                    step.freshness().getMaxValue() / 1000.0, ms(step.replicaLag(), 50), ms(step.replicaLag(), 99),
+                    step.sustained() ? "yes" : "no (" + step.refused() + " refused, " + step.notVisible()
+                            + " not visible in time)");
+        }
+        table.put("maximum sustainable rate (events/s, doubling from the last fixed rate)",
+                maxSustained == null ? "not searched" : maxSustained);
+        table.put("freshness", "from the 202 to the replica's watermark for the memory's partition >= its position "
+                + "(5 ms polling, so ±5 ms)");
+        table.write(resultsDir);
+        return table;
+    }
+
+    private static double ms(Histogram histogram, double percentile) {
+        return histogram.getTotalCount() == 0 ? 0 : histogram.getValueAtPercentile(percentile) / 1000.0;
+    }
+
+    /** One accepted memory waiting to be seen on the replica. */
+    record Pending(int partition, long offset, long acceptedNanos) {
+    }
+
+    static Step step(BenchEnvironment env, int rate, int seconds) throws Exception {
+        String runId = UUID.randomUUID().toString().substring(0, 8);
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .executor(Executors.newFixedThreadPool(4)).build();
+        Histogram ingestLatency = new org.HdrHistogram.ConcurrentHistogram(60_000_000L, 3);
+        Histogram freshness = new Histogram(600_000_000L, 3);
+        Histogram replicaLag = new Histogram(600_000_000L, 3);
+        ConcurrentLinkedQueue<Pending> accepted = new ConcurrentLinkedQueue<>();
+        AtomicLong acceptedCount = new AtomicLong();
+        AtomicLong refused = new AtomicLong();
+        AtomicBoolean sending = new AtomicBoolean(true);
+        Semaphore inFlight = new Semaphore(256);
+        long requests = (long) rate * seconds / BATCH;
+        double intervalNanos = 1e9 * BATCH / rate;
+
+        Thread watcher = new Thread(() -> watch(env, accepted, freshness, replicaLag, sending), "freshness-watcher");
+        watcher.start();
+        long started = System.nanoTime();
+        for (long i = 0; i < requests; i++) {
+            long scheduled = started + (long) (i * intervalNanos);
+            long wait = scheduled - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            if (!inFlight.tryAcquire()) {
+                refused.addAndGet(BATCH);
+                continue;
+            }
+            http.sendAsync(batch(env, runId, i), HttpResponse.BodyHandlers.ofString()).whenComplete((response, e) -> {
+                long now = System.nanoTime();
+                inFlight.release();
+                // latency from the scheduled send time: a slow answer delays nothing else
+                ingestLatency.recordValue(Math.min((now - scheduled) / 1000, 60_000_000L));
+                if (e != null || response.statusCode() != 202) {
+                    refused.addAndGet(BATCH);
+                    return;
+                }
+                try {
+                    for (JsonNode result : JSON.readTree(response.body()).get("results")) {
+                        String[] position = result.get("position").asText().split(":");
+                        accepted.add(new Pending(Integer.parseInt(position[0]), Long.parseLong(position[1]), now));
+                        acceptedCount.incrementAndGet();
+                    }
+                } catch (java.io.IOException parse) {
+                    refused.addAndGet(BATCH);
+                }
+            });
+        }
+        inFlight.acquire(256);
+        double elapsed = (System.nanoTime() - started) / 1e9;
+        sending.set(false);
+        watcher.join(TimeUnit.SECONDS.toMillis(seconds + 60));
+        long notVisible = acceptedCount.get() - freshness.getTotalCount();
+        Step step = new Step(rate, acceptedCount.get() / elapsed, acceptedCount.get(), refused.get(), notVisible,
+                ingestLatency, freshness, replicaLag);
+        System.out.printf("  %,d events/s: accepted %,.0f/s, visible p50 %.0f ms p99 %.0f ms%s%n", rate,
+                step.acceptedRate(), ms(freshness, 50), ms(freshness, 99), step.sustained() ? "" : " (not sustained)");
+        return step;
+    }
+
+    /**
+     * Polls the replica's watermarks every 5 ms and records, for each accepted memory, when its partition's
+     * watermark reaches its position. After the sender stops, waits up to 30 s for the rest.
+     */
+    private static void watch(BenchEnvironment env, ConcurrentLinkedQueue<Pending> accepted, Histogram freshness,
+                              Histogram replicaLag, AtomicBoolean sending) {
+        Map<Integer, PriorityQueue<Pending>> waiting = new ConcurrentHashMap<>();
+        long giveUp = Long.MAX_VALUE;
+        try (Connection replica = DriverManager.getConnection(env.replica().url(), env.replica().user(),
+                env.replica().password());
+             PreparedStatement watermarks = replica.prepareStatement(
+                     "SELECT partition, applied_offset FROM projection_watermarks WHERE projection = 'memories'");
+             PreparedStatement lag = replica.prepareStatement("""
+                     SELECT CASE WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0
+                                 ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) * 1e6 END""")) {
+            long polls = 0;
+            while (true) {
+                for (Pending p; (p = accepted.poll()) != null; ) {
+                    waiting.computeIfAbsent(p.partition(), k -> new PriorityQueue<>(
+                            java.util.Comparator.comparingLong(Pending::offset))).add(p);
+                }
+                boolean anyWaiting = waiting.values().stream().anyMatch(q -> !q.isEmpty());
+                if (!sending.get() && !anyWaiting && accepted.isEmpty()) {
+                    return;
+                }
+                if (!sending.get() && giveUp == Long.MAX_VALUE) {
+                    giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                }
+                if (System.nanoTime() > giveUp) {
+                    return;
+                }
+                if (anyWaiting) {
+                    try (ResultSet rs = watermarks.executeQuery()) {
+                        long now = System.nanoTime();
+                        while (rs.next()) {
+                            PriorityQueue<Pending> queue = waiting.get(rs.getInt(1));
+                            long applied = rs.getLong(2);
+                            while (queue != null && !queue.isEmpty() && queue.peek().offset() <= applied) {
+                                Pending seen = queue.poll();
+                                freshness.recordValue(Math.max(0, (now - seen.acceptedNanos()) / 1000));
+                            }
+                        }
+                    }
+                }
+                if (sending.get() && polls++ % 20 == 0) {
+                    try (ResultSet rs = lag.executeQuery()) {
+                        rs.next();
+                        replicaLag.recordValue(Math.max(0, Math.min((long) rs.getDouble(1), 600_000_000L)));
+                    }
+                }
+                TimeUnit.MILLISECONDS.sleep(5);
+            }
+        } catch (Exception e) {
+            System.err.println("watcher stopped: " + e);
+        }
+    }
+
+    private static HttpRequest batch(BenchEnvironment env, String runId, long seq) {
+        ArrayNode items = JSON.createArrayNode();
+        String now = Instant.now().toString();
+        for (int i = 0; i < BATCH; i++) {
+            ObjectNode item = items.addObject().put("userId", "fresh-" + runId + "-" + ((seq * BATCH + i) % 500))
+                    .put("occurredAt", now).put("content", "freshness probe " + seq + "/" + i + " "
+                            + "x".repeat(260));
+            item.putArray("tags").add("bench");
+        }
+        return HttpRequest.newBuilder(URI.create(env.ingestUrl() + "/v1/memories:batch"))
+                .header("Authorization", "Bearer " + env.apiKey()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode().set("items", items).toString()))
+                .build();
+    }
+}
