@@ -17,6 +17,18 @@ record BenchEnvironment(String ingestUrl, String queryUrl, String apiKey, String
     record Postgres(String url, String user, String password) {
     }
 
+    /**
+     * The same environment with a key of its own for {@code tenant}, every scope and a rate limit far above any
+     * load a benchmark sends: a benchmark measures the data path, not the throttle (the dev key is rate-limited).
+     */
+    BenchEnvironment withUnthrottledKey(String tenant) {
+        io.mnemo.schemas.ProjectionMigrations.migrate(primary.url(), primary.user(), primary.password());
+        String key = new io.mnemo.kit.auth.ApiKeyStore(org.jdbi.v3.core.Jdbi.create(primary.url(), primary.user(),
+                primary.password()).installPlugin(new org.jdbi.v3.postgres.PostgresPlugin()))
+                .create(tenant, "benchmark", io.mnemo.kit.auth.Scopes.ALL, 10_000_000, 10_000_000).plaintext();
+        return new BenchEnvironment(ingestUrl, queryUrl, key, kafkaBootstrap, schemaRegistryUrl, primary, replica);
+    }
+
     static BenchEnvironment fromEnvFile(Path envFile) throws IOException {
         if (!Files.isRegularFile(envFile)) {
             throw new IllegalStateException("No " + envFile + ": start the platform first (./mnemo dev)");

@@ -102,17 +102,22 @@ final class BenchResults {
             return "bench JVM";
         }
         String command = process.info().command().orElse("?");
-        String line = process.info().commandLine().orElse(command);
-        if (line.contains("kafka.Kafka")) {
-            return "Kafka broker";
-        }
-        if (line.contains("s3proxy") || line.contains("S3Proxy")) {
-            return "S3 server (S3Proxy)";
-        }
-        for (String service : List.of("IngestApplication", "QueryApplication", "ProcessorsApplication", "MnemoCli")) {
-            if (line.contains("io.mnemo.") && line.contains(service)) {
+        // by main class, a whole argument (a service's classpath names the broker's and S3Proxy's jars too), read
+        // from /proc: ProcessHandle's command line is cut short after a long classpath
+        List<String> words = arguments(process.pid());
+        for (String service : List.of("IngestApplication", "QueryApplication", "ProcessorsApplication")) {
+            if (words.stream().anyMatch(w -> w.startsWith("io.mnemo.") && w.endsWith("." + service))) {
                 return service;
             }
+        }
+        if (words.contains("io.mnemo.cli.MnemoCli")) {
+            return "mnemo CLI (dev: devstack and schema registry)";
+        }
+        if (words.contains("kafka.Kafka")) {
+            return "Kafka broker";
+        }
+        if (words.contains("org.gaul.s3proxy.Main")) {
+            return "S3 server (S3Proxy)";
         }
         if (command.endsWith("/postgres")) {
             boolean backend = process.parent().flatMap(p -> p.info().command()).map(c -> c.endsWith("/postgres"))
@@ -120,6 +125,15 @@ final class BenchResults {
             return backend ? "postgres backends" : "postgres servers";
         }
         return "other";
+    }
+
+    private static List<String> arguments(long pid) {
+        try {
+            return List.of(new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
+                    java.nio.charset.StandardCharsets.UTF_8).split("\0"));
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
     }
 
     private static long rssKiB(long pid) {

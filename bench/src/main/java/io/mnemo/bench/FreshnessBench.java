@@ -21,8 +21,6 @@ import java.util.PriorityQueue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,10 +31,11 @@ import org.HdrHistogram.Histogram;
  * fixed schedule, whatever the answers take: no coordinated omission), and for every accepted memory the time
  * from its 202 to the moment the replica reflects it — the replica's {@code projection_watermarks} for the
  * memory's event-log partition reaching the position ingest returned, polled every 5 ms (what read-your-writes
- * uses). Rates: 1k and 5k events/s, then doubling until ingest no longer accepts 90% of the schedule or the
- * p99 freshness passes 10 s; the last rate passing both is the maximum sustainable rate. The baseline is the
+ * uses). Rates: 1k and 5k events/s; then the maximum sustainable rate: doubling from the highest rate sustained
+ * until one is not, then bisecting; a rate is sustained when ingest accepts 90 % of the schedule, every accepted
+ * memory becomes visible, and the p99 freshness stays within 10 s. The baseline is the
  * replica's own streaming lag under the same load ({@code now() - pg_last_xact_replay_timestamp()}), i.e. what
- * Postgres replication alone adds.
+ * Postgres replication alone adds. Each rate starts once everything of the previous one is visible (or 2 minutes).
  */
 public final class FreshnessBench {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -65,6 +64,7 @@ public final class FreshnessBench {
 
     static BenchResults run(BenchEnvironment env, List<Integer> rates, boolean findMax, int seconds, Path resultsDir)
             throws Exception {
+        env = env.withUnthrottledKey("bench-freshness");
         System.out.printf("Freshness benchmark: ingest %s → replica %s, %d s per rate, batches of %d%n",
                 env.ingestUrl(), env.replica().url(), seconds, BATCH);
         List<Step> steps = new ArrayList<>();
@@ -73,14 +73,29 @@ public final class FreshnessBench {
         }
         Integer maxSustained = null;
         if (findMax) {
-            int rate = rates.get(rates.size() - 1);
-            Step last = steps.get(steps.size() - 1);
-            while (last.sustained()) {
-                maxSustained = rate;
-                rate *= 2;
-                last = step(env, rate, seconds);
-                steps.add(last);
+            // the highest fixed rate sustained and the lowest not; double until one fails, then bisect (to 15 %)
+            int low = steps.stream().filter(Step::sustained).mapToInt(Step::targetRate).max().orElse(0);
+            int high = steps.stream().filter(st -> !st.sustained()).mapToInt(Step::targetRate).min().orElse(0);
+            while (high == 0) {
+                Step step = step(env, Math.max(1_000, low * 2), seconds);
+                steps.add(step);
+                if (step.sustained()) {
+                    low = step.targetRate();
+                } else {
+                    high = step.targetRate();
+                }
             }
+            for (int i = 0; i < 4 && high - low > Math.max(250, low * 0.15); i++) {
+                int middle = (low + high) / 2 / 50 * 50;
+                Step step = step(env, middle, seconds);
+                steps.add(step);
+                if (step.sustained()) {
+                    low = middle;
+                } else {
+                    high = middle;
+                }
+            }
+            maxSustained = low;
         }
         BenchResults table = new BenchResults("freshness", List.of("target events/s", "accepted events/s",
                 "202 p50 ms", "202 p99 ms", "visible on replica p50 ms", "p95 ms", "p99 ms", "max ms",
@@ -92,7 +107,7 @@ public final class FreshnessBench {
                     step.sustained() ? "yes" : "no (" + step.refused() + " refused, " + step.notVisible()
                             + " not visible in time)");
         }
-        table.put("maximum sustainable rate (events/s, doubling from the last fixed rate)",
+        table.put("maximum sustainable rate (events/s; doubling, then bisecting between sustained and not)",
                 maxSustained == null ? "not searched" : maxSustained);
         table.put("freshness", "from the 202 to the replica's watermark for the memory's partition >= its position "
                 + "(5 ms polling, so ±5 ms)");
@@ -110,8 +125,7 @@ public final class FreshnessBench {
 
     static Step step(BenchEnvironment env, int rate, int seconds) throws Exception {
         String runId = UUID.randomUUID().toString().substring(0, 8);
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .executor(Executors.newFixedThreadPool(4)).build();
+        HttpClient http = IngestBench.http();
         Histogram ingestLatency = new org.HdrHistogram.ConcurrentHistogram(60_000_000L, 3);
         Histogram freshness = new Histogram(600_000_000L, 3);
         Histogram replicaLag = new Histogram(600_000_000L, 3);
@@ -119,47 +133,34 @@ public final class FreshnessBench {
         AtomicLong acceptedCount = new AtomicLong();
         AtomicLong refused = new AtomicLong();
         AtomicBoolean sending = new AtomicBoolean(true);
-        Semaphore inFlight = new Semaphore(256);
         long requests = (long) rate * seconds / BATCH;
         double intervalNanos = 1e9 * BATCH / rate;
 
         Thread watcher = new Thread(() -> watch(env, accepted, freshness, replicaLag, sending), "freshness-watcher");
         watcher.start();
         long started = System.nanoTime();
-        for (long i = 0; i < requests; i++) {
-            long scheduled = started + (long) (i * intervalNanos);
-            long wait = scheduled - System.nanoTime();
-            if (wait > 0) {
-                TimeUnit.NANOSECONDS.sleep(wait);
-            }
-            if (!inFlight.tryAcquire()) {
-                refused.addAndGet(BATCH);
-                continue;
-            }
-            http.sendAsync(batch(env, runId, i), HttpResponse.BodyHandlers.ofString()).whenComplete((response, e) -> {
-                long now = System.nanoTime();
-                inFlight.release();
-                // latency from the scheduled send time: a slow answer delays nothing else
-                ingestLatency.recordValue(Math.min((now - scheduled) / 1000, 60_000_000L));
-                if (e != null || response.statusCode() != 202) {
-                    refused.addAndGet(BATCH);
-                    return;
-                }
-                try {
-                    for (JsonNode result : JSON.readTree(response.body()).get("results")) {
-                        String[] position = result.get("position").asText().split(":");
-                        accepted.add(new Pending(Integer.parseInt(position[0]), Long.parseLong(position[1]), now));
-                        acceptedCount.incrementAndGet();
+        long skipped = OpenLoop.run(requests, intervalNanos, 256, (i, scheduled) -> http.sendAsync(batch(env, runId, i),
+                HttpResponse.BodyHandlers.ofString()).whenComplete((response, e) -> {
+                    long now = System.nanoTime();
+                    ingestLatency.recordValue(Math.min((now - scheduled) / 1000, 60_000_000L));
+                    if (e != null || response.statusCode() != 202) {
+                        refused.addAndGet(BATCH);
+                        return;
                     }
-                } catch (java.io.IOException parse) {
-                    refused.addAndGet(BATCH);
-                }
-            });
-        }
-        inFlight.acquire(256);
+                    try {
+                        for (JsonNode result : JSON.readTree(response.body()).get("results")) {
+                            String[] position = result.get("position").asText().split(":");
+                            accepted.add(new Pending(Integer.parseInt(position[0]), Long.parseLong(position[1]), now));
+                            acceptedCount.incrementAndGet();
+                        }
+                    } catch (java.io.IOException parse) {
+                        refused.addAndGet(BATCH);
+                    }
+                }));
+        refused.addAndGet(skipped * BATCH);
         double elapsed = (System.nanoTime() - started) / 1e9;
         sending.set(false);
-        watcher.join(TimeUnit.SECONDS.toMillis(seconds + 60));
+        watcher.join(TimeUnit.SECONDS.toMillis(seconds + 180));
         long notVisible = acceptedCount.get() - freshness.getTotalCount();
         Step step = new Step(rate, acceptedCount.get() / elapsed, acceptedCount.get(), refused.get(), notVisible,
                 ingestLatency, freshness, replicaLag);
@@ -170,7 +171,8 @@ public final class FreshnessBench {
 
     /**
      * Polls the replica's watermarks every 5 ms and records, for each accepted memory, when its partition's
-     * watermark reaches its position. After the sender stops, waits up to 30 s for the rest.
+     * watermark reaches its position. After the sender stops, waits up to 2 minutes for the rest, so that the next
+     * rate starts on a drained pipeline.
      */
     private static void watch(BenchEnvironment env, ConcurrentLinkedQueue<Pending> accepted, Histogram freshness,
                               Histogram replicaLag, AtomicBoolean sending) {
@@ -194,7 +196,7 @@ public final class FreshnessBench {
                     return;
                 }
                 if (!sending.get() && giveUp == Long.MAX_VALUE) {
-                    giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    giveUp = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
                 }
                 if (System.nanoTime() > giveUp) {
                     return;

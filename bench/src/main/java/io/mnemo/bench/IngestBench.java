@@ -22,7 +22,6 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -62,6 +61,7 @@ public final class IngestBench {
     }
 
     static BenchResults run(BenchEnvironment env, int seconds, int clients, Path resultsDir) throws Exception {
+        env = env.withUnthrottledKey("bench-ingest");
         String runId = UUID.randomUUID().toString().substring(0, 8);
         System.out.printf("Ingest benchmark on %s, %d s per run, %d closed-loop clients, 300-byte content%n",
                 env.ingestUrl(), seconds, clients);
@@ -154,9 +154,14 @@ public final class IngestBench {
         return base + "x".repeat(300 - base.length());
     }
 
-    private static HttpClient http() {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Executors.newFixedThreadPool(4))
-                .build();
+    /** HTTP/1.1 (the JDK client's h2c upgrade attempts triple latency); daemon threads, so the JVM can exit. */
+    static HttpClient http() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Executors.newFixedThreadPool(4,
+                runnable -> {
+                    Thread thread = new Thread(runnable, "bench-http");
+                    thread.setDaemon(true);
+                    return thread;
+                })).build();
     }
 
     /** Closed-loop HTTP clients posting single memories (batch = 1) or batches of {@code batch} memories. */
@@ -206,32 +211,20 @@ public final class IngestBench {
         Histogram latency = new ConcurrentHistogram(60_000_000L, 3);
         AtomicLong memories = new AtomicLong();
         AtomicLong errors = new AtomicLong();
-        Semaphore inFlight = new Semaphore(512);
         double intervalNanos = 1e9 * batch / memoriesPerSecond;
         long requests = (long) memoriesPerSecond * seconds / batch;
         long started = System.nanoTime();
-        for (long i = 0; i < requests; i++) {
-            long scheduled = started + (long) (i * intervalNanos);
-            long wait = scheduled - System.nanoTime();
-            if (wait > 0) {
-                TimeUnit.NANOSECONDS.sleep(wait);
-            }
-            if (!inFlight.tryAcquire()) {
-                errors.incrementAndGet();
-                continue;
-            }
-            http.sendAsync(request(env, runId + "-open", (int) (i % 64), i * batch, batch),
-                    HttpResponse.BodyHandlers.discarding()).whenComplete((response, e) -> {
-                        latency.recordValue(Math.min((System.nanoTime() - scheduled) / 1000, 60_000_000L));
-                        if (e == null && response.statusCode() == 202) {
-                            memories.addAndGet(batch);
-                        } else {
-                            errors.incrementAndGet();
-                        }
-                        inFlight.release();
-                    });
-        }
-        inFlight.acquire(512);
+        long skipped = OpenLoop.run(requests, intervalNanos, 512, (i, scheduled) -> http.sendAsync(
+                request(env, runId + "-open", (int) (i % 64), i * batch, batch), HttpResponse.BodyHandlers.discarding())
+                .whenComplete((response, e) -> {
+                    latency.recordValue(Math.min((System.nanoTime() - scheduled) / 1000, 60_000_000L));
+                    if (e == null && response.statusCode() == 202) {
+                        memories.addAndGet(batch);
+                    } else {
+                        errors.incrementAndGet();
+                    }
+                }));
+        errors.addAndGet(skipped);
         double elapsed = (System.nanoTime() - started) / 1e9;
         Run run = new Run(name(batch) + ", open loop at " + String.format("%,d", memoriesPerSecond) + " memories/s",
                 memories.get() / elapsed, latency, errors.get());

@@ -39,7 +39,8 @@ import org.jdbi.v3.postgres.PostgresPlugin;
  * {@code .mnemo/dev-env.json}): the same N memory changes (seeded, 1,000 users, a year of months) through
  * Mnemo's sink — Kafka consumer, version guard, memory_locator, offsets in the same transaction — next to the
  * baseline of a raw {@code unnest} upsert of the same rows into the same table from memory, one transaction per
- * 500 rows, one thread (the sink is one thread too). Prints rows/s and the ratio.
+ * 500 rows, one thread (the sink is one thread too), next to COPY, and next to the Debezium JDBC sink on Kafka
+ * Connect ({@link DebeziumJdbcSinkPeer}). Prints rows/s and the ratios.
  */
 public final class SinkBench {
     private static final int BATCH = 500;
@@ -57,9 +58,20 @@ public final class SinkBench {
             """;
 
     public static void main(String[] args) throws Exception {
-        BenchEnvironment env = BenchEnvironment.fromEnvFile(Path.of(args.length > 0 ? args[0] : ".mnemo/dev-env.json"));
-        run(env, Integer.parseInt(System.getProperty("bench.rows", "200000")),
-                Path.of(System.getProperty("bench.results", "bench/results")));
+        int rows = Integer.parseInt(System.getProperty("bench.rows", "200000"));
+        Path results = Path.of(System.getProperty("bench.results", "bench/results"));
+        if (Boolean.getBoolean("bench.ownDevstack")) {
+            // Kafka and Postgres of its own: no stream processors sharing the two cores
+            try (var devstack = io.mnemo.devstack.Devstack.start(io.mnemo.devstack.DevstackOptions.ephemeral())) {
+                var pg = devstack.primary();
+                var primary = new BenchEnvironment.Postgres(pg.jdbcUrl(), pg.user(), pg.password() == null ? ""
+                        : pg.password());
+                run(new BenchEnvironment(null, null, null, devstack.kafkaBootstrap(), devstack.schemaRegistryUrl(),
+                        primary, primary), rows, results);
+            }
+            return;
+        }
+        run(BenchEnvironment.fromEnvFile(Path.of(args.length > 0 ? args[0] : ".mnemo/dev-env.json")), rows, results);
     }
 
     static BenchResults run(BenchEnvironment env, int rows, Path resultsDir) throws Exception {
@@ -104,16 +116,19 @@ public final class SinkBench {
         double sink = mnemoSink(jdbi, bootstrap, registry, topic, partitions, rows);
         double raw = rawUpsert(jdbi, rawChanges);
         double copy = copy(jdbi, copyChanges);
+        double debezium = DebeziumJdbcSinkPeer.run(env, jdbi, generate("bench-dbz-" + runId, rows, 7), runId, BATCH);
         BenchResults table = new BenchResults("sink", List.of("run", "rows", "seconds", "rows/s", "vs raw upsert",
-                "vs COPY"));
+                "vs COPY", "vs Debezium"));
         table.row("Mnemo memories sink (Kafka → version guard + memory_locator + offsets, 1 thread)", rows, rows / sink,
-                sink, sink / raw, sink / copy);
+                sink, sink / raw, sink / copy, sink / debezium);
         table.row("baseline: raw unnest upsert, " + BATCH + " rows/transaction, 1 thread", rows, rows / raw, raw, 1.0,
-                raw / copy);
+                raw / copy, raw / debezium);
         table.row("baseline: COPY FROM STDIN, " + BATCH + " rows/transaction, 1 thread (no upsert, no guard)", rows,
-                rows / copy, copy, copy / raw, 1.0);
-        table.put("table", "the live memories table with its GIN indexes (tags, full-text content), existing months");
-        table.put("not measured yet", "the Debezium JDBC sink on Kafka Connect standalone (issue 7 leaves it open)");
+                rows / copy, copy, copy / raw, 1.0, copy / debezium);
+        table.row("peer: Debezium JDBC sink 3.6.0 on Kafka Connect 4.3.1 standalone (JSON, upsert, batch " + BATCH
+                + ", 1 task)", rows, rows / debezium, debezium, debezium / raw, debezium / copy, 1.0);
+        table.put("table", "the live memories table with its GIN indexes (tags, full-text content), existing months; "
+                + "Debezium writes a table LIKE memories (same columns and indexes, not partitioned)");
         jdbi.useHandle(h -> {
             h.execute("DELETE FROM memories WHERE tenant_id IN (?, ?, ?)", "bench-sink-" + runId, "bench-raw-" + runId,
                     "bench-copy-" + runId);

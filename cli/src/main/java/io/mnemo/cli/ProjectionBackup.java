@@ -61,8 +61,13 @@ final class ProjectionBackup {
         try (Connection connection = DriverManager.getConnection(db.url(), db.user(), db.password())) {
             connection.setAutoCommit(false);
             try (Statement statement = connection.createStatement()) {
-                // pg_dump's snapshot: one consistent view of every table, no lock beyond ACCESS SHARE
+                // pg_dump's snapshot: one consistent view of every table, no lock beyond ACCESS SHARE. The memories
+                // projection's tables are locked BEFORE the snapshot is taken (LOCK takes none), so a rebuild cannot
+                // swap them between the snapshot and their COPY (it waits, or backs off and retries); the order is the
+                // swap's own, so the two cannot deadlock.
                 statement.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                statement.execute("LOCK TABLE public.memory_locator, public.memories, public.projection_offsets, "
+                        + "public.projection_watermarks IN ACCESS SHARE MODE");
                 String flyway = single(statement, "SELECT version FROM flyway_schema_history WHERE success "
                         + "AND version IS NOT NULL ORDER BY installed_rank DESC LIMIT 1");
                 String server = single(statement, "SHOW server_version");

@@ -265,6 +265,31 @@ class RebuildCommandIT {
 
     @Test
     @Order(3)
+    void aRebuildReplacesALiveTableDamagedByHandWithTheFoldOfTheLog() throws Exception {
+        String tenant = "rd-" + UUID.randomUUID().toString().substring(0, 8);
+        publishChanges(tenant, 300);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(rowsOf(tenant)).isEqualTo(300));
+        primary().useHandle(h -> {
+            h.execute("UPDATE memories SET content = 'damaged' WHERE tenant_id = ? AND user_id = 'u1'", tenant);
+            h.execute("DELETE FROM memories WHERE tenant_id = ? AND user_id = 'u2'", tenant);
+        });
+        assertThat(ChangeLogFixture.mnemo(new StringWriter(), "reconcile", "--tenant", tenant))
+                .isEqualTo(ReconcileCommand.DIFFERENCES);
+
+        StringWriter out = new StringWriter();
+        assertThat(ChangeLogFixture.mnemo(out, "rebuild", "--projection", "memories", "--json")).as(out.toString())
+                .isZero();
+        JsonNode report = new ObjectMapper().readTree(out.toString());
+        assertThat(report.get("swapped").asBoolean()).isTrue();
+        assertThat(report.get("tenantsDifferingFromLive").toString()).contains(tenant);
+        assertThat(report.get("verified").asBoolean()).isTrue();
+        StringWriter reconcile = new StringWriter();
+        assertThat(ChangeLogFixture.mnemo(reconcile, "reconcile", "--tenant", tenant)).as(reconcile.toString()).isZero();
+        assertThat(rowsOf(tenant)).isEqualTo(300);
+    }
+
+    @Test
+    @Order(4)
     void aRebuildIsRefusedWhileAReplayOfTheSameProjectionRuns() throws Exception {
         try (var holder = primary().open()) {
             assertThat(io.mnemo.processors.db.MaintenanceLock.tryAcquire(holder, "memories")).isTrue();

@@ -22,6 +22,7 @@ public final class MaintenanceLock {
     public static boolean isHeld(Handle handle, String projection) {
         return handle.createQuery("""
                         SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND granted
+                                         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
                                          AND ((classid::bigint << 32) | objid::bigint) = %s::bigint)""".formatted(KEY))
                 .bind("projection", projection).mapTo(Boolean.class).one();
     }

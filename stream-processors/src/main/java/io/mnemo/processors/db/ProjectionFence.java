@@ -9,7 +9,12 @@ import org.jdbi.v3.core.Handle;
  * rebuild's candidate schema pass a different gate (the schema is part of the name) and are never held up.
  */
 public final class ProjectionFence {
-    static final String KEY = "hashtext('mnemo-fence:' || current_schema() || ':' || :projection)";
+    /**
+     * The schema is the one the projection's table (named like the projection) resolves to through search_path,
+     * i.e. where this transaction's writes will land, whatever schemas precede it.
+     */
+    static final String KEY = "hashtext('mnemo-fence:' || coalesce((SELECT relnamespace::regnamespace::text "
+            + "FROM pg_class WHERE oid = to_regclass(:projection)), current_schema()) || ':' || :projection)";
 
     private ProjectionFence() {
     }

@@ -90,6 +90,12 @@ public final class MemoriesRebuild {
     private long refused;
     private long applied;
     private long applyingNanos;
+    /** tenant/user/memory of records Postgres refused (skipped, as the live sink dead-lettered them). */
+    private final java.util.Set<String> refusedKeys = new java.util.HashSet<>();
+    /** How long the fence's session may sit idle (catching up, between statements) before Postgres ends it. */
+    private static final Duration FENCE_IDLE_LIMIT = Duration.ofMinutes(2);
+    private static final Report NEEDS_RECONCILE = new Report(false, 0, 0, 0, 0, 0, List.of(), false, false, null, 0,
+            0, null, "needs reconcile");
     private int batchRecords = 5_000;
 
     public MemoriesRebuild(String url, String user, String password,
@@ -108,6 +114,7 @@ public final class MemoriesRebuild {
         CandidateSchema candidate = new CandidateSchema(options.from());
         boolean resumed;
         try (Handle admin = live.open()) {
+            dropOldCopyLeftBehind(admin);
             resumed = CandidateSchema.exists(admin, candidate.name());
             if (resumed && !candidate.isComplete(admin)) {
                 throw new IllegalStateException("Schema " + candidate.name() + " exists but is not a complete copy "
@@ -153,18 +160,45 @@ public final class MemoriesRebuild {
             live.useHandle(h -> record(h, "indexed", candidate.name(), 0, null, "indexes " + indexes));
 
             Report report = null;
+            String reconciledAt = null;
             for (int attempt = 1; attempt <= MAX_SWAP_ATTEMPTS && report == null; attempt++) {
                 Map<Integer, Long> position = live.withHandle(h -> ProjectionOffsets.load(h, PROJECTION, TOPIC));
                 catchUp(consumer, target, writer, position, live);
                 ensureLiveMonths(live, partitions);
                 try {
-                    report = fenceVerifyAndSwap(live, copy, consumer, target, writer, candidate, options, resumed);
+                    report = fenceVerifyAndSwap(live, consumer, target, writer, candidate, options, resumed,
+                            reconciledAt != null);
                 } catch (RuntimeException e) {
-                    if (!isLockTimeout(e) || attempt == MAX_SWAP_ATTEMPTS) {
+                    if (!isRetryable(e) || attempt == MAX_SWAP_ATTEMPTS) {
                         throw e;
                     }
-                    progress.phase("swapping", "lock wait timed out (attempt " + attempt + "), retrying");
-                    LOG.warn("Rebuild swap attempt {} timed out waiting for a lock; retrying", attempt);
+                    progress.phase("swapping", "lock wait timed out or deadlock (attempt " + attempt + "), retrying");
+                    LOG.warn("Rebuild swap attempt {} could not take its locks; retrying", attempt);
+                    continue;
+                }
+                if (report == NEEDS_RECONCILE) {
+                    // Outside the fence (the live writers go on): is the copy the fold of the log at its position?
+                    Map<Integer, Long> at = ProjectionOffsets.load(target, PROJECTION, TOPIC);
+                    progress.phase("verifying", "the copy differs from the live table; reconciling it with the log "
+                            + "up to its position (live writers not held)");
+                    List<MemoriesReconciler.Difference> differences;
+                    try (Consumer<String, SpecificRecord> reader = consumers.get()) {
+                        differences = new MemoriesReconciler(copy).reconcile(reader, t -> true, at).differences()
+                                .stream().filter(d -> !refusedKeys.contains(d.tenantId() + "/" + d.userId() + "/"
+                                        + d.memoryId())).toList();
+                    }
+                    if (!differences.isEmpty()) {
+                        LOG.error("Rebuilt copy differs from the log: {}", differences.stream().limit(20).toList());
+                        live.useHandle(h -> record(h, "verification-failed", candidate.name(), applied, null,
+                                "the copy is neither equal to the live table nor to the fold of the log"));
+                        return new Report(resumed, applied, applyingNanos / 1e9, refused, 0, 0, List.of(), false,
+                                false, null, 0, 0, null, "verification failed: the copy differs from the live table and "
+                                + "from the fold of the log (" + differences.size() + " difference(s), first: "
+                                + differences.get(0) + ")");
+                    }
+                    reconciledAt = at.toString();
+                    report = null;
+                    attempt--;
                 }
             }
             return report;
@@ -182,13 +216,20 @@ public final class MemoriesRebuild {
         });
     }
 
-    private Report fenceVerifyAndSwap(Jdbi live, Jdbi copy, Consumer<String, SpecificRecord> consumer, Handle target,
+    /**
+     * Fences the live writers, catches the copy up to exactly their position, compares, and swaps. Returns
+     * {@link #NEEDS_RECONCILE} (fence released, nothing changed) when the copy differs from the live table and has not
+     * been reconciled with the log yet: that comparison is too long to hold the live writers for.
+     */
+    private Report fenceVerifyAndSwap(Jdbi live, Consumer<String, SpecificRecord> consumer, Handle target,
                                       MemoriesProjectionWriter writer, CandidateSchema candidate, Options options,
-                                      boolean resumed) {
+                                      boolean resumed, boolean copyReconciled) {
         try (Handle tx = live.open()) {
             tx.begin();
             try {
                 tx.execute("SET LOCAL lock_timeout = '" + options.lockTimeout().toMillis() + "ms'");
+                // if this process stalls or dies while holding the fence, Postgres ends the session and releases it
+                tx.execute("SET LOCAL idle_in_transaction_session_timeout = '" + FENCE_IDLE_LIMIT.toMillis() + "ms'");
                 progress.phase("fencing", "waiting for in-flight live writes to finish");
                 ProjectionFence.close(tx, CandidateSchema.LIVE, PROJECTION);
                 long fencedAt = System.nanoTime();
@@ -201,35 +242,30 @@ public final class MemoriesRebuild {
                                 + position + " after catching up");
                     }
                 }
+                // A live sink may have created a month (outside its write transaction) after the copy last synced
+                // its months: no more months now, and the copy gets every month the live table has.
+                tx.execute("SELECT pg_advisory_xact_lock(hashtext('mnemo_ensure_memories_month'))");
+                int hashPartitions = CandidateSchema.liveHashPartitions(tx);
+                List<LocalDate> months = CandidateSchema.liveMonths(tx);
+                tx.execute("SET LOCAL search_path = " + candidate.name() + ", public");
+                for (LocalDate month : months) {
+                    tx.createQuery("SELECT mnemo_ensure_memories_month(:m, :h)").bind("m", month)
+                            .bind("h", hashPartitions).mapTo(Boolean.class).one();
+                }
+                tx.execute("SET LOCAL search_path = public");
 
                 progress.phase("verifying", "row counts and checksums per tenant against the live table");
                 Map<String, ProjectionChecksums.TenantSum> liveSums = ProjectionChecksums.of(tx, CandidateSchema.LIVE);
                 Map<String, ProjectionChecksums.TenantSum> copySums = ProjectionChecksums.of(tx, candidate.name());
                 List<String> differing = ProjectionChecksums.differingTenants(liveSums, copySums);
-                boolean clean = differing.isEmpty();
-                if (!clean) {
-                    progress.phase("verifying", differing.size() + " tenant(s) differ from the live table; "
-                            + "reconciling the copy with the log up to the live position");
-                    try (Consumer<String, SpecificRecord> reader = consumers.get()) {
-                        MemoriesReconciler.Report reconciled = new MemoriesReconciler(copy)
-                                .reconcile(reader, t -> true, position);
-                        clean = reconciled.isClean();
-                        if (!clean) {
-                            LOG.error("Rebuilt copy differs from the log: {}", reconciled.differences().stream()
-                                    .limit(20).toList());
-                        }
-                    }
+                if (!differing.isEmpty() && !copyReconciled) {
+                    progress.phase("verifying", differing.size() + " tenant(s) differ from the live table "
+                            + differing.stream().limit(5).toList() + "; releasing the live writers");
+                    tx.rollback();
+                    return NEEDS_RECONCILE;
                 }
                 long liveRows = ProjectionChecksums.total(liveSums).memories();
                 long copyRows = ProjectionChecksums.total(copySums).memories();
-                if (!clean) {
-                    record(tx, "verification-failed", candidate.name(), applied, null,
-                            "the copy is neither equal to the live table nor to the fold of the log");
-                    tx.commit();
-                    return new Report(resumed, applied, applyingNanos / 1e9, refused, liveRows, copyRows, differing, false,
-                            false, null, millisSince(fencedAt), 0, null, "verification failed: the copy differs from the "
-                            + "live table in " + differing.size() + " tenant(s) and from the log");
-                }
 
                 progress.phase("swapping", "moving the live tables out and the copy in");
                 long swapStarted = System.nanoTime();
@@ -237,9 +273,10 @@ public final class MemoriesRebuild {
                         + DateTimeFormatter.ofPattern("yyyyMMdd'_'HHmmss").format(clock.instant().atZone(ZoneOffset.UTC));
                 String timings = candidate.swapInto(tx, retired, PROJECTION);
                 long beforeCommit = System.nanoTime();
-                record(tx, "swapped", retired, applied, applied, (options.keepOld() ? "old copy kept in " : "old copy "
-                        + "dropped: ") + retired + "; " + (differing.isEmpty() ? "checksums equal to the live table"
-                        : differing.size() + " tenant(s) differed from the live table, the copy equals the log"));
+                String verdict = differing.isEmpty() ? "checksums equal to the live table"
+                        : differing.size() + " tenant(s) differed from the live table, the copy equals the log";
+                record(tx, "swapped", retired, applied, applied,
+                        (options.keepOld() ? KEPT : TO_DROP) + retired + "; " + verdict);
                 tx.commit();
                 long swapMillis = millisSince(swapStarted);
                 LOG.info("Rebuild of {} swapped in {} ms ({}; record and commit {} ms)", PROJECTION, swapMillis, timings,
@@ -248,6 +285,9 @@ public final class MemoriesRebuild {
                 if (!options.keepOld()) {
                     try (Handle drop = live.open()) {
                         drop.execute("DROP SCHEMA " + retired + " CASCADE");
+                        drop.createUpdate("UPDATE projection_maintenance SET detail = :d WHERE projection = :p AND "
+                                + "operation = 'rebuild'").bind("d", "old copy dropped: " + retired + "; " + verdict)
+                                .bind("p", PROJECTION).execute();
                     }
                 }
                 return new Report(resumed, applied, applyingNanos / 1e9, refused, liveRows, copyRows, differing, true, true,
@@ -344,6 +384,9 @@ public final class MemoriesRebuild {
                     target.useTransaction(tx -> ProjectionOffsets.advance(tx, PROJECTION, TOPIC,
                             Map.of(record.partition(), record.offset() + 1)));
                     refused++;
+                    if (record.value() instanceof io.mnemo.schemas.changes.MemoryChanged change) {
+                        refusedKeys.add(change.getTenantId() + "/" + change.getUserId() + "/" + change.getMemoryId());
+                    }
                 }
             }
         }
@@ -384,6 +427,25 @@ public final class MemoriesRebuild {
         partitions.ensureFor(months.stream().map(d -> d.atStartOfDay().toInstant(ZoneOffset.UTC)).toList());
     }
 
+    private static final String KEPT = "old copy kept in ";
+    private static final String TO_DROP = "old copy to drop: ";
+
+    /** A run killed between its swap's commit and dropping the old tables left them behind: drop them now. */
+    private void dropOldCopyLeftBehind(Handle admin) {
+        admin.createQuery("SELECT schema_name FROM projection_maintenance WHERE projection = :p AND operation = "
+                        + "'rebuild' AND phase = 'swapped' AND detail LIKE :prefix")
+                .bind("p", PROJECTION).bind("prefix", TO_DROP + "%").mapTo(String.class).findOne()
+                .ifPresent(schema -> {
+                    new CandidateSchema(schema);
+                    LOG.warn("Dropping {}, the replaced tables of an earlier rebuild that stopped before dropping them",
+                            schema);
+                    admin.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+                    admin.createUpdate("UPDATE projection_maintenance SET detail = replace(detail, :prefix, "
+                            + "'old copy dropped: ') WHERE projection = :p AND operation = 'rebuild'")
+                            .bind("prefix", TO_DROP).bind("p", PROJECTION).execute();
+                });
+    }
+
     private static void record(Handle handle, String phase, String schema, long done, Long total, String detail) {
         handle.createUpdate("""
                         INSERT INTO projection_maintenance (projection, operation, phase, schema_name, records_done,
@@ -417,9 +479,11 @@ public final class MemoriesRebuild {
         return Jdbi.create(source);
     }
 
-    private static boolean isLockTimeout(Throwable e) {
+    /** Lock not available in time (55P03), or chosen as a deadlock victim (40P01): nothing changed, try again. */
+    private static boolean isRetryable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLException sql && "55P03".equals(sql.getSQLState())) {
+            if (t instanceof java.sql.SQLException sql
+                    && ("55P03".equals(sql.getSQLState()) || "40P01".equals(sql.getSQLState()))) {
                 return true;
             }
             if (t.getCause() == t) {

@@ -75,7 +75,8 @@ public final class MemoriesReconciler {
 
     private Report compare(Map<String, MemoryChanged> log, Predicate<String> tenants) {
         Map<String, List<Row>> table = new HashMap<>();
-        jdbi.useHandle(handle -> handle.createQuery("""
+        // in a transaction: pgjdbc streams by fetch size only there (in autocommit it buffers every row)
+        jdbi.useTransaction(handle -> handle.createQuery("""
                         SELECT tenant_id, user_id, memory_id::text AS memory_id, occurred_at, content, tags,
                                attributes::text AS attributes, media_ids, version
                         FROM memories""")
