@@ -188,7 +188,9 @@ class ProcessingIT {
     @Order(2)
     void twoInstancesShareThePartitionsAndRebalancesMidLoadLoseAndDoubleNothing() throws Exception {
         EventLoad load = new EventLoad("rebalance-" + UUID.randomUUID(), 60, 12_000, 42);
-        CompletableFuture<Void> sending = sendPaced(load, 1_000);
+        // 24 s of load: long enough that a second JVM can start and join while it is still being sent (at 1,000/s the
+        // load was once over before the rows reached 55 % on a busy machine, failing the precondition below)
+        CompletableFuture<Void> sending = sendPaced(load, 500);
         await().atMost(Duration.ofSeconds(60)).until(() -> rows(load.tenant) >= load.live() / 20);
 
         // a second instance joins: the partitions (Streams tasks and sink partitions) are split between the two
