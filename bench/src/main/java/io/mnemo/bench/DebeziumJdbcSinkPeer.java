@@ -16,7 +16,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -42,10 +41,7 @@ final class DebeziumJdbcSinkPeer {
         String table = "bench_debezium_" + runId.replace('-', '_');
         jdbi.useHandle(h -> h.execute("CREATE TABLE " + table + " (LIKE memories INCLUDING DEFAULTS "
                 + "INCLUDING CONSTRAINTS INCLUDING INDEXES)"));
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, env.kafkaBootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(topic, 12, (short) 1))).all().get();
-            SinkBench.awaitLeaders(admin, topic);
-        }
+        SinkBench.createTopic(env.kafkaBootstrap(), topic, 12, (short) 1, Map.of());
         produce(env, topic, changes);
         Path dir = Files.createTempDirectory("mnemo-bench-connect");
         Files.writeString(dir.resolve("worker.properties"), String.join("\n",

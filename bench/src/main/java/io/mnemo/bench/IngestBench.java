@@ -22,7 +22,6 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,7 +30,6 @@ import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 
 /**
@@ -121,9 +119,8 @@ public final class IngestBench {
             Map<String, String> overrides = new java.util.HashMap<>();
             config.entries().stream().filter(e -> e.source() == org.apache.kafka.clients.admin.ConfigEntry.ConfigSource
                     .DYNAMIC_TOPIC_CONFIG).forEach(e -> overrides.put(e.name(), e.value()));
-            admin.createTopics(List.of(new NewTopic(topic, events.partitions().size(),
-                    (short) events.partitions().get(0).replicas().size()).configs(overrides))).all().get();
-            SinkBench.awaitLeaders(admin, topic);
+            SinkBench.createTopic(env.kafkaBootstrap(), topic, events.partitions().size(),
+                    (short) events.partitions().get(0).replicas().size(), overrides);
         }
         try {
             String output = KafkaTools.run("org.apache.kafka.tools.ProducerPerformance", List.of("--topic", topic,

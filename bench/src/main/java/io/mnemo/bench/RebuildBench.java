@@ -1,5 +1,6 @@
 package io.mnemo.bench;
 
+import io.mnemo.kit.kafka.LogReaders;
 import io.mnemo.devstack.Devstack;
 import io.mnemo.devstack.DevstackOptions;
 import io.mnemo.kit.kafka.TopicProvisioner;
@@ -10,7 +11,6 @@ import io.mnemo.schemas.Topics;
 import io.mnemo.schemas.changes.MemoryChangeKind;
 import io.mnemo.schemas.changes.MemoryChanged;
 import io.mnemo.schemas.changes.MemoryState;
-import io.mnemo.schemas.serde.ConfluentAvroDeserializer;
 import io.mnemo.schemas.serde.ConfluentAvroSerializer;
 import io.mnemo.schemas.serde.HttpSchemaRegistryClient;
 import java.nio.file.Path;
@@ -29,14 +29,12 @@ import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -232,15 +230,8 @@ public final class RebuildBench {
 
     static KafkaConsumer<String, SpecificRecord> consumer(String bootstrap, HttpSchemaRegistryClient registry,
                                                           String clientId) {
-        return new KafkaConsumer<>(Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, BATCH,
-                ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024,
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024,
-                ConsumerConfig.CLIENT_ID_CONFIG, clientId == null ? "bench-rebuild" : clientId),
-                new StringDeserializer(), new ConfluentAvroDeserializer(registry));
+        return LogReaders.avro(bootstrap, registry.url(), clientId == null ? "bench-rebuild" : clientId, BATCH,
+                LogReaders.BULK_FETCH);
     }
 
     /** The raw loop: poll, keep each memory's newest change of the batch, two unnest upserts and the offsets. */

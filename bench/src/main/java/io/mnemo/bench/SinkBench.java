@@ -1,9 +1,11 @@
 package io.mnemo.bench;
 
+import io.mnemo.kit.kafka.TopicProvisioner;
 import io.mnemo.processors.db.MemoriesProjectionWriter;
 import io.mnemo.processors.db.MemoryPartitions;
 import io.mnemo.processors.sink.PostgresProjectionSink;
 import io.mnemo.schemas.ProjectionMigrations;
+import io.mnemo.schemas.TopicSpec;
 import io.mnemo.schemas.changes.MemoryChangeKind;
 import io.mnemo.schemas.changes.MemoryChanged;
 import io.mnemo.schemas.changes.MemoryState;
@@ -23,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -93,10 +94,7 @@ public final class SinkBench {
         partitions.ensureFor(changes.stream().map(c -> c.getState().getOccurredAt()).toList());
 
         String topic = "bench-sink-" + runId;
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(topic, 12, (short) 1))).all().get();
-            awaitLeaders(admin, topic);
-        }
+        createTopic(bootstrap, topic, 12, (short) 1, Map.of());
         // KAFKA-15591: right after creation, one request in flight and every send checked
         try (var producer = new KafkaProducer<String, SpecificRecord>(Map.<String, Object>of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all",
@@ -142,15 +140,15 @@ public final class SinkBench {
         return table;
     }
 
-    /** Waits until every partition of a new topic has a leader (producing earlier can stall: KAFKA-15591). */
-    static void awaitLeaders(Admin admin, String topic) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
-                .anyMatch(p -> p.leader() == null)) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("no leader for every partition of " + topic + " after 60 s");
-            }
-            TimeUnit.MILLISECONDS.sleep(100);
+    /**
+     * A benchmark's own topic, created the way the platform creates its topics ({@link TopicProvisioner}: every
+     * partition led before anyone produces, KAFKA-15591), then a short settle.
+     */
+    static void createTopic(String bootstrap, String topic, int partitions, short replication,
+                            Map<String, String> configs) throws InterruptedException {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            new TopicProvisioner(admin).ensure(List.of(new TopicSpec(topic, configs)), partitions, replication,
+                    Duration.ofSeconds(60));
         }
         TimeUnit.SECONDS.sleep(2);
     }

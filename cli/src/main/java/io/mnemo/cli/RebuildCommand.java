@@ -2,21 +2,16 @@ package io.mnemo.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.mnemo.kit.kafka.LogReaders;
 import io.mnemo.processors.db.MaintenanceLock;
 import io.mnemo.processors.rebuild.MemoriesRebuild;
 import io.mnemo.schemas.ProjectionMigrations;
-import io.mnemo.schemas.serde.ConfluentAvroDeserializer;
-import io.mnemo.schemas.serde.HttpSchemaRegistryClient;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import picocli.CommandLine.ArgGroup;
@@ -96,7 +91,8 @@ final class RebuildCommand implements Callable<Integer> {
                 return REFUSED;
             }
             MemoriesRebuild rebuild = new MemoriesRebuild(db.url(), db.user(), db.password(),
-                    () -> consumer(endpoints), Clock.systemUTC(), progress(out));
+                    () -> LogReaders.avro(endpoints.bootstrap(), endpoints.schemaRegistry(), "mnemo-rebuild", 5_000,
+                            LogReaders.BULK_FETCH), Clock.systemUTC(), progress(out));
             if (alternative != null && alternative.abandon) {
                 rebuild.abandon(MemoriesRebuild.CANDIDATE);
                 out.println("Dropped the unfinished copy " + MemoriesRebuild.CANDIDATE + "; the live projection is "
@@ -180,16 +176,4 @@ final class RebuildCommand implements Callable<Integer> {
         }
     }
 
-    private static KafkaConsumer<String, SpecificRecord> consumer(KafkaOptions.Endpoints endpoints) {
-        return new KafkaConsumer<>(Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrap(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000,
-                ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024,
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024,
-                ConsumerConfig.CLIENT_ID_CONFIG, "mnemo-rebuild"),
-                new StringDeserializer(), new ConfluentAvroDeserializer(
-                        new HttpSchemaRegistryClient(endpoints.schemaRegistry())));
-    }
 }

@@ -2,18 +2,13 @@ package io.mnemo.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.mnemo.kit.kafka.LogReaders;
 import io.mnemo.processors.reconcile.MemoriesReconciler;
-import io.mnemo.schemas.serde.ConfluentAvroDeserializer;
-import io.mnemo.schemas.serde.HttpSchemaRegistryClient;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
-import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jdbi.v3.core.Jdbi;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -62,14 +57,8 @@ final class ReconcileCommand implements Callable<Integer> {
         Predicate<String> tenants = tenant == null ? t -> true : tenant::equals;
         long started = System.nanoTime();
         MemoriesReconciler.Report report;
-        try (var consumer = new KafkaConsumer<String, SpecificRecord>(Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrap(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000,
-                ConsumerConfig.CLIENT_ID_CONFIG, "mnemo-reconcile"),
-                new StringDeserializer(), new ConfluentAvroDeserializer(
-                        new HttpSchemaRegistryClient(endpoints.schemaRegistry())))) {
+        try (var consumer = LogReaders.avro(endpoints.bootstrap(), endpoints.schemaRegistry(), "mnemo-reconcile",
+                5_000, Map.of())) {
             report = new MemoriesReconciler(Jdbi.create(db.url(), db.user(), db.password())).reconcile(consumer,
                     tenants);
         }

@@ -2,14 +2,14 @@ package io.mnemo.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.mnemo.kit.kafka.LogReaders;
 import io.mnemo.processors.db.MaintenanceLock;
 import io.mnemo.processors.db.MemoriesProjectionWriter;
 import io.mnemo.processors.db.ProjectionFence;
+import io.mnemo.processors.db.ProjectionMaintenance;
 import io.mnemo.processors.db.MemoryPartitions;
 import io.mnemo.schemas.Topics;
 import io.mnemo.schemas.changes.MemoryChanged;
-import io.mnemo.schemas.serde.ConfluentAvroDeserializer;
-import io.mnemo.schemas.serde.HttpSchemaRegistryClient;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -21,12 +21,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import picocli.CommandLine.ArgGroup;
@@ -107,14 +105,8 @@ final class ReplayCommand implements Callable<Integer> {
 
     private int replay(PrintWriter out, Jdbi jdbi, KafkaOptions.Endpoints endpoints) throws Exception {
         String topic = Topics.MEMORY_CHANGES.name();
-        try (var consumer = new KafkaConsumer<String, SpecificRecord>(Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrap(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, BATCH,
-                ConsumerConfig.CLIENT_ID_CONFIG, "mnemo-replay"),
-                new StringDeserializer(), new ConfluentAvroDeserializer(
-                        new HttpSchemaRegistryClient(endpoints.schemaRegistry())))) {
+        try (var consumer = LogReaders.avro(endpoints.bootstrap(), endpoints.schemaRegistry(), "mnemo-replay", BATCH,
+                Map.of())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
             Map<TopicPartition, Long> begin = startOffsets(consumer, partitions);
@@ -210,18 +202,8 @@ final class ReplayCommand implements Callable<Integer> {
 
     /** What `mnemo status` shows of the replay running or last run. */
     private void record(Jdbi jdbi, String phase, long done, long total, String detail) {
-        boolean finished = phase.endsWith("done");
-        jdbi.useHandle(h -> h.createUpdate("""
-                        INSERT INTO projection_maintenance (projection, operation, phase, records_done, records_total,
-                                                            detail, finished_at)
-                        VALUES (:p, 'replay', :phase, :done, :total, :detail, CASE WHEN :finished THEN now() END)
-                        ON CONFLICT (projection, operation) DO UPDATE SET phase = EXCLUDED.phase,
-                            records_done = EXCLUDED.records_done, records_total = EXCLUDED.records_total,
-                            detail = EXCLUDED.detail, updated_at = now(), finished_at = EXCLUDED.finished_at,
-                            started_at = CASE WHEN projection_maintenance.finished_at IS NOT NULL
-                                              THEN now() ELSE projection_maintenance.started_at END""")
-                .bind("p", projection).bind("phase", phase).bind("done", done).bind("total", total)
-                .bind("detail", detail).bind("finished", finished).execute());
+        jdbi.useHandle(h -> ProjectionMaintenance.record(h, projection, "replay", phase, null, done, total, detail,
+                phase.endsWith("done")));
     }
 
     static final String ROWS_OF = """

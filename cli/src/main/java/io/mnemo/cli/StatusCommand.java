@@ -189,13 +189,13 @@ final class StatusCommand implements Callable<Integer> {
                         operations.add(operation);
                     });
             for (Map<String, Object> operation : operations) {
-                operation.put("running", row(operation) && MaintenanceLock.isHeld(h, (String) operation.get("projection")));
+                operation.put("running", unfinished(operation) && MaintenanceLock.isHeld(h, (String) operation.get("projection")));
             }
             return operations;
         });
     }
 
-    private static boolean row(Map<String, Object> operation) {
+    private static boolean unfinished(Map<String, Object> operation) {
         return operation.get("finishedAt") == null;
     }
 

@@ -3,7 +3,9 @@ package io.mnemo.processors.rebuild;
 import io.mnemo.processors.db.MemoriesProjectionWriter;
 import io.mnemo.processors.db.MemoryPartitions;
 import io.mnemo.processors.db.ProjectionFence;
+import io.mnemo.processors.db.ProjectionMaintenance;
 import io.mnemo.processors.db.ProjectionOffsets;
+import io.mnemo.processors.db.SqlStates;
 import io.mnemo.processors.reconcile.MemoriesReconciler;
 import io.mnemo.processors.sink.PostgresProjectionSink;
 import io.mnemo.schemas.Topics;
@@ -16,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;
@@ -46,6 +49,7 @@ import org.slf4j.LoggerFactory;
 public final class MemoriesRebuild {
     public static final String CANDIDATE = "mnemo_rebuild_memories";
     public static final String PROJECTION = MemoriesProjectionWriter.PROJECTION;
+    private static final String OPERATION = "rebuild";
     private static final Logger LOG = LoggerFactory.getLogger(MemoriesRebuild.class);
     private static final String TOPIC = Topics.MEMORY_CHANGES.name();
     /** Pre-fence catch-up passes stop once fewer records than this are left to the live position. */
@@ -285,9 +289,8 @@ public final class MemoriesRebuild {
                 if (!options.keepOld()) {
                     try (Handle drop = live.open()) {
                         drop.execute("DROP SCHEMA " + retired + " CASCADE");
-                        drop.createUpdate("UPDATE projection_maintenance SET detail = :d WHERE projection = :p AND "
-                                + "operation = 'rebuild'").bind("d", "old copy dropped: " + retired + "; " + verdict)
-                                .bind("p", PROJECTION).execute();
+                        ProjectionMaintenance.detail(drop, PROJECTION, OPERATION,
+                                "old copy dropped: " + retired + "; " + verdict);
                     }
                 }
                 return new Report(resumed, applied, applyingNanos / 1e9, refused, liveRows, copyRows, differing, true, true,
@@ -352,14 +355,14 @@ public final class MemoriesRebuild {
             consumer.pause(done);
             if (System.nanoTime() - reported > 1_000_000_000L) {
                 progress.records(applied - appliedBefore, total);
-                live.useHandle(h -> updateProgress(h, applied));
+                live.useHandle(h -> ProjectionMaintenance.progress(h, PROJECTION, OPERATION, applied));
                 reported = System.nanoTime();
             }
         }
         write(target, writer, batch);
         applyingNanos += System.nanoTime() - catchUpStarted;
         progress.records(applied - appliedBefore, total);
-        live.useHandle(h -> updateProgress(h, applied));
+        live.useHandle(h -> ProjectionMaintenance.progress(h, PROJECTION, OPERATION, applied));
     }
 
     private void write(Handle target, MemoriesProjectionWriter writer, List<ConsumerRecord<String, SpecificRecord>> batch) {
@@ -447,25 +450,8 @@ public final class MemoriesRebuild {
     }
 
     private static void record(Handle handle, String phase, String schema, long done, Long total, String detail) {
-        handle.createUpdate("""
-                        INSERT INTO projection_maintenance (projection, operation, phase, schema_name, records_done,
-                                                            records_total, detail, started_at, updated_at, finished_at)
-                        VALUES (:p, 'rebuild', :phase, :schema, :done, :total, :detail, now(), now(),
-                                CASE WHEN :phase IN ('swapped', 'abandoned', 'verification-failed') THEN now() END)
-                        ON CONFLICT (projection, operation) DO UPDATE SET
-                            phase = EXCLUDED.phase, schema_name = EXCLUDED.schema_name,
-                            records_done = EXCLUDED.records_done, records_total = EXCLUDED.records_total,
-                            detail = EXCLUDED.detail, updated_at = now(), finished_at = EXCLUDED.finished_at,
-                            started_at = CASE WHEN projection_maintenance.finished_at IS NOT NULL
-                                              THEN now() ELSE projection_maintenance.started_at END""")
-                .bind("p", PROJECTION).bind("phase", phase).bind("schema", schema).bind("done", done)
-                .bind("total", total).bind("detail", detail).execute();
-    }
-
-    private static void updateProgress(Handle handle, long done) {
-        handle.createUpdate("UPDATE projection_maintenance SET records_done = :done, updated_at = now() "
-                        + "WHERE projection = :p AND operation = 'rebuild'")
-                .bind("p", PROJECTION).bind("done", done).execute();
+        ProjectionMaintenance.record(handle, PROJECTION, OPERATION, phase, schema, done, total, detail,
+                Set.of("swapped", "abandoned", "verification-failed").contains(phase));
     }
 
     private Jdbi jdbi(String schema) {
@@ -481,16 +467,8 @@ public final class MemoriesRebuild {
 
     /** Lock not available in time (55P03), or chosen as a deadlock victim (40P01): nothing changed, try again. */
     private static boolean isRetryable(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLException sql
-                    && ("55P03".equals(sql.getSQLState()) || "40P01".equals(sql.getSQLState()))) {
-                return true;
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return false;
+        String state = SqlStates.of(e);
+        return "55P03".equals(state) || "40P01".equals(state);
     }
 
     private static long millisSince(long nanos) {

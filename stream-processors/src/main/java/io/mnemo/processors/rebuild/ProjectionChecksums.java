@@ -30,30 +30,29 @@ final class ProjectionChecksums {
     static Map<String, TenantSum> of(Handle handle, String schema) {
         // the live table's columns, for both copies: a column missing from one fails loudly
         String columns = String.join(", ", dataColumns(handle, CandidateSchema.LIVE));
-        Map<String, long[]> counts = new TreeMap<>();
-        Map<String, BigInteger[]> sums = new TreeMap<>();
-        handle.createQuery("SELECT tenant_id, count(*) AS n, " + hashSum("ROW(" + columns + ")")
-                        + " AS s FROM " + schema + ".memories GROUP BY tenant_id")
-                .map((rs, ctx) -> Map.entry(rs.getString(1), new Object[] {rs.getLong(2), rs.getBigDecimal(3)}))
-                .forEach(e -> {
-                    counts.computeIfAbsent(e.getKey(), k -> new long[2])[0] = (Long) e.getValue()[0];
-                    sums.computeIfAbsent(e.getKey(), k -> new BigInteger[] {BigInteger.ZERO, BigInteger.ZERO})[0] =
-                            mod((java.math.BigDecimal) e.getValue()[1]);
-                });
-        handle.createQuery("SELECT tenant_id, count(*) AS n, "
-                        + hashSum("ROW(user_id, memory_id, version, deleted, "
-                        + "CASE WHEN deleted THEN NULL ELSE occurred_at END)")
-                        + " AS s FROM " + schema + ".memory_locator GROUP BY tenant_id")
-                .map((rs, ctx) -> Map.entry(rs.getString(1), new Object[] {rs.getLong(2), rs.getBigDecimal(3)}))
-                .forEach(e -> {
-                    counts.computeIfAbsent(e.getKey(), k -> new long[2])[1] = (Long) e.getValue()[0];
-                    sums.computeIfAbsent(e.getKey(), k -> new BigInteger[] {BigInteger.ZERO, BigInteger.ZERO})[1] =
-                            mod((java.math.BigDecimal) e.getValue()[1]);
-                });
+        Map<String, Object[]> memories = perTenant(handle, "ROW(" + columns + ")", schema + ".memories");
+        Map<String, Object[]> locators = perTenant(handle,
+                "ROW(user_id, memory_id, version, deleted, CASE WHEN deleted THEN NULL ELSE occurred_at END)",
+                schema + ".memory_locator");
+        Set<String> tenants = new TreeSet<>(memories.keySet());
+        tenants.addAll(locators.keySet());
         Map<String, TenantSum> figures = new TreeMap<>();
-        counts.forEach((tenant, n) -> figures.put(tenant,
-                new TenantSum(n[0], sums.get(tenant)[0], n[1], sums.get(tenant)[1])));
+        Object[] none = {0L, BigInteger.ZERO};
+        for (String tenant : tenants) {
+            Object[] m = memories.getOrDefault(tenant, none);
+            Object[] l = locators.getOrDefault(tenant, none);
+            figures.put(tenant, new TenantSum((Long) m[0], (BigInteger) m[1], (Long) l[0], (BigInteger) l[1]));
+        }
         return figures;
+    }
+
+    /** Per tenant: {rows, checksum} of {@code row} over {@code table}. */
+    private static Map<String, Object[]> perTenant(Handle handle, String row, String table) {
+        Map<String, Object[]> sums = new TreeMap<>();
+        handle.createQuery("SELECT tenant_id, count(*), " + hashSum(row) + " FROM " + table + " GROUP BY tenant_id")
+                .map((rs, ctx) -> Map.entry(rs.getString(1), new Object[] {rs.getLong(2), mod(rs.getBigDecimal(3))}))
+                .forEach(e -> sums.put(e.getKey(), e.getValue()));
+        return sums;
     }
 
     /** The tenants whose figures differ between the two (present in one only included). */

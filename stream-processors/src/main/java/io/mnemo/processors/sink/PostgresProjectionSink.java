@@ -3,6 +3,7 @@ package io.mnemo.processors.sink;
 import io.dropwizard.lifecycle.Managed;
 import io.mnemo.processors.db.ProjectionFence;
 import io.mnemo.processors.db.ProjectionOffsets;
+import io.mnemo.processors.db.SqlStates;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -218,15 +219,8 @@ public final class PostgresProjectionSink<V> implements Managed {
      * every non-SQL failure are treated as transient.
      */
     public static boolean isRefusedData(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && sql.getSQLState() != null) {
-                return sql.getSQLState().startsWith("22") || sql.getSQLState().startsWith("23");
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return false;
+        String state = SqlStates.of(failure);
+        return state != null && (state.startsWith("22") || state.startsWith("23"));
     }
 
     /** Partitions assigned while Postgres could not tell their stored offsets stay paused until it can. */
