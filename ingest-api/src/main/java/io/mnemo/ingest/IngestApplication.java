@@ -109,7 +109,8 @@ public class IngestApplication extends Application<IngestConfiguration> {
         environment.jersey().register(new MediaProblems());
         environment.jersey().register(new MediaResource(mediaIngest, ingestMetrics));
         environment.jersey().register(new MemoriesResource(ingest, ingestMetrics));
-        environment.jersey().register(new BatchResource(ingest, environment.getValidator(), ingestMetrics));
+        environment.jersey().register(new BatchResource(ingest, environment.getObjectMapper(),
+                environment.getValidator(), ingestMetrics));
         environment.jersey().register(new UsersResource(ingest, ingestMetrics));
         OpenApiDocs.install(environment, "Mnemo ingest API",
                 "Producers' write API: every 2xx means the event is durable in Kafka (acks=all). Errors are "

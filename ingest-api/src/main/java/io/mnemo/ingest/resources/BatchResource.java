@@ -1,5 +1,8 @@
 package io.mnemo.ingest.resources;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mnemo.ingest.api.BatchItemRequest;
 import io.mnemo.ingest.api.BatchItemResult;
 import io.mnemo.ingest.api.BatchRequest;
@@ -17,8 +20,10 @@ import io.mnemo.kit.auth.RequiresScope;
 import io.mnemo.kit.auth.Scopes;
 import io.mnemo.kit.problems.Problem;
 import io.mnemo.kit.problems.ProblemResponses;
+import io.mnemo.kit.problems.ProblemType;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.ConstraintViolation;
-import jakarta.validation.Valid;
 import jakarta.validation.Validator;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -42,7 +47,8 @@ import java.util.Set;
 /**
  * {@code POST /v1/memories:batch}: up to 500 memories of any users of the tenant in one request, produced to
  * Kafka together. One result per item in request order. 202 when every item is durable, 207 when some are,
- * otherwise the items' common failure (422 when none was valid, 503 when Kafka took none).
+ * otherwise the items' common failure (422 when none was valid, 503 when Kafka took none). Items are bound one by
+ * one ({@link BatchBody}), so an item that cannot be read is one refused result, not a refused batch.
  */
 @Path("/v1/memories:batch")
 @Produces(MediaType.APPLICATION_JSON)
@@ -50,25 +56,39 @@ import java.util.Set;
 @RequiresScope(Scopes.MEMORIES_WRITE)
 public final class BatchResource {
     static final int MULTI_STATUS = 207;
+    private static final String BODY_REQUIRED = "a JSON body is required";
 
     private final MemoryIngest ingest;
+    private final ObjectMapper json;
     private final Validator validator;
     private final IngestMetrics metrics;
 
-    public BatchResource(MemoryIngest ingest, Validator validator, IngestMetrics metrics) {
+    /** {@code json} must be the mapper Jersey reads bodies with, so an item is read as strictly as a capture. */
+    public BatchResource(MemoryIngest ingest, ObjectMapper json, Validator validator, IngestMetrics metrics) {
         this.ingest = ingest;
+        this.json = json;
         this.validator = validator;
         this.metrics = metrics;
     }
 
+    /** The body is taken as a tree, so that a bad item cannot fail the binding; documented as a BatchRequest. */
     @POST
     public Response capture(@Context SecurityContext security, @Context UriInfo uri,
                             @HeaderParam(Requests.TRACEPARENT) String traceparent,
-                            @NotNull(message = "a JSON body is required") @Valid BatchRequest body) {
+                            @Parameter(schema = @Schema(implementation = BatchRequest.class))
+                            @NotNull(message = BODY_REQUIRED) JsonNode body) {
+        if (body.isNull()) {
+            throw new InvalidInput("body", BODY_REQUIRED);
+        }
+        if (!(body instanceof ObjectNode envelope)) {
+            return ProblemResponses.of(ProblemType.MALFORMED_REQUEST,
+                    "The body must be a JSON object with an \"items\" array", uri);
+        }
+        List<JsonNode> raw = BatchBody.items(envelope);
         TenantId tenant = Requests.tenant(security);
-        List<BatchItem> items = new ArrayList<>(body.items().size());
-        for (int i = 0; i < body.items().size(); i++) {
-            items.add(item(tenant, body.items().get(i), i));
+        List<BatchItem> items = new ArrayList<>(raw.size());
+        for (int i = 0; i < raw.size(); i++) {
+            items.add(item(tenant, raw.get(i), i));
         }
         List<ItemOutcome> outcomes = ingest.captureBatch(items, Requests.provenance(traceparent));
 
@@ -100,9 +120,12 @@ public final class BatchResource {
     }
 
     /** Validates one item on its own, so that one bad item costs only its own result. */
-    private BatchItem item(TenantId tenant, BatchItemRequest request, int index) {
-        if (request == null) {
-            return BatchItem.invalid(new InvalidInput("items[" + index + "]", "must be an object"));
+    private BatchItem item(TenantId tenant, JsonNode raw, int index) {
+        BatchItemRequest request;
+        try {
+            request = BatchBody.item(json, raw, index);
+        } catch (InvalidInput e) {
+            return BatchItem.invalid(e);
         }
         Set<ConstraintViolation<BatchItemRequest>> violations = validator.validate(request);
         if (!violations.isEmpty()) {

@@ -24,6 +24,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
@@ -140,6 +142,118 @@ class IngestEndpointsIT {
 
         assertThat(response.statusCode()).isEqualTo(422);
         assertThat(JSON.readTree(response.body()).get("errors").get(0).get("field").asText()).isEqualTo("items");
+    }
+
+    @Test
+    void aBatchItemWithAnUnreadableFieldIsRefusedAloneAndTheOthersAreAccepted() throws Exception {
+        String user = "u-" + UUID.randomUUID();
+        ArrayNode items = JSON.createArrayNode().add(item(user, "unreadable-0-" + user, "before"))
+                .add(item(user, null, "bad date").put("occurredAt", "bad"))
+                .add(item(user, "unreadable-2-" + user, "after"));
+        String body = JSON.createObjectNode().set("items", items).toString();
+
+        HttpResponse<String> response = send("POST", "/v1/memories:batch", "application/json", body);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(207);
+        JsonNode answer = JSON.readTree(response.body());
+        assertThat(answer.get("accepted").asInt()).isEqualTo(2);
+        assertThat(answer.get("refused").asInt()).isEqualTo(1);
+        JsonNode results = answer.get("results");
+        assertThat(results).extracting(r -> r.get("status").asInt()).containsExactly(202, 422, 202);
+        JsonNode problem = results.get(1).get("problem");
+        assertThat(problem.get("type").asText()).isEqualTo("urn:mnemo:problem:validation-failed");
+        assertThat(problem.get("status").asInt()).isEqualTo(422);
+        assertThat(problem.get("errors").findValuesAsText("field")).containsExactly("occurredAt");
+        assertThat(((MemoryCaptured) eventAt(results.get(0))).getContent()).isEqualTo("before");
+        assertThat(((MemoryCaptured) eventAt(results.get(2))).getContent()).isEqualTo("after");
+
+        // each valid item keeps its own idempotency key: the retry answers the same memories
+        JsonNode retry = JSON.readTree(send("POST", "/v1/memories:batch", "application/json", body).body());
+        assertThat(retry.get("results").get(0).get("memoryId")).isEqualTo(results.get(0).get("memoryId"));
+        assertThat(retry.get("results").get(2).get("memoryId")).isEqualTo(results.get(2).get("memoryId"));
+    }
+
+    @Test
+    void aBatchItemOfTheWrongShapeGetsTheFieldErrorsASingleCaptureWouldGet() throws Exception {
+        String user = "u-" + UUID.randomUUID();
+        List<ObjectNode> bad = List.of(
+                item(user, null, "x").put("occurredAt", "2026-13-45T99:00:00Z"),
+                item(user, null, "x").put("tags", "not-an-array"),
+                item(user, null, "x").put("serverOwned", "smuggled"),
+                item(user, null, null).set("content", JSON.createObjectNode().put("nested", true)),
+                item(user, null, "x").set("tags", JSON.createArrayNode().add(JSON.createObjectNode())),
+                item(user, null, "x").set("attributes", JSON.createArrayNode()));
+        ArrayNode items = JSON.createArrayNode().add(item(user, null, "valid"));
+        bad.forEach(items::add);
+        items.add("not an object").add(5).add(JSON.createArrayNode()).addNull();
+
+        HttpResponse<String> response = send("POST", "/v1/memories:batch", "application/json",
+                JSON.createObjectNode().set("items", items).toString());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(207);
+        JsonNode results = JSON.readTree(response.body()).get("results");
+        assertThat(results).hasSize(items.size());
+        assertThat(results.get(0).get("status").asInt()).isEqualTo(202);
+        assertThat(((MemoryCaptured) eventAt(results.get(0))).getContent()).isEqualTo("valid");
+        for (int i = 0; i < bad.size(); i++) {
+            ObjectNode single = bad.get(i).deepCopy();
+            single.remove("userId");
+            HttpResponse<String> alone = send("POST", "/v1/users/" + user + "/memories", "application/json",
+                    single.toString());
+            assertThat(alone.statusCode()).as(alone.body()).isEqualTo(422);
+            JsonNode result = results.get(i + 1);
+            assertThat(result.get("status").asInt()).as(result.toString()).isEqualTo(422);
+            assertThat(result.get("problem").get("errors")).as(result.toString())
+                    .isEqualTo(JSON.readTree(alone.body()).get("errors"));
+        }
+        for (int i = bad.size() + 1; i < items.size(); i++) {
+            JsonNode result = results.get(i);
+            assertThat(result.get("status").asInt()).as(result.toString()).isEqualTo(422);
+            assertThat(result.get("problem").get("errors").get(0).get("field").asText()).isEqualTo("items[" + i + "]");
+            assertThat(result.get("problem").get("errors").get(0).get("message").asText()).isEqualTo("must be an object");
+        }
+    }
+
+    /** The whole-body refusals the batch answered before its items were bound one by one; they must not change. */
+    @Test
+    void aBatchBodyWithoutAnItemsArrayIsRefusedWholeWithoutNamingInternalClasses() throws Exception {
+        record Refusal(String body, int status, String field, String message) {
+        }
+        List<Refusal> refusals = List.of(
+                new Refusal("{\"items\": 5}", 422, "items", "has the wrong type"),
+                new Refusal("{\"items\": {}}", 422, "items", "has the wrong type"),
+                new Refusal("{\"items\": \"x\"}", 422, "items", "has the wrong type"),
+                new Refusal("{\"items\": null}", 422, "items", "must not be null"),
+                new Refusal("{}", 422, "items", "must not be null"),
+                new Refusal("{\"items\": []}", 422, "items", "must hold 1 to 500 items"),
+                new Refusal("{\"items\": [], \"extra\": 1}", 422, "extra", "unknown field"),
+                new Refusal("{\"extra\": 1, \"items\": [{}]}", 422, "extra", "unknown field"),
+                new Refusal("null", 422, "body", "a JSON body is required"),
+                new Refusal("", 422, "body", "a JSON body is required"),
+                new Refusal("[]", 400, null, null),
+                new Refusal("[{\"items\": []}]", 400, null, null),
+                new Refusal("\"x\"", 400, null, null),
+                new Refusal("5", 400, null, null));
+        for (Refusal refusal : refusals) {
+            HttpResponse<String> response = send("POST", "/v1/memories:batch", "application/json", refusal.body());
+
+            assertThat(response.statusCode()).as(refusal.body() + " → " + response.body()).isEqualTo(refusal.status());
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("application/problem+json"));
+            JsonNode problem = JSON.readTree(response.body());
+            assertThat(problem.has("results")).isFalse();
+            assertThat(problem.get("requestId").asText()).isNotBlank();
+            assertThat(problem.get("detail").asText()).as(refusal.body())
+                    .doesNotContain("io.mnemo", "BatchRequest", "BatchItemRequest", "JsonNode", "`", "java.");
+            if (refusal.status() == 422) {
+                assertThat(problem.get("type").asText()).isEqualTo("urn:mnemo:problem:validation-failed");
+                assertThat(problem.get("errors")).as(refusal.body()).hasSize(1);
+                assertThat(problem.get("errors").get(0).get("field").asText()).isEqualTo(refusal.field());
+                assertThat(problem.get("errors").get(0).get("message").asText()).isEqualTo(refusal.message());
+            } else {
+                assertThat(problem.get("type").asText()).isEqualTo("urn:mnemo:problem:malformed-request");
+            }
+        }
     }
 
     @Test
@@ -305,6 +419,23 @@ class IngestEndpointsIT {
         assertThat(paths.get("/v1/users/{userId}/memories/{memoryId}").has("delete")).isTrue();
         assertThat(paths.has("/v1/memories:batch")).isTrue();
         assertThat(paths.has("/v1/users/{userId}")).isTrue();
+        // the batch binds its items leniently, but documents them as the typed records they must be
+        JsonNode document = JSON.readTree(response.body());
+        JsonNode batchBody = paths.get("/v1/memories:batch").get("post").get("requestBody");
+        assertThat(batchBody.get("required").asBoolean()).isTrue();
+        assertThat(batchBody.get("content").get("application/json").get("schema").get("$ref").asText())
+                .isEqualTo("#/components/schemas/BatchRequest");
+        JsonNode schemas = document.get("components").get("schemas");
+        JsonNode batchItems = schemas.get("BatchRequest").get("properties").get("items");
+        assertThat(batchItems.get("items").get("$ref").asText()).isEqualTo("#/components/schemas/BatchItemRequest");
+        assertThat(batchItems.get("minItems").asInt()).isEqualTo(1);
+        assertThat(batchItems.get("maxItems").asInt()).isEqualTo(500);
+        assertThat(schemas.get("BatchRequest").get("required")).extracting(JsonNode::asText).containsExactly("items");
+        assertThat(schemas.get("BatchItemRequest").get("properties").get("occurredAt").get("format").asText())
+                .isEqualTo("date-time");
+        assertThat(schemas.get("BatchItemRequest").get("required")).extracting(JsonNode::asText)
+                .containsExactlyInAnyOrder("content", "occurredAt", "userId");
+        assertThat(schemas.fieldNames()).toIterable().doesNotContain("JsonNode", "ObjectNode");
 
         // An independent validator (openapi4j, not swagger's own parser) checks the document against the spec.
         java.nio.file.Path file = java.nio.file.Files.createTempFile("ingest-openapi", ".json");
