@@ -7,7 +7,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mnemo.kit.config.ConfigSources;
 import io.mnemo.kit.db.PostgresFactory;
 import io.mnemo.kit.http.ApiJson;
+import io.mnemo.kit.http.OpenApiDocs;
 import io.mnemo.kit.http.RequestIds;
+import io.mnemo.kit.kafka.KafkaFactory;
+import io.mnemo.kit.kafka.TopicProvisioner;
 import io.mnemo.kit.metrics.HttpMetrics;
 import io.mnemo.kit.metrics.PrometheusMetrics;
 import io.mnemo.kit.problems.ProblemJson;
@@ -15,23 +18,33 @@ import io.mnemo.query.core.CursorCodec;
 import io.mnemo.query.core.MemoryQueries;
 import io.mnemo.query.db.JdbiMemoryReader;
 import io.mnemo.query.db.ReadRouter;
+import io.mnemo.query.kafka.EventLogPartitions;
 import io.mnemo.query.resources.ActivityResource;
 import io.mnemo.query.resources.ExportResource;
 import io.mnemo.query.resources.MediaQueryResource;
-import io.mnemo.query.s3.S3MediaLinks;
-import java.time.Clock;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.LoggerFactory;
 import io.mnemo.query.resources.MemoryQueryResource;
+import io.mnemo.query.resources.QueryApiDocs;
 import io.mnemo.query.resources.QueryProblems;
+import io.mnemo.query.s3.S3MediaLinks;
+import io.mnemo.schemas.Topics;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.jdbi.v3.core.Jdbi;
+import org.slf4j.LoggerFactory;
 
 /** The analysts' query service: reads the projections from streaming replicas. */
 public class QueryApplication extends Application<QueryConfiguration> {
+    /** How long start-up waits for Kafka to create or describe the event log. */
+    private static final Duration EVENT_LOG_WAIT = Duration.ofSeconds(30);
+
     public static void main(String[] args) throws Exception {
         new QueryApplication().run(args);
     }
@@ -49,13 +62,14 @@ public class QueryApplication extends Application<QueryConfiguration> {
     @Override
     public void run(QueryConfiguration config, Environment environment) {
         PrometheusMeterRegistry metrics = PrometheusMetrics.install(environment, "query");
+        int eventPartitions = eventPartitions(config.getKafka());
         List<Jdbi> replicas = new ArrayList<>();
         for (int i = 0; i < config.getReplicas().size(); i++) {
             replicas.add(PostgresFactory.build(environment, config.getReplicas().get(i), "postgres-replica-" + (i + 1)));
         }
         Jdbi primary = PostgresFactory.build(environment, config.getPrimary(), "postgres-primary");
         ReadRouter router = new ReadRouter(replicas, primary, config.getReplicaMaxLag(), config.getPositionWait(),
-                config.getEventPartitions(), metrics);
+                eventPartitions, metrics);
         router.checkReplicas();
         ScheduledExecutorService monitor = environment.lifecycle().scheduledExecutorService("replica-monitor")
                 .threads(1).build();
@@ -93,5 +107,34 @@ public class QueryApplication extends Application<QueryConfiguration> {
         environment.jersey().register(new MediaQueryResource(queries));
         environment.jersey().register(new ActivityResource(queries));
         environment.jersey().register(new ExportResource(queries, environment.getObjectMapper()));
+        OpenApiDocs.install(environment, "Mnemo query API",
+                "Analysts' read API over the projections, served from streaming replicas. Reads that carry "
+                        + "X-Mnemo-Position (a write's position from ingest, or the position of a previous read) "
+                        + "reflect at least that position or answer 503 position-not-yet-visible; every answer "
+                        + "carries the position it reflects. Errors are RFC 9457 problem+json; 429 and 503 carry "
+                        + "Retry-After.", "io.mnemo.query.resources", QueryApiDocs::addComponents);
+    }
+
+    /**
+     * The event log's partition count, from the topic (created first in dev and tests, like the other services
+     * do). Kafka is needed only here: the admin client is closed before the service takes requests.
+     */
+    private static int eventPartitions(KafkaFactory kafka) {
+        Map<String, Object> properties = kafka.baseProperties("mnemo-query-admin");
+        properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+        properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
+        try (Admin admin = Admin.create(properties)) {
+            if (kafka.isProvisionTopics()) {
+                new TopicProvisioner(admin).ensure(Topics.all(), kafka.getPartitions(), kafka.getReplicationFactor(),
+                        EVENT_LOG_WAIT);
+            }
+            int partitions = EventLogPartitions.read(admin, Topics.MEMORY_EVENTS.name(), EVENT_LOG_WAIT);
+            if (kafka.isProvisionTopics() && partitions != kafka.getPartitions()) {
+                LoggerFactory.getLogger(QueryApplication.class).warn("{} has {} partitions, not kafka.partitions "
+                        + "({}): that setting only applies to topics created here; the topic's count is used",
+                        Topics.MEMORY_EVENTS.name(), partitions, kafka.getPartitions());
+            }
+            return partitions;
+        }
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.db.DataSourceFactory;
 import io.mnemo.kit.auth.AuthFactory;
+import io.mnemo.kit.kafka.KafkaFactory;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
@@ -36,9 +37,14 @@ public class QueryConfiguration extends Configuration {
     /** How long a read that must reflect a position waits for a replica before trying the primary. */
     @NotNull
     private io.dropwizard.util.Duration positionWait = io.dropwizard.util.Duration.seconds(2);
-    /** Partitions of mnemo.memory-events.v1 (a user's partition is where read-your-writes looks). */
-    @jakarta.validation.constraints.Min(1)
-    private int eventPartitions = 12;
+    /**
+     * Kafka, read once at start: the partition count of the event log, with which a user's partition is found for
+     * read-your-writes, comes from the topic itself (a configured count could disagree with it and silently
+     * disable read-your-writes). {@code partitions} only applies to topics created when {@code provisionTopics}.
+     */
+    @Valid
+    @NotNull
+    private KafkaFactory kafka = new KafkaFactory();
     /** Where media objects live; only used to sign download URLs. */
     @Valid
     @NotNull
@@ -118,13 +124,13 @@ public class QueryConfiguration extends Configuration {
     }
 
     @JsonProperty
-    public int getEventPartitions() {
-        return eventPartitions;
+    public KafkaFactory getKafka() {
+        return kafka;
     }
 
     @JsonProperty
-    public void setEventPartitions(int eventPartitions) {
-        this.eventPartitions = eventPartitions;
+    public void setKafka(KafkaFactory kafka) {
+        this.kafka = kafka;
     }
 
     @JsonProperty

@@ -100,7 +100,7 @@ public final class JdbiMemoryReader implements MemoryReader {
     @Override
     public Read<List<MemoryView>> newestFirst(String tenantId, String userId, MemoryFilter filter,
                                               Optional<Cursor> after, int limit, Optional<LogPosition> atLeast) {
-        return router.read(tenantId, userId, atLeast, handle -> {
+        return router.read(Projection.MEMORIES, tenantId, userId, atLeast, handle -> {
             Query query = handle.createQuery(listing(filter, after.isPresent()))
                     .bind("tenantId", tenantId).bind("userId", userId).bind("limit", limit);
             filter.from().ifPresent(f -> query.bind("from", f.atOffset(ZoneOffset.UTC)));
@@ -118,7 +118,7 @@ public final class JdbiMemoryReader implements MemoryReader {
     @Override
     public Read<Optional<MemoryView>> byId(String tenantId, String userId, UUID memoryId,
                                            Optional<LogPosition> atLeast) {
-        return router.read(tenantId, userId, atLeast, handle -> handle.createQuery(BY_ID)
+        return router.read(Projection.MEMORIES, tenantId, userId, atLeast, handle -> handle.createQuery(BY_ID)
                 .bind("tenantId", tenantId).bind("userId", userId).bind("memoryId", memoryId)
                 .map((rs, ctx) -> view(rs)).findOne());
     }
@@ -126,7 +126,8 @@ public final class JdbiMemoryReader implements MemoryReader {
     @Override
     public Read<Optional<MediaObject>> media(String tenantId, String userId, String mediaId,
                                              Optional<LogPosition> atLeast) {
-        return router.read(tenantId, userId, atLeast, handle -> handle.createQuery(MEDIA)
+        // memory_media and media are the media sink's tables: its watermark says whether a new link is there
+        return router.read(Projection.MEDIA, tenantId, userId, atLeast, handle -> handle.createQuery(MEDIA)
                 .bind("tenantId", tenantId).bind("userId", userId).bind("mediaId", mediaId)
                 .map((rs, ctx) -> new MediaObject(rs.getString("media_id"), rs.getString("sha256"),
                         rs.getString("content_type"), rs.getLong("size"), rs.getString("object_key")))
@@ -136,7 +137,8 @@ public final class JdbiMemoryReader implements MemoryReader {
     @Override
     public Read<List<ActivityDay>> activity(String tenantId, String userId, LocalDate from, LocalDate to,
                                             Optional<LogPosition> atLeast) {
-        return router.read(tenantId, userId, atLeast, handle -> handle.createQuery(ACTIVITY)
+        return router.read(Projection.USER_ACTIVITY_DAILY, tenantId, userId, atLeast, handle -> handle
+                .createQuery(ACTIVITY)
                 .bind("tenantId", tenantId).bind("userId", userId).bind("from", from).bind("to", to)
                 .map((rs, ctx) -> new ActivityDay(rs.getObject("day", LocalDate.class), rs.getLong("memories"),
                         rs.getLong("media_bytes")))

@@ -27,15 +27,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Chooses the database that answers a read. Replicas are spread round-robin among those the monitor found
  * healthy and within the lag bound; the primary answers only when none qualifies. A read that must reflect a
- * position (the client's own write, or what it last read) runs on a source whose projection watermark for the
- * user's event-log partition has reached it — checked just before the query, whose later snapshot therefore
- * reflects at least that position — waiting up to a bound for a replica, then trying the
- * primary, else {@link NotYetVisible}. A source failing mid-request is skipped, not reported as an error.
+ * position (the client's own write, or what it last read) runs on a source where the watermark of the projection
+ * it reads, for the user's event-log partition, has reached it — checked just before the query, whose later
+ * snapshot therefore reflects at least that position — waiting up to a bound for a replica, then trying the
+ * primary, else {@link NotYetVisible}. Each projection has its own sink and watermark, so a read waits for the
+ * projection it reads, not another one that may be ahead. A source failing mid-request is skipped, not reported
+ * as an error.
  */
 public final class ReadRouter {
     private static final Logger LOG = LoggerFactory.getLogger(ReadRouter.class);
     static final String WATERMARK = """
-            SELECT applied_offset FROM projection_watermarks WHERE projection = 'memories' AND partition = :partition
+            SELECT applied_offset FROM projection_watermarks WHERE projection = :projection AND partition = :partition
             """;
     static final String REPLICA_STATUS = """
             SELECT pg_is_in_recovery() AS standby,
@@ -114,18 +116,24 @@ public final class ReadRouter {
         return replicas.isEmpty() || replicas.stream().anyMatch(r -> r.healthy);
     }
 
+    /** The watermark a read waits for and reports: a projection's, in the user's event-log partition. */
+    private record Gate(Projection projection, int partition) {
+    }
+
     /**
-     * Runs {@code query} for the user (tenant/user key), reflecting at least {@code atLeast} when given. The
-     * result carries the source and the watermark of the user's partition on it.
+     * Runs {@code query}, which reads {@code projection}, for the user (tenant/user key), reflecting at least
+     * {@code atLeast} when given. The result carries the source and that projection's watermark of the user's
+     * partition on it.
      */
-    public <T> Read<T> read(String tenantId, String userId, Optional<LogPosition> atLeast,
+    public <T> Read<T> read(Projection projection, String tenantId, String userId, Optional<LogPosition> atLeast,
                             Function<Handle, T> query) {
         int partition = partitionOf(tenantId, userId);
         // a position in another partition says nothing about this user's data
-        return read(partition, atLeast.filter(position -> position.partition() == partition), query);
+        return read(Optional.of(new Gate(projection, partition)),
+                atLeast.filter(position -> position.partition() == partition), query);
     }
 
-    private <T> Read<T> read(int partition, Optional<LogPosition> atLeast, Function<Handle, T> query) {
+    private <T> Read<T> read(Optional<Gate> gate, Optional<LogPosition> atLeast, Function<Handle, T> query) {
         long required = atLeast.map(LogPosition::offset).orElse(-1L);
         long deadline = System.nanoTime() + (atLeast.isPresent() ? positionWait.toNanos() : 0);
         RuntimeException unavailable = null;
@@ -133,14 +141,14 @@ public final class ReadRouter {
             List<Source> candidates = rotation();
             if (candidates.isEmpty() && atLeast.isPresent()) {
                 // no replica qualifies: the wait for the position is a wait for the primary
-                Optional<Read<T>> read = attemptPrimary(partition, required, query, unavailable);
+                Optional<Read<T>> read = attemptPrimary(gate, required, query, unavailable);
                 if (read.isPresent()) {
                     return read.get();
                 }
             }
             for (Source replica : candidates) {
                 try {
-                    Optional<Read<T>> read = attempt(replica, partition, required, query);
+                    Optional<Read<T>> read = attempt(replica, gate, required, query);
                     if (read.isPresent()) {
                         return read.get();
                     }
@@ -158,7 +166,7 @@ public final class ReadRouter {
             }
             sleep();
         }
-        Optional<Read<T>> read = attemptPrimary(partition, required, query, unavailable);
+        Optional<Read<T>> read = attemptPrimary(gate, required, query, unavailable);
         if (read.isPresent()) {
             return read.get();
         }
@@ -189,13 +197,13 @@ public final class ReadRouter {
 
     /** A read that is not about one user (tenant-wide analytics): no position, any qualifying source. */
     public <T> Read<T> readTenantWide(Function<Handle, T> query) {
-        return read(-1, Optional.empty(), query);
+        return read(Optional.empty(), Optional.empty(), query);
     }
 
-    private <T> Optional<Read<T>> attemptPrimary(int partition, long required, Function<Handle, T> query,
+    private <T> Optional<Read<T>> attemptPrimary(Optional<Gate> gate, long required, Function<Handle, T> query,
                                                  RuntimeException replicaFailure) {
         try {
-            return attempt(primary, partition, required, query);
+            return attempt(primary, gate, required, query);
         } catch (JdbiException e) {
             if (!isUnavailable(e)) {
                 throw e;
@@ -205,20 +213,21 @@ public final class ReadRouter {
         }
     }
 
-    private <T> Optional<Read<T>> attempt(Source source, int partition, long required, Function<Handle, T> query) {
+    private <T> Optional<Read<T>> attempt(Source source, Optional<Gate> gate, long required,
+                                          Function<Handle, T> query) {
         // Two autocommit statements, no transaction: the data statement's snapshot is taken after the watermark
         // statement's, so the rows reflect at least the watermark read (the reported position may only be
         // older than the rows, never newer, which keeps monotonic reads safe) and a read costs two round trips.
         return source.jdbi.withHandle(handle -> {
-            Optional<Long> watermark = handle.createQuery(WATERMARK).bind("partition", partition)
-                    .mapTo(Long.class).findOne();
-            if (required >= 0 && watermark.orElse(-1L) < required) {
+            Optional<LogPosition> watermark = gate.flatMap(g -> handle.createQuery(WATERMARK)
+                    .bind("projection", g.projection().watermarkName()).bind("partition", g.partition())
+                    .mapTo(Long.class).findOne().map(offset -> new LogPosition(g.partition(), offset)));
+            if (required >= 0 && watermark.map(LogPosition::offset).orElse(-1L) < required) {
                 return Optional.empty();
             }
             T value = query.apply(handle);
             source.reads.increment();
-            return Optional.of(new Read<>(value, source.kind,
-                    watermark.map(offset -> new LogPosition(partition, offset))));
+            return Optional.of(new Read<>(value, source.kind, watermark));
         });
     }
 

@@ -12,6 +12,13 @@ import io.mnemo.query.core.InvalidQuery;
 import io.mnemo.query.core.LogPosition;
 import io.mnemo.query.core.MemoryQueries;
 import io.mnemo.query.core.Read;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -30,6 +37,8 @@ import java.util.Optional;
 /** Activity totals from user_activity_daily: one user's days, and a tenant's buckets for analysts. */
 @Path("/v1")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "activity", description = "Activity totals per UTC day: one user's days (memories:read), and a tenant's "
+        + "days, ISO weeks or months for analysts (analytics:read).")
 public final class ActivityResource {
     private final MemoryQueries queries;
 
@@ -40,8 +49,30 @@ public final class ActivityResource {
     @GET
     @Path("/users/{userId}/activity")
     @RequiresScope(Scopes.MEMORIES_READ)
-    public Response user(@Context SecurityContext security, @PathParam("userId") String userId,
-                         @QueryParam("from") String from, @QueryParam("to") String to,
+    @Operation(operationId = "getUserActivity", summary = "Get a user's activity per day",
+            description = "Memories and media bytes per UTC day in [from, to); only days with activity are listed.",
+            responses = {
+                    @ApiResponse(responseCode = "200", description = "The user's days",
+                            headers = {
+                                    @Header(name = LogPosition.HEADER, description = QueryApiDocs.POSITION_ANSWERED,
+                                            schema = @Schema(type = "string")),
+                                    @Header(name = ReadHeaders.READ_SOURCE, description = QueryApiDocs.READ_SOURCE,
+                                            schema = @Schema(type = "string"))},
+                            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                                    schema = @Schema(implementation = ActivityResponse.class))),
+                    @ApiResponse(responseCode = "400", ref = QueryApiDocs.INVALID_PARAMETER),
+                    @ApiResponse(responseCode = "401", ref = QueryApiDocs.UNAUTHENTICATED),
+                    @ApiResponse(responseCode = "403", ref = QueryApiDocs.FORBIDDEN),
+                    @ApiResponse(responseCode = "429", ref = QueryApiDocs.RATE_LIMITED),
+                    @ApiResponse(responseCode = "503", ref = QueryApiDocs.UNAVAILABLE)})
+    public Response user(@Context SecurityContext security,
+                         @Parameter(description = QueryApiDocs.USER_ID) @PathParam("userId") String userId,
+                         @Parameter(description = QueryApiDocs.FROM_DAY, schema = @Schema(type = "string",
+                                 format = "date")) @QueryParam("from") String from,
+                         @Parameter(description = QueryApiDocs.TO_DAY, schema = @Schema(type = "string",
+                                 format = "date")) @QueryParam("to") String to,
+                         @Parameter(description = QueryApiDocs.POSITION_REQUESTED, schema = @Schema(type = "string",
+                                 pattern = QueryApiDocs.POSITION_PATTERN, example = QueryApiDocs.POSITION_EXAMPLE))
                          @HeaderParam(LogPosition.HEADER) String position) {
         MemoryQueries.DayRange range = queries.range(date("from", from), date("to", to));
         Read<List<ActivityDay>> days = queries.activity(Caller.of(security).tenantId(), userId, range,
@@ -53,8 +84,29 @@ public final class ActivityResource {
     @GET
     @Path("/analytics/activity")
     @RequiresScope(Scopes.ANALYTICS_READ)
-    public Response tenant(@Context SecurityContext security, @QueryParam("from") String from,
-                           @QueryParam("to") String to, @QueryParam("granularity") String granularity) {
+    @Operation(operationId = "getTenantActivity", summary = "Get the tenant's activity per day, week or month",
+            description = "Memories, media bytes and distinct active users of the API key's tenant per bucket in "
+                    + "[from, to); only non-empty buckets are listed. Not about one user, so no read position.",
+            responses = {
+                    @ApiResponse(responseCode = "200", description = "The tenant's buckets",
+                            headers = @Header(name = ReadHeaders.READ_SOURCE, description = QueryApiDocs.READ_SOURCE,
+                                    schema = @Schema(type = "string")),
+                            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                                    schema = @Schema(implementation = TenantActivityResponse.class))),
+                    @ApiResponse(responseCode = "400", ref = QueryApiDocs.INVALID_PARAMETER),
+                    @ApiResponse(responseCode = "401", ref = QueryApiDocs.UNAUTHENTICATED),
+                    @ApiResponse(responseCode = "403", ref = QueryApiDocs.FORBIDDEN),
+                    @ApiResponse(responseCode = "429", ref = QueryApiDocs.RATE_LIMITED),
+                    @ApiResponse(responseCode = "503", ref = QueryApiDocs.UNAVAILABLE)})
+    public Response tenant(@Context SecurityContext security,
+                           @Parameter(description = QueryApiDocs.FROM_DAY, schema = @Schema(type = "string",
+                                   format = "date")) @QueryParam("from") String from,
+                           @Parameter(description = QueryApiDocs.TO_DAY, schema = @Schema(type = "string",
+                                   format = "date")) @QueryParam("to") String to,
+                           @Parameter(description = "Bucket size: a UTC day, an ISO week (starting on Monday) or a "
+                                   + "calendar month.", schema = @Schema(type = "string",
+                                   allowableValues = {"day", "week", "month"}, defaultValue = "day"))
+                           @QueryParam("granularity") String granularity) {
         Granularity buckets = Granularity.parse(granularity);
         MemoryQueries.DayRange range = queries.range(date("from", from), date("to", to));
         Read<List<ActivityBucket>> read = queries.tenantActivity(Caller.of(security).tenantId(), range, buckets);

@@ -5,8 +5,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mnemo.kit.auth.Caller;
 import io.mnemo.kit.auth.RequiresScope;
 import io.mnemo.kit.auth.Scopes;
+import io.mnemo.query.api.MemoryResponse;
 import io.mnemo.query.core.MemoryExport;
 import io.mnemo.query.core.MemoryQueries;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -26,6 +34,8 @@ import java.io.UncheckedIOException;
  * which a client sees as a truncated body, never as a complete-looking one.
  */
 @Path("/v1/users/{userId}/memories:export")
+@Tag(name = "exports", description = "Every memory of a user as NDJSON, streamed whatever the size. Needs the "
+        + "memories:read scope.")
 public final class ExportResource {
     public static final String NDJSON = "application/x-ndjson";
 
@@ -40,8 +50,29 @@ public final class ExportResource {
     @GET
     @Produces(NDJSON)
     @RequiresScope(Scopes.MEMORIES_READ)
-    public Response export(@Context SecurityContext security, @PathParam("userId") String userId,
-                           @QueryParam("from") String from, @QueryParam("to") String to) {
+    @Operation(operationId = "exportMemories", summary = "Export a user's memories as NDJSON",
+            description = "One memory (the listing's item shape) per line, newest first, streamed from one "
+                    + "consistent snapshot. A failure mid-stream cuts the body short: count the lines or compare "
+                    + "with a listing rather than trusting a 200 alone.",
+            responses = {
+                    @ApiResponse(responseCode = "200", description = "The memories, one JSON object per line",
+                            headers = @Header(name = ReadHeaders.READ_SOURCE, description = QueryApiDocs.READ_SOURCE,
+                                    schema = @Schema(type = "string")),
+                            content = @Content(mediaType = NDJSON,
+                                    schema = @Schema(implementation = MemoryResponse.class))),
+                    @ApiResponse(responseCode = "400", ref = QueryApiDocs.INVALID_PARAMETER),
+                    @ApiResponse(responseCode = "401", ref = QueryApiDocs.UNAUTHENTICATED),
+                    @ApiResponse(responseCode = "403", ref = QueryApiDocs.FORBIDDEN),
+                    @ApiResponse(responseCode = "429", ref = QueryApiDocs.RATE_LIMITED),
+                    @ApiResponse(responseCode = "503", ref = QueryApiDocs.UNAVAILABLE)})
+    public Response export(@Context SecurityContext security,
+                           @Parameter(description = QueryApiDocs.USER_ID) @PathParam("userId") String userId,
+                           @Parameter(description = QueryApiDocs.FROM_INSTANT,
+                                   schema = @Schema(type = "string", format = "date-time"))
+                           @QueryParam("from") String from,
+                           @Parameter(description = QueryApiDocs.TO_INSTANT,
+                                   schema = @Schema(type = "string", format = "date-time"))
+                           @QueryParam("to") String to) {
         MemoryExport export = queries.export(Caller.of(security).tenantId(), userId,
                 MemoryQueryResource.instant("from", from), MemoryQueryResource.instant("to", to));
         StreamingOutput body = output -> {

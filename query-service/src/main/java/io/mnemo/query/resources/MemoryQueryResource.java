@@ -11,6 +11,13 @@ import io.mnemo.query.core.MemoryFilter;
 import io.mnemo.query.core.MemoryQueries;
 import io.mnemo.query.core.MemoryView;
 import io.mnemo.query.core.Read;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -32,6 +39,8 @@ import java.util.Optional;
  */
 @Path("/v1/users/{userId}/memories")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "memories", description = "One user's memories: filtered lists, keyset-paged newest first, and "
+        + "lookups by id. Needs the memories:read scope.")
 public final class MemoryQueryResource {
     public static final String READ_SOURCE_HEADER = ReadHeaders.READ_SOURCE;
 
@@ -43,10 +52,49 @@ public final class MemoryQueryResource {
 
     @GET
     @RequiresScope(Scopes.MEMORIES_READ)
-    public Response list(@Context SecurityContext security, @PathParam("userId") String userId,
-                         @QueryParam("from") String from, @QueryParam("to") String to,
-                         @QueryParam("tag") List<String> tags, @QueryParam("q") String text,
-                         @QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
+    @Operation(operationId = "listMemories", summary = "List a user's memories, newest first",
+            description = "The filters combine: every one given must match. A page ends with `nextCursor` when more "
+                    + "memories match; pass it as `cursor`, with the same filters, for the next page. Memories "
+                    + "written while paging never make a page repeat or skip one already listed.",
+            responses = {
+                    @ApiResponse(responseCode = "200", description = "One page of memories",
+                            headers = {
+                                    @Header(name = LogPosition.HEADER, description = QueryApiDocs.POSITION_ANSWERED,
+                                            schema = @Schema(type = "string")),
+                                    @Header(name = READ_SOURCE_HEADER, description = QueryApiDocs.READ_SOURCE,
+                                            schema = @Schema(type = "string"))},
+                            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                                    schema = @Schema(implementation = MemoryPageResponse.class))),
+                    @ApiResponse(responseCode = "400", ref = QueryApiDocs.INVALID_PARAMETER),
+                    @ApiResponse(responseCode = "401", ref = QueryApiDocs.UNAUTHENTICATED),
+                    @ApiResponse(responseCode = "403", ref = QueryApiDocs.FORBIDDEN),
+                    @ApiResponse(responseCode = "429", ref = QueryApiDocs.RATE_LIMITED),
+                    @ApiResponse(responseCode = "503", ref = QueryApiDocs.UNAVAILABLE)})
+    public Response list(@Context SecurityContext security,
+                         @Parameter(description = QueryApiDocs.USER_ID) @PathParam("userId") String userId,
+                         @Parameter(description = QueryApiDocs.FROM_INSTANT,
+                                 schema = @Schema(type = "string", format = "date-time"))
+                         @QueryParam("from") String from,
+                         @Parameter(description = QueryApiDocs.TO_INSTANT,
+                                 schema = @Schema(type = "string", format = "date-time"))
+                         @QueryParam("to") String to,
+                         @Parameter(description = "Only memories carrying this tag; repeat for several, all of "
+                                 + "which must be present (`tag=walk&tag=outdoor`).")
+                         @QueryParam("tag") List<String> tags,
+                         @Parameter(description = "Full-text search of the content: every word must occur "
+                                 + "(simple dictionary, no stemming).")
+                         @QueryParam("q") String text,
+                         @Parameter(description = "Page size.", schema = @Schema(type = "integer", minimum = "1",
+                                 maximum = "" + MemoryQueries.MAX_LIMIT,
+                                 defaultValue = "" + MemoryQueries.DEFAULT_LIMIT))
+                         @QueryParam("limit") String limit,
+                         @Parameter(description = "Opaque token: the `nextCursor` of the previous page, unchanged. "
+                                 + "It is signed and bound to the user and the filters; any other use is 400.",
+                                 schema = @Schema(type = "string"))
+                         @QueryParam("cursor") String cursor,
+                         @Parameter(description = QueryApiDocs.POSITION_REQUESTED,
+                                 schema = @Schema(type = "string", pattern = QueryApiDocs.POSITION_PATTERN,
+                                        example = QueryApiDocs.POSITION_EXAMPLE))
                          @HeaderParam(LogPosition.HEADER) String position) {
         String tenantId = Caller.of(security).tenantId();
         MemoryFilter filter = new MemoryFilter(instant("from", from), instant("to", to),
@@ -62,8 +110,32 @@ public final class MemoryQueryResource {
     @GET
     @Path("/{memoryId}")
     @RequiresScope(Scopes.MEMORIES_READ)
-    public Response one(@Context SecurityContext security, @PathParam("userId") String userId,
-                        @PathParam("memoryId") String memoryId, @HeaderParam(LogPosition.HEADER) String position) {
+    @Operation(operationId = "getMemory", summary = "Get one of a user's memories by id",
+            description = "A forgotten (deleted) memory, another user's or another tenant's is 404.",
+            responses = {
+                    @ApiResponse(responseCode = "200", description = "The memory",
+                            headers = {
+                                    @Header(name = LogPosition.HEADER, description = QueryApiDocs.POSITION_ANSWERED,
+                                            schema = @Schema(type = "string")),
+                                    @Header(name = READ_SOURCE_HEADER, description = QueryApiDocs.READ_SOURCE,
+                                            schema = @Schema(type = "string"))},
+                            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                                    schema = @Schema(implementation = MemoryResponse.class))),
+                    @ApiResponse(responseCode = "400", ref = QueryApiDocs.INVALID_PARAMETER),
+                    @ApiResponse(responseCode = "401", ref = QueryApiDocs.UNAUTHENTICATED),
+                    @ApiResponse(responseCode = "403", ref = QueryApiDocs.FORBIDDEN),
+                    @ApiResponse(responseCode = "404", ref = QueryApiDocs.NOT_FOUND),
+                    @ApiResponse(responseCode = "429", ref = QueryApiDocs.RATE_LIMITED),
+                    @ApiResponse(responseCode = "503", ref = QueryApiDocs.UNAVAILABLE)})
+    public Response one(@Context SecurityContext security,
+                        @Parameter(description = QueryApiDocs.USER_ID) @PathParam("userId") String userId,
+                        @Parameter(description = "The memory's id (a UUID, as ingest returned it).",
+                                schema = @Schema(type = "string", format = "uuid"))
+                        @PathParam("memoryId") String memoryId,
+                        @Parameter(description = QueryApiDocs.POSITION_REQUESTED,
+                                schema = @Schema(type = "string", pattern = QueryApiDocs.POSITION_PATTERN,
+                                        example = QueryApiDocs.POSITION_EXAMPLE))
+                        @HeaderParam(LogPosition.HEADER) String position) {
         Read<MemoryView> memory = queries.memory(Caller.of(security).tenantId(), userId, memoryId,
                 ReadHeaders.requested(position));
         return ReadHeaders.ok(memory, toResponse(memory.value())).build();

@@ -70,6 +70,7 @@ class ExportIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> standby.withHandle(h -> h.createQuery(
                 "SELECT pg_last_wal_replay_lsn() >= CAST(:lsn AS pg_lsn)").bind("lsn", lsn).mapTo(Boolean.class).one()));
 
+        TestEventLog.ensure();
         int port = freePort();
         int adminPort = freePort();
         Process query = startQueryService(devstack, port, adminPort);
@@ -123,6 +124,8 @@ class ExportIT {
                 "io.mnemo.devstack.DieWithParent", "io.mnemo.query.QueryApplication", "server", "query-service.yml"))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(Map.ofEntries(
+                Map.entry("MNEMO_KAFKA_BOOTSTRAP", devstack.kafkaBootstrap()),
+                Map.entry("MNEMO_SCHEMA_REGISTRY_URL", devstack.schemaRegistryUrl()),
                 Map.entry("MNEMO_PG_PRIMARY_URL", pg.jdbcUrl()),
                 Map.entry("MNEMO_PG_REPLICA_URL", devstack.replicas().get(0).jdbcUrl()),
                 Map.entry("MNEMO_PG_USER", pg.user()),

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class QueryAuthIT {
     static final String PREFIX = "query-auth-it";
     static final ApiKeyStore KEYS = keys();
+    static final int EVENT_PARTITIONS = TestEventLog.ensure();
     static final DropwizardAppExtension<QueryConfiguration> APP = app();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -49,6 +50,8 @@ class QueryAuthIT {
                 ConfigOverride.config(PREFIX, "primary.url", pg.jdbcUrl()),
                 ConfigOverride.config(PREFIX, "primary.user", pg.user()),
                 ConfigOverride.config(PREFIX, "primary.password", password),
+                ConfigOverride.config(PREFIX, "kafka.bootstrapServers", devstack.kafkaBootstrap()),
+                ConfigOverride.config(PREFIX, "kafka.schemaRegistryUrl", devstack.schemaRegistryUrl()),
                 ConfigOverride.config(PREFIX, "server.applicationConnectors[0].port", "0"),
                 ConfigOverride.config(PREFIX, "server.adminConnectors[0].port", "0"));
     }

@@ -58,6 +58,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 class QueryServiceIT {
     static final String PREFIX = "query-service-it";
     static final Jdbi PRIMARY = primary();
+    /** Created before the service starts, with a count other than the shipped default: see TestEventLog. */
+    static final int EVENT_PARTITIONS = TestEventLog.ensure();
     static final DropwizardAppExtension<QueryConfiguration> APP = app();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -91,6 +93,8 @@ class QueryServiceIT {
                 ConfigOverride.config(PREFIX, "s3.accessKey", s3.accessKey()),
                 ConfigOverride.config(PREFIX, "s3.secretKey", s3.secretKey()),
                 ConfigOverride.config(PREFIX, "mediaLinkTtl", "3s"),
+                ConfigOverride.config(PREFIX, "kafka.bootstrapServers", devstack.kafkaBootstrap()),
+                ConfigOverride.config(PREFIX, "kafka.schemaRegistryUrl", devstack.schemaRegistryUrl()),
                 ConfigOverride.config(PREFIX, "server.applicationConnectors[0].port", "0"),
                 ConfigOverride.config(PREFIX, "server.adminConnectors[0].port", "0"));
     }
@@ -126,16 +130,31 @@ class QueryServiceIT {
     }
 
     static void advanceWatermark(int partition, long offset) {
+        advanceWatermark("memories", partition, offset);
+    }
+
+    /** As a sink does in its batch transaction: the projection reflects the partition up to the offset. */
+    static void advanceWatermark(String projection, int partition, long offset) {
         PRIMARY.useHandle(h -> h.execute("""
-                INSERT INTO projection_watermarks (projection, partition, applied_offset) VALUES ('memories', ?, ?)
+                INSERT INTO projection_watermarks (projection, partition, applied_offset) VALUES (?, ?, ?)
                 ON CONFLICT (projection, partition) DO UPDATE SET applied_offset = EXCLUDED.applied_offset""",
-                partition, offset));
+                projection, partition, offset));
     }
 
     static long watermark(int partition) {
+        return watermark("memories", partition);
+    }
+
+    static long watermark(String projection, int partition) {
         return PRIMARY.withHandle(h -> h.createQuery("SELECT coalesce(max(applied_offset), -1) FROM "
-                + "projection_watermarks WHERE projection = 'memories' AND partition = :p").bind("p", partition)
-                .mapTo(Long.class).one());
+                + "projection_watermarks WHERE projection = :projection AND partition = :p")
+                .bind("projection", projection).bind("p", partition).mapTo(Long.class).one());
+    }
+
+    /** An offset beyond every projection's watermark of the partition, so a test's positions are all new. */
+    static long aboveEveryWatermark(int partition) {
+        return PRIMARY.withHandle(h -> h.createQuery("SELECT coalesce(max(applied_offset), 0) FROM "
+                + "projection_watermarks WHERE partition = :p").bind("p", partition).mapTo(Long.class).one()) + 1;
     }
 
     /** Waits until the replica has replayed everything the primary has written so far. */
@@ -498,8 +517,184 @@ class QueryServiceIT {
                 "CREATE TABLE analytics.x (id int)"))).hasMessageContaining("read-only");
     }
 
+    /** The user's partition of the event topic as ingest's producer chooses it (Kafka's default partitioner). */
     static int partitionOf(String tenantId, String userId) {
+        return partitionOf(tenantId, userId, EVENT_PARTITIONS);
+    }
+
+    static int partitionOf(String tenantId, String userId, int partitions) {
         byte[] key = (tenantId + "/" + userId).getBytes(StandardCharsets.UTF_8);
-        return org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(key)) % 12;
+        return org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(key))
+                % partitions;
+    }
+
+    @Test
+    @Order(11)
+    void readYourWritesUsesThePartitionCountOfTheEventTopic() throws Exception {
+        assertThat(EVENT_PARTITIONS).as("the fixture's event topic").isEqualTo(TestEventLog.PARTITIONS);
+        // the count the service is configured to create topics with is another one: the topic's must win
+        assertThat(APP.getConfiguration().getKafka().getPartitions()).isNotEqualTo(EVENT_PARTITIONS);
+        // a user whose partition differs between the topic's count and the shipped default of 12
+        String user = "partitioned-0";
+        for (int i = 1; partitionOf(tenant, user) == partitionOf(tenant, user, 12); i++) {
+            user = "partitioned-" + i;
+        }
+        int partition = partitionOf(tenant, user);
+        long position = aboveEveryWatermark(partition) + 100;
+        advanceWatermark(partition, position);
+        awaitReplica();
+
+        HttpResponse<String> reached = get(reader, "/v1/users/" + user + "/memories",
+                "X-Mnemo-Position", partition + ":" + position);
+        assertThat(reached.statusCode()).isEqualTo(200);
+        assertThat(reached.headers().firstValue("X-Mnemo-Position")).hasValue(partition + ":" + position);
+        HttpResponse<String> ahead = get(reader, "/v1/users/" + user + "/memories",
+                "X-Mnemo-Position", partition + ":" + (position + 1));
+        assertThat(ahead.statusCode()).isEqualTo(503);
+        assertThat(JSON.readTree(ahead.body()).get("type").asText())
+                .isEqualTo("urn:mnemo:problem:position-not-yet-visible");
+    }
+
+    @Test
+    @Order(12)
+    void activityReadsWaitForTheActivityProjectionNotForTheMemories() throws Exception {
+        String user = "ryw-activity";
+        int partition = partitionOf(tenant, user);
+        long base = aboveEveryWatermark(partition);
+        PRIMARY.useHandle(h -> h.execute("""
+                INSERT INTO user_activity_daily (tenant_id, user_id, day, memories, media_bytes,
+                                                 source_partition, source_offset)
+                VALUES (?, ?, ?, 1, 0, ?, ?)""", tenant, user, LocalDate.of(2026, 7, 1), partition, base));
+        // the memories projection is far ahead; the activity projection has applied the partition up to base
+        advanceWatermark("memories", partition, base + 100);
+        advanceWatermark("user_activity_daily", partition, base);
+        awaitReplica();
+        String path = "/v1/users/" + user + "/activity?from=2026-07-01&to=2026-07-02";
+
+        HttpResponse<String> ahead = get(reader, path, "X-Mnemo-Position", partition + ":" + (base + 10));
+        assertThat(ahead.statusCode()).isEqualTo(503);
+        assertThat(JSON.readTree(ahead.body()).get("type").asText())
+                .isEqualTo("urn:mnemo:problem:position-not-yet-visible");
+        assertThat(ahead.headers().firstValue("Retry-After")).isPresent();
+
+        HttpResponse<String> reached = get(reader, path, "X-Mnemo-Position", partition + ":" + base);
+        assertThat(reached.statusCode()).isEqualTo(200);
+        assertThat(reached.headers().firstValue("X-Mnemo-Position")).hasValue(partition + ":" + base);
+        assertThat(JSON.readTree(reached.body()).get("days")).hasSize(1);
+
+        advanceWatermark("user_activity_daily", partition, base + 10);
+        HttpResponse<String> caughtUp = get(reader, path, "X-Mnemo-Position", partition + ":" + (base + 10));
+        assertThat(caughtUp.statusCode()).isEqualTo(200);
+        assertThat(caughtUp.headers().firstValue("X-Mnemo-Position")).hasValue(partition + ":" + (base + 10));
+        // memory reads keep following the memories projection
+        assertThat(get(reader, "/v1/users/" + user + "/memories", "X-Mnemo-Position", partition + ":" + (base + 50))
+                .headers().firstValue("X-Mnemo-Position")).hasValue(partition + ":" + (base + 100));
+    }
+
+    @Test
+    @Order(13)
+    void mediaLinksWaitForTheMediaProjectionNotForTheMemories() throws Exception {
+        String user = "ryw-media";
+        int partition = partitionOf(tenant, user);
+        long base = aboveEveryWatermark(partition);
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(
+                user.getBytes(StandardCharsets.UTF_8)));
+        PRIMARY.useHandle(h -> {
+            h.execute("INSERT INTO media (tenant_id, sha256, size, content_type, object_key) VALUES (?, ?, ?, ?, ?)",
+                    tenant, sha, 3, "image/png", "media/" + tenant + "/" + sha);
+            h.execute("INSERT INTO memory_media (tenant_id, user_id, memory_id, media_id, sha256) "
+                    + "VALUES (?, ?, ?, ?, ?)", tenant, user, UUID.randomUUID(), "photo-2", sha);
+        });
+        advanceWatermark("memories", partition, base + 100);
+        advanceWatermark("media", partition, base);
+        awaitReplica();
+        String path = "/v1/users/" + user + "/media/photo-2";
+
+        HttpResponse<String> ahead = get(reader, path, "X-Mnemo-Position", partition + ":" + (base + 10));
+        assertThat(ahead.statusCode()).isEqualTo(503);
+        assertThat(JSON.readTree(ahead.body()).get("type").asText())
+                .isEqualTo("urn:mnemo:problem:position-not-yet-visible");
+
+        HttpResponse<String> reached = get(reader, path, "X-Mnemo-Position", partition + ":" + base);
+        assertThat(reached.statusCode()).isEqualTo(200);
+        assertThat(reached.headers().firstValue("X-Mnemo-Position")).hasValue(partition + ":" + base);
+        assertThat(JSON.readTree(reached.body()).get("sha256").asText()).isEqualTo(sha);
+
+        advanceWatermark("media", partition, base + 10);
+        HttpResponse<String> caughtUp = get(reader, path, "X-Mnemo-Position", partition + ":" + (base + 10));
+        assertThat(caughtUp.statusCode()).isEqualTo(200);
+        assertThat(caughtUp.headers().firstValue("X-Mnemo-Position")).hasValue(partition + ":" + (base + 10));
+    }
+
+    @Test
+    @Order(14)
+    void theOpenApiDocumentDescribesEveryEndpointAndIsValid() throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + APP.getLocalPort() + "/openapi.json")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode document = JSON.readTree(response.body());
+        JsonNode paths = document.get("paths");
+
+        // every resource method of the service, found from its JAX-RS annotations, is in the document
+        List<String> operationIds = new ArrayList<>();
+        for (var endpoint : OpenApiEndpoints.of("io.mnemo.query.resources")) {
+            JsonNode operation = paths.path(endpoint.path()).path(endpoint.method());
+            assertThat(operation.isObject()).as(endpoint.toString()).isTrue();
+            operationIds.add(operation.path("operationId").asText());
+            assertThat(operation.get("tags")).as(endpoint + " tags").hasSize(1);
+            assertThat(operation.path("summary").asText()).as(endpoint + " summary").isNotBlank();
+            assertThat(operation.path("responses").has("200")).as(endpoint + " 200").isTrue();
+        }
+        assertThat(operationIds).containsExactlyInAnyOrder("listMemories", "getMemory", "exportMemories",
+                "getMediaLink", "getUserActivity", "getTenantActivity");
+        Set<String> tags = new HashSet<>();
+        document.get("tags").forEach(tag -> {
+            tags.add(tag.get("name").asText());
+            assertThat(tag.path("description").asText()).as(tag.toString()).isNotBlank();
+        });
+        assertThat(tags).containsExactlyInAnyOrder("memories", "exports", "media", "activity");
+
+        // the cursor is an opaque string; the filters and the read position are documented parameters
+        JsonNode list = paths.get("/v1/users/{userId}/memories").get("get");
+        JsonNode cursor = parameter(list, "query", "cursor");
+        assertThat(cursor.get("schema").get("type").asText()).isEqualTo("string");
+        assertThat(cursor.get("description").asText()).containsIgnoringCase("opaque");
+        assertThat(parameter(list, "query", "from").get("schema").get("format").asText()).isEqualTo("date-time");
+        assertThat(parameter(list, "query", "to").get("schema").get("format").asText()).isEqualTo("date-time");
+        assertThat(parameter(list, "query", "tag").get("schema").get("type").asText()).isEqualTo("array");
+        assertThat(parameter(list, "query", "q").get("description").asText()).isNotBlank();
+        JsonNode limit = parameter(list, "query", "limit").get("schema");
+        assertThat(limit.get("type").asText()).isEqualTo("integer");
+        assertThat(limit.get("maximum").asInt()).isEqualTo(200);
+        assertThat(parameter(list, "header", "X-Mnemo-Position").get("description").asText()).isNotBlank();
+        assertThat(list.get("responses").get("200").get("headers").has("X-Mnemo-Position")).isTrue();
+        JsonNode page = document.get("components").get("schemas").get("MemoryPageResponse");
+        assertThat(page.get("properties").get("nextCursor").get("type").asText()).isEqualTo("string");
+        assertThat(page.get("properties").get("nextCursor").get("description").asText()).containsIgnoringCase("opaque");
+        JsonNode tenantActivity = paths.get("/v1/analytics/activity").get("get");
+        assertThat(parameter(tenantActivity, "query", "granularity").get("schema").get("enum"))
+                .extracting(JsonNode::asText).containsExactly("day", "week", "month");
+
+        // every operation needs the API key (bearer), declared once for the document
+        JsonNode scheme = document.get("components").get("securitySchemes").get("apiKey");
+        assertThat(scheme.get("type").asText()).isEqualTo("http");
+        assertThat(scheme.get("scheme").asText()).isEqualTo("bearer");
+        assertThat(document.get("security").get(0).has("apiKey")).isTrue();
+
+        // An independent validator (openapi4j, not swagger's own parser) checks the document against the spec.
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("query-openapi", ".json");
+        java.nio.file.Files.writeString(file, response.body());
+        var api = new org.openapi4j.parser.OpenApi3Parser().parse(file.toUri().toURL(), true);
+        var results = org.openapi4j.parser.validation.v3.OpenApi3Validator.instance().validate(api);
+        assertThat(results.isValid()).as(results.toString()).isTrue();
+    }
+
+    private static JsonNode parameter(JsonNode operation, String in, String name) {
+        for (JsonNode parameter : operation.path("parameters")) {
+            if (parameter.get("in").asText().equals(in) && parameter.get("name").asText().equals(name)) {
+                return parameter;
+            }
+        }
+        throw new AssertionError("no " + in + " parameter " + name + " in " + operation);
     }
 }

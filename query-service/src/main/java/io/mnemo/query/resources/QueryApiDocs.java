@@ -1,0 +1,77 @@
+package io.mnemo.query.resources;
+
+import io.mnemo.kit.problems.Problem;
+import io.swagger.v3.core.converter.ModelConverters;
+import io.swagger.v3.oas.models.Components;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.headers.Header;
+import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.media.MediaType;
+import io.swagger.v3.oas.models.media.Schema;
+import io.swagger.v3.oas.models.media.IntegerSchema;
+import io.swagger.v3.oas.models.responses.ApiResponse;
+
+/**
+ * What the operations of the query API's OpenAPI document share: the problem responses they refer to by name,
+ * and the descriptions of the parameters and headers every read has.
+ */
+public final class QueryApiDocs {
+    static final String INVALID_PARAMETER = "InvalidParameter";
+    static final String UNAUTHENTICATED = "Unauthenticated";
+    static final String FORBIDDEN = "Forbidden";
+    static final String NOT_FOUND = "NotFound";
+    static final String RATE_LIMITED = "RateLimited";
+    static final String UNAVAILABLE = "Unavailable";
+
+    static final String USER_ID = "The user whose data is read, in the API key's tenant (1-128 letters, digits "
+            + "and . _ - : @).";
+    static final String POSITION_REQUESTED = "Read-your-writes and monotonic reads: `partition:offset` as returned "
+            + "by ingest for a write (or in this header by a previous read). The answer then reflects at least that "
+            + "position of the user's partition, or is 503 position-not-yet-visible after a short wait.";
+    static final String POSITION_ANSWERED = "`partition:offset` of the user's partition that the data read reflects "
+            + "at least (absent before the first event of that partition); send it back to never read older data.";
+    static final String POSITION_PATTERN = "^[0-9]+:[0-9]+$";
+    static final String POSITION_EXAMPLE = "3:1042";
+    static final String READ_SOURCE = "Which database answered: `replica` or `primary`.";
+    static final String FROM_INSTANT = "Only memories that occurred at or after this instant (ISO-8601, e.g. "
+            + "2026-11-01T00:00:00Z).";
+    static final String TO_INSTANT = "Only memories that occurred before this instant (ISO-8601, exclusive).";
+    static final String FROM_DAY = "First UTC day (inclusive); default 30 days before `to`.";
+    static final String TO_DAY = "Day after the last UTC day (exclusive); default tomorrow, so today is included. "
+            + "At most 731 days after `from`.";
+
+    private QueryApiDocs() {
+    }
+
+    /** Adds the shared problem responses, and the problem schema they use, to the document. */
+    public static void addComponents(OpenAPI openApi) {
+        Components components = openApi.getComponents() == null ? new Components() : openApi.getComponents();
+        ModelConverters.getInstance().readAll(Problem.class).forEach(components::addSchemas);
+        components.addResponses(INVALID_PARAMETER, problem("A parameter or header is invalid (type "
+                + "urn:mnemo:problem:invalid-parameter, with the field in `errors`), or a cursor was tampered with "
+                + "or belongs to another user or filter."));
+        components.addResponses(UNAUTHENTICATED, problem("No API key, or an unknown one "
+                + "(urn:mnemo:problem:unauthenticated)."));
+        components.addResponses(FORBIDDEN, problem("The API key lacks the scope this operation needs "
+                + "(urn:mnemo:problem:forbidden)."));
+        components.addResponses(NOT_FOUND, problem("Nothing by that id for this user in the key's tenant "
+                + "(urn:mnemo:problem:not-found)."));
+        components.addResponses(RATE_LIMITED, retryLater(problem("The key's rate limit is exceeded "
+                + "(urn:mnemo:problem:rate-limited).")));
+        components.addResponses(UNAVAILABLE, retryLater(problem("The requested X-Mnemo-Position is not reflected "
+                + "yet by any database (urn:mnemo:problem:position-not-yet-visible: the write is durable, the "
+                + "projection is a moment behind), or no database can answer now (read-unavailable).")));
+        openApi.setComponents(components);
+    }
+
+    private static ApiResponse problem(String description) {
+        Schema<?> schema = new Schema<>().$ref("#/components/schemas/Problem");
+        return new ApiResponse().description(description)
+                .content(new Content().addMediaType(Problem.MEDIA_TYPE, new MediaType().schema(schema)));
+    }
+
+    private static ApiResponse retryLater(ApiResponse response) {
+        return response.addHeaderObject("Retry-After", new Header().description("Seconds to wait before retrying.")
+                .schema(new IntegerSchema()));
+    }
+}

@@ -1,0 +1,107 @@
+package io.mnemo.query.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.mnemo.devstack.DevstackExtension;
+import io.mnemo.query.core.Granularity;
+import io.mnemo.query.core.LogPosition;
+import io.mnemo.query.core.MemoryFilter;
+import io.mnemo.query.core.NotYetVisible;
+import io.mnemo.schemas.ProjectionMigrations;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.postgres.PostgresPlugin;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The reader on the devstack's primary with the real migrations: each read of one user is gated on, and reports,
+ * the watermark of the projection its statement reads, whose sink may be ahead of or behind the others.
+ */
+@ExtendWith(DevstackExtension.class)
+class JdbiMemoryReaderIT {
+    private static final Jdbi PRIMARY = primary();
+    private static final LocalDate FROM = LocalDate.of(2026, 1, 1);
+    private static final LocalDate TO = LocalDate.of(2026, 2, 1);
+
+    private final ReadRouter router = new ReadRouter(List.of(), PRIMARY, Duration.ofSeconds(5),
+            Duration.ofMillis(200), 12, new SimpleMeterRegistry());
+    private final JdbiMemoryReader reader = new JdbiMemoryReader(router);
+    private final String tenant = "reader-" + UUID.randomUUID().toString().substring(0, 8);
+
+    private static Jdbi primary() {
+        var pg = DevstackExtension.devstack().primary();
+        ProjectionMigrations.migrate(pg.jdbcUrl(), pg.user(), pg.password());
+        return Jdbi.create(pg.jdbcUrl(), pg.user(), pg.password()).installPlugin(new PostgresPlugin());
+    }
+
+    private static void watermark(String projection, int partition, long offset) {
+        PRIMARY.useHandle(h -> h.execute("""
+                INSERT INTO projection_watermarks (projection, partition, applied_offset) VALUES (?, ?, ?)
+                ON CONFLICT (projection, partition) DO UPDATE SET applied_offset = EXCLUDED.applied_offset""",
+                projection, partition, offset));
+    }
+
+    /** Other tests of this JVM share the table: positions start above every watermark of the partition. */
+    private static long aboveEveryWatermark(int partition) {
+        return PRIMARY.withHandle(h -> h.createQuery("SELECT coalesce(max(applied_offset), 0) FROM "
+                + "projection_watermarks WHERE partition = :p").bind("p", partition).mapTo(Long.class).one()) + 1;
+    }
+
+    @Test
+    void eachReadOfAUserIsGatedOnTheWatermarkOfTheProjectionItReads() {
+        String user = "gated";
+        int partition = router.partitionOf(tenant, user);
+        long base = aboveEveryWatermark(partition);
+        watermark("memories", partition, base + 30);
+        watermark("media", partition, base + 20);
+        watermark("user_activity_daily", partition, base + 10);
+        MemoryFilter all = new MemoryFilter(Optional.empty(), Optional.empty(), List.of(), Optional.empty());
+
+        assertThat(reader.newestFirst(tenant, user, all, Optional.empty(), 10, at(partition, base + 30)).position())
+                .hasValue(new LogPosition(partition, base + 30));
+        assertThat(reader.byId(tenant, user, UUID.randomUUID(), at(partition, base + 30)).position())
+                .hasValue(new LogPosition(partition, base + 30));
+        assertThat(reader.media(tenant, user, "photo", at(partition, base + 20)).position())
+                .hasValue(new LogPosition(partition, base + 20));
+        assertThat(reader.activity(tenant, user, FROM, TO, at(partition, base + 10)).position())
+                .hasValue(new LogPosition(partition, base + 10));
+
+        assertThatThrownBy(() -> reader.newestFirst(tenant, user, all, Optional.empty(), 10,
+                at(partition, base + 31))).isInstanceOf(NotYetVisible.class);
+        assertThatThrownBy(() -> reader.byId(tenant, user, UUID.randomUUID(), at(partition, base + 31)))
+                .isInstanceOf(NotYetVisible.class);
+        assertThatThrownBy(() -> reader.media(tenant, user, "photo", at(partition, base + 21)))
+                .isInstanceOf(NotYetVisible.class);
+        assertThatThrownBy(() -> reader.activity(tenant, user, FROM, TO, at(partition, base + 11)))
+                .isInstanceOf(NotYetVisible.class);
+    }
+
+    @Test
+    void withoutARequestedPositionEachReadReportsItsProjectionsWatermark() {
+        String user = "monotonic";
+        int partition = router.partitionOf(tenant, user);
+        long base = aboveEveryWatermark(partition);
+        watermark("memories", partition, base + 3);
+        watermark("media", partition, base + 2);
+        watermark("user_activity_daily", partition, base + 1);
+
+        assertThat(reader.byId(tenant, user, UUID.randomUUID(), Optional.empty()).position())
+                .hasValue(new LogPosition(partition, base + 3));
+        assertThat(reader.media(tenant, user, "photo", Optional.empty()).position())
+                .hasValue(new LogPosition(partition, base + 2));
+        assertThat(reader.activity(tenant, user, FROM, TO, Optional.empty()).position())
+                .hasValue(new LogPosition(partition, base + 1));
+        assertThat(reader.tenantActivity(tenant, FROM, TO, Granularity.DAY).position()).isEmpty();
+    }
+
+    private static Optional<LogPosition> at(int partition, long offset) {
+        return Optional.of(new LogPosition(partition, offset));
+    }
+}
