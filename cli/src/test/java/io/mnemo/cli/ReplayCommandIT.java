@@ -88,4 +88,109 @@ class ReplayCommandIT {
                 .isZero();
         assertThat(ChangeLogFixture.mnemo(new StringWriter(), "reconcile", "--tenant", tenant)).isZero();
     }
+
+    private static long rowsOf(Jdbi jdbi, String tenant) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM memories WHERE tenant_id = :t")
+                .bind("t", tenant).mapTo(Long.class).one());
+    }
+
+    private static long hashPartitionsOf(Jdbi jdbi, String month) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM pg_inherits WHERE inhparent = to_regclass(:m)")
+                .bind("m", month).mapTo(Long.class).one());
+    }
+
+    private static MemoryChanged upsert(String tenant, String user, Instant occurredAt, long offset) {
+        return MemoryChanged.newBuilder().setEventId(UUID.randomUUID()).setTenantId(tenant).setUserId(user)
+                .setMemoryId(UUID.randomUUID()).setVersion(1).setKind(MemoryChangeKind.UPSERTED)
+                .setState(MemoryState.newBuilder().setOccurredAt(occurredAt)
+                        .setRecordedAt(Instant.parse("2026-04-10T00:00:00Z")).setContent("memory " + offset)
+                        .setTags(List.of()).setAttributes(Map.of()).setMediaIds(List.of()).setMedia(List.of())
+                        .build())
+                .setSourcePartition(999).setSourceOffset(offset).build();
+    }
+
+    @Test
+    void aReplayCreatesAMissingMonthWithTheLiveHashPartitionCount() throws Exception {
+        ChangeLogFixture.primary();
+        ChangeLogFixture.provisionTopics();
+        String database = ChangeLogFixture.freshDatabase("mnemo_replay");
+        try {
+            Jdbi jdbi = Jdbi.create(database, DevstackExtension.devstack().primary().user(),
+                    DevstackExtension.devstack().primary().password());
+            // this projection's months have 3 hash partitions, not the sink's default 8
+            jdbi.useHandle(h -> h.execute("SELECT mnemo_ensure_memories_month('2099-01-01', 3)"));
+            Instant before = Instant.now().minusSeconds(1);
+            String tenant = "rp-" + UUID.randomUUID().toString().substring(0, 8);
+            ChangeLogFixture.publishAndProject(tenant, List.of(upsert(tenant, "u", Instant.parse("2032-07-04T10:00:00Z"), 1)));
+
+            StringWriter replay = new StringWriter();
+            assertThat(ChangeLogFixture.mnemoOn(database, replay, "replay", "--projection", "memories", "--from",
+                    before.toString())).as(replay.toString()).isZero();
+
+            assertThat(hashPartitionsOf(jdbi, "memories_p203207")).as("hash partitions of the month it created")
+                    .isEqualTo(3);
+            assertThat(rowsOf(jdbi, tenant)).isEqualTo(1);
+        } finally {
+            ChangeLogFixture.dropDatabase(database);
+        }
+    }
+
+    @Test
+    void aJsonReplayOfManyBatchesWritesItsProgressAtMostOnceASecond() throws Exception {
+        ChangeLogFixture.primary();
+        ChangeLogFixture.provisionTopics();
+        String database = ChangeLogFixture.freshDatabase("mnemo_replay");
+        try {
+            Jdbi jdbi = Jdbi.create(database, DevstackExtension.devstack().primary().user(),
+                    DevstackExtension.devstack().primary().password());
+            jdbi.useHandle(h -> h.execute("""
+                    CREATE TABLE maintenance_writes (at timestamptz NOT NULL, phase text NOT NULL);
+                    CREATE FUNCTION note_maintenance_write() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        INSERT INTO maintenance_writes VALUES (clock_timestamp(), NEW.phase);
+                        RETURN NULL;
+                    END $$;
+                    CREATE TRIGGER note_maintenance_write AFTER INSERT OR UPDATE ON projection_maintenance
+                        FOR EACH ROW EXECUTE FUNCTION note_maintenance_write();
+                    -- 100 ms per write transaction: the replay of 30+ batches lasts 3 s or more on any machine
+                    CREATE FUNCTION slow_batch() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        IF current_setting('mnemo_test.slowed', true) IS DISTINCT FROM txid_current()::text THEN
+                            PERFORM set_config('mnemo_test.slowed', txid_current()::text, true);
+                            PERFORM pg_sleep(0.1);
+                        END IF;
+                        RETURN NULL;
+                    END $$;
+                    CREATE TRIGGER slow_batch AFTER INSERT OR UPDATE ON memory_locator
+                        FOR EACH STATEMENT EXECUTE FUNCTION slow_batch();"""));
+            Instant before = Instant.now().minusSeconds(1);
+            String tenant = "rp-" + UUID.randomUUID().toString().substring(0, 8);
+            List<MemoryChanged> changes = new ArrayList<>();
+            for (int i = 0; i < 15_000; i++) {
+                changes.add(upsert(tenant, "u" + (i % 50), Instant.parse("2026-05-01T00:00:00Z").plusSeconds(i * 60L), i));
+            }
+            ChangeLogFixture.publishAndProject(tenant, changes);
+
+            StringWriter replay = new StringWriter();
+            long started = System.nanoTime();
+            assertThat(ChangeLogFixture.mnemoOn(database, replay, "replay", "--projection", "memories", "--from",
+                    before.toString(), "--json")).as(replay.toString()).isZero();
+            double seconds = (System.nanoTime() - started) / 1e9;
+
+            assertThat(seconds).as("the replay must outlast the rate limit for this test to mean anything")
+                    .isGreaterThan(3.0);
+            List<Instant> writes = jdbi.withHandle(h -> h.createQuery("SELECT at FROM maintenance_writes ORDER BY at")
+                    .mapTo(Instant.class).list());
+            assertThat(writes.size()).as("%s progress writes in %.1f s", writes.size(), seconds)
+                    .isLessThanOrEqualTo(2 + (int) Math.ceil(seconds));
+            // progress at most once a second: only the final write may follow the one before it sooner
+            for (int i = 1; i < writes.size() - 1; i++) {
+                assertThat(java.time.Duration.between(writes.get(i - 1), writes.get(i)))
+                        .as("write %d of %s", i, writes).isGreaterThan(java.time.Duration.ofMillis(900));
+            }
+            assertThat(rowsOf(jdbi, tenant)).isEqualTo(15_000);
+        } finally {
+            ChangeLogFixture.dropDatabase(database);
+        }
+    }
 }

@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +28,21 @@ public final class MemoryPartitions {
     public MemoryPartitions(Jdbi jdbi, int hashPartitions) {
         this.jdbi = jdbi;
         this.hashPartitions = hashPartitions;
+    }
+
+    /**
+     * How many hash sub-partitions the newest month of the {@code memories} table that {@code handle} resolves
+     * has (8, the sink's default, when there is no month yet): what a writer that is not the sink (a replay, a
+     * rebuild) must create months with, whatever the sink was configured with.
+     */
+    public static int liveHashPartitions(Handle handle) {
+        return handle.createQuery("""
+                        SELECT count(*) FROM pg_inherits i
+                        WHERE i.inhparent = (SELECT c.oid FROM pg_inherits p JOIN pg_class c ON c.oid = p.inhrelid
+                                             WHERE p.inhparent = to_regclass('memories')
+                                               AND c.relname ~ '^memories_p[0-9]{6}$'
+                                             ORDER BY c.relname DESC LIMIT 1)""")
+                .mapTo(Integer.class).findOne().filter(n -> n > 0).orElse(8);
     }
 
     /** The current month and the {@code monthsAhead} after it. */
