@@ -95,8 +95,16 @@ final class RebuildCommand implements Callable<Integer> {
                             LogReaders.BULK_FETCH), Clock.systemUTC(), progress(out));
             if (alternative != null && alternative.abandon) {
                 rebuild.abandon(MemoriesRebuild.CANDIDATE);
-                out.println("Dropped the unfinished copy " + MemoriesRebuild.CANDIDATE + "; the live projection is "
-                        + "unchanged.");
+                if (json) {
+                    Map<String, Object> summary = new LinkedHashMap<>();
+                    summary.put("projection", projection);
+                    summary.put("abandoned", MemoriesRebuild.CANDIDATE);
+                    out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                            .writeValueAsString(summary));
+                } else {
+                    out.println("Dropped the unfinished copy " + MemoriesRebuild.CANDIDATE + "; the live projection "
+                            + "is unchanged.");
+                }
                 return 0;
             }
             String from = alternative != null && alternative.restore != null ? alternative.restore
