@@ -9,13 +9,11 @@ import io.mnemo.devstack.S3Endpoint;
 import io.mnemo.kit.kafka.TopicProvisioner;
 import io.mnemo.schemas.Topics;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.PrintWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +21,9 @@ import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code mnemo dev}: starts devstack (data kept under {@code .mnemo/}) and the three services in their own
@@ -33,6 +33,8 @@ import picocli.CommandLine.Option;
         description = "Run the whole platform locally on real Kafka, PostgreSQL (primary + replica) and S3.")
 public final class DevCommand implements java.util.concurrent.Callable<Integer> {
     static final String TENANT = "dev";
+    /** Exit code when stopped while starting (128 + SIGINT, as shells report it). */
+    static final int INTERRUPTED = 130;
 
     @Option(names = "--data-dir", defaultValue = ".mnemo", description = "Where data, logs and dev-env.json live "
             + "(default: ${DEFAULT-VALUE}).")
@@ -44,44 +46,95 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
     @Option(names = "--exit-when-ready", hidden = true, description = "Stop once healthy (for tests and timing).")
     boolean exitWhenReady;
 
-    private final List<ServiceProcess> services = Collections.synchronizedList(new ArrayList<>());
-    private volatile Devstack devstack;
-    private final CountDownLatch stopped = new CountDownLatch(1);
+    @Spec
+    CommandSpec spec;
 
+    private final Teardown teardown = new Teardown();
+    private final Object stopping = new Object();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile Devstack devstack;
+    private ServiceProcess processors;
+    private ServiceProcess ingest;
+    private ServiceProcess query;
+
+    /*
+     * Stdout and stderr: `mnemo dev` is for people, and what they read is the banner (URLs, API key, how to try
+     * it), so the banner goes to stdout, where it can also be captured (`mnemo dev > dev.txt`). Progress and
+     * shutdown lines ("Starting devstack ...", "Stopping Mnemo ...", anything that could not be stopped) go to
+     * stderr with the logs: they show on the terminal all the same but never mix into the banner. Scripts read
+     * .mnemo/dev-env.json rather than either stream.
+     */
     @Override
     public Integer call() throws Exception {
-        long started = System.nanoTime();
+        PrintWriter err = spec.commandLine().getErr();
         Path root = dataDir.toAbsolutePath();
         Path envFile = root.resolve("dev-env.json");
         Files.createDirectories(root);
         Files.deleteIfExists(envFile);
-        Thread shutdown = new Thread(() -> stopAll(envFile), "mnemo-dev-shutdown");
+        Thread shutdown = new Thread(() -> {
+            try {
+                stopAll(err);
+            } finally {
+                stopped.countDown();
+            }
+        }, "mnemo-dev-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdown);
+        try {
+            start(root, envFile, err);
+            if (!exitWhenReady) {
+                stopped.await();
+            }
+            return 0;
+        } catch (Exception | Error e) {
+            if (teardown.isStopped()) {
+                // Ctrl-C while starting: the stop aborted the start (Teardown.Stopping) or pulled a service
+                // from under it; everything that was started has been stopped
+                return INTERRUPTED;
+            }
+            // Every path out stops what was started, not only Ctrl-C: the shutdown hook runs only when the JVM
+            // exits, which it does not when the command runs in-process.
+            stopAll(err).forEach(f -> e.addSuppressed(f.cause()));
+            throw e;
+        } finally {
+            stopAll(err);
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdown);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook has stopped everything or is doing it
+            }
+        }
+    }
 
-        System.out.println("Starting devstack in " + root + " ...");
-        devstack = Devstack.start(DevstackOptions.persistent(root.resolve("devstack")));
-        devstack.takeOverShutdown();
-        provisionTopics(devstack.kafkaBootstrap());
+    /** Starts devstack and the services, registering each with the teardown the moment it runs. */
+    private void start(Path root, Path envFile, PrintWriter err) throws Exception {
+        long started = System.nanoTime();
+        err.println("Starting devstack in " + root + " ...");
+        err.flush();
+        Devstack stack = Devstack.start(DevstackOptions.persistent(root.resolve("devstack")));
+        teardown.started("devstack", stack::close);
+        devstack = stack;
+        stack.takeOverShutdown();
+        provisionTopics(stack.kafkaBootstrap());
         // Before the services start, so their key caches load it with their first snapshot.
-        String apiKey = DevKey.rotate(devstack.primary(), TENANT);
+        String apiKey = DevKey.rotate(stack.primary(), TENANT);
 
         int ingestPort = freePort();
         int ingestAdmin = freePort();
         int queryPort = freePort();
         int queryAdmin = freePort();
         int processorsAdmin = freePort();
-        PostgresEndpoint primary = devstack.primary();
-        PostgresEndpoint replica = devstack.replicas().get(0);
+        PostgresEndpoint primary = stack.primary();
+        PostgresEndpoint replica = stack.replicas().get(0);
         Map<String, String> common = new LinkedHashMap<>();
-        common.put("MNEMO_KAFKA_BOOTSTRAP", devstack.kafkaBootstrap());
-        common.put("MNEMO_SCHEMA_REGISTRY_URL", devstack.schemaRegistryUrl());
+        common.put("MNEMO_KAFKA_BOOTSTRAP", stack.kafkaBootstrap());
+        common.put("MNEMO_SCHEMA_REGISTRY_URL", stack.schemaRegistryUrl());
         common.put("MNEMO_KAFKA_PARTITIONS", Integer.toString(partitions));
         common.put("MNEMO_PG_PRIMARY_URL", primary.jdbcUrl());
         common.put("MNEMO_PG_REPLICA_URL", replica.jdbcUrl());
         common.put("MNEMO_PG_USER", primary.user());
         common.put("MNEMO_PG_PASSWORD", primary.password() == null ? "" : primary.password());
         common.put("MNEMO_STREAMS_STATE_DIR", root.resolve("streams").toString());
-        S3Endpoint media = devstack.s3();
+        S3Endpoint media = stack.s3();
         common.put("MNEMO_S3_ENDPOINT", media.endpoint());
         common.put("MNEMO_S3_REGION", media.region());
         common.put("MNEMO_S3_BUCKET", media.bucket());
@@ -92,35 +145,37 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
 
         List<String> jvm = List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC",
                 "-Duser.timezone=UTC");
-        services.add(ServiceProcess.start("processors", "io.mnemo.processors.ProcessorsApplication",
+        processors = started(ServiceProcess.start("processors", "io.mnemo.processors.ProcessorsApplication",
                 "stream-processors.yml", jvm, with(common, Map.of("MNEMO_ADMIN_PORT", "" + processorsAdmin)),
                 processorsAdmin, logs));
-        services.add(ServiceProcess.start("ingest", "io.mnemo.ingest.IngestApplication", "ingest-api.yml", jvm,
+        ingest = started(ServiceProcess.start("ingest", "io.mnemo.ingest.IngestApplication", "ingest-api.yml", jvm,
                 with(common, Map.of("MNEMO_HTTP_PORT", "" + ingestPort, "MNEMO_ADMIN_PORT", "" + ingestAdmin)),
                 ingestAdmin, logs));
-        services.add(ServiceProcess.start("query", "io.mnemo.query.QueryApplication", "query-service.yml", jvm,
+        query = started(ServiceProcess.start("query", "io.mnemo.query.QueryApplication", "query-service.yml", jvm,
                 with(common, Map.of("MNEMO_HTTP_PORT", "" + queryPort, "MNEMO_ADMIN_PORT", "" + queryAdmin)),
                 queryAdmin, logs));
-        for (ServiceProcess service : List.copyOf(services)) {
+        for (ServiceProcess service : List.of(processors, ingest, query)) {
             service.awaitHealthy(Duration.ofSeconds(120));
         }
 
         String ingestUrl = "http://127.0.0.1:" + ingestPort;
         String queryUrl = "http://127.0.0.1:" + queryPort;
+        // registered first so it is stopped first: no client finds the file of a platform that is going away
+        teardown.started("environment file " + envFile, () -> Files.deleteIfExists(envFile));
         writeEnvFile(envFile, ingestUrl, queryUrl, apiKey);
         double seconds = (System.nanoTime() - started) / 1e9;
         printBanner(ingestUrl, queryUrl, envFile, logs, seconds, apiKey);
+    }
 
-        if (exitWhenReady) {
-            return 0;
-        }
-        stopped.await();
-        return 0;
+    private ServiceProcess started(ServiceProcess service) {
+        teardown.started(service.name(), () -> service.stop(Duration.ofSeconds(30)));
+        return service;
     }
 
     private void printBanner(String ingestUrl, String queryUrl, Path envFile, Path logs, double seconds,
                              String apiKey) {
-        System.out.printf("""
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("""
 
                 Mnemo is running (healthy in %.1f s).
                   ingest API      %s      (admin %s)
@@ -144,11 +199,11 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
                        -H "Authorization: Bearer %s"
 
                 Ctrl-C stops everything; data stays in %s for the next run.
-                """, seconds, ingestUrl, services.get(1).adminUrl(), queryUrl, services.get(2).adminUrl(),
-                services.get(0).adminUrl(), devstack.kafkaBootstrap(), devstack.schemaRegistryUrl(),
+                """, seconds, ingestUrl, ingest.adminUrl(), queryUrl, query.adminUrl(),
+                processors.adminUrl(), devstack.kafkaBootstrap(), devstack.schemaRegistryUrl(),
                 devstack.primary().jdbcUrl(), devstack.replicas().get(0).jdbcUrl(), devstack.s3().endpoint(),
                 devstack.s3().bucket(), envFile, logs, apiKey, TENANT, ingestUrl, apiKey, queryUrl, apiKey, dataDir);
-        System.out.flush();
+        out.flush();
     }
 
     private void writeEnvFile(Path envFile, String ingestUrl, String queryUrl, String apiKey) throws IOException {
@@ -158,9 +213,9 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
         env.put("ingestUrl", ingestUrl);
         env.put("queryUrl", queryUrl);
         Map<String, String> admin = new LinkedHashMap<>();
-        admin.put("ingest", services.get(1).adminUrl().toString());
-        admin.put("query", services.get(2).adminUrl().toString());
-        admin.put("processors", services.get(0).adminUrl().toString());
+        admin.put("ingest", ingest.adminUrl().toString());
+        admin.put("query", query.adminUrl().toString());
+        admin.put("processors", processors.adminUrl().toString());
         env.put("adminUrls", admin);
         env.put("kafkaBootstrap", devstack.kafkaBootstrap());
         env.put("schemaRegistryUrl", devstack.schemaRegistryUrl());
@@ -195,28 +250,25 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
         }
     }
 
-    /** Stops services first (they flush to Kafka and Postgres), then the infrastructure. */
-    private void stopAll(Path envFile) {
-        System.out.println("Stopping Mnemo ...");
-        try {
-            Files.deleteIfExists(envFile);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        List<ServiceProcess> running = new ArrayList<>(services);
-        Collections.reverse(running);
-        for (ServiceProcess service : running) {
-            try {
-                service.stop(Duration.ofSeconds(30));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+    /**
+     * Stops what was started, newest first: the environment file, the services (they flush to Kafka and
+     * Postgres), then the infrastructure; once, whoever calls first (a failure, the end, Ctrl-C).
+     */
+    private List<Teardown.Failure> stopAll(PrintWriter err) {
+        synchronized (stopping) {
+            if (teardown.isStopped()) {
+                return List.of();
             }
+            err.println("Stopping Mnemo ...");
+            err.flush();
+            List<Teardown.Failure> failures = teardown.stopAll();
+            for (Teardown.Failure failure : failures) {
+                err.println("Could not stop " + failure.name() + ": " + failure.cause());
+            }
+            err.println(failures.isEmpty() ? "Stopped." : "Stopped, except what is named above.");
+            err.flush();
+            return failures;
         }
-        if (devstack != null) {
-            devstack.close();
-        }
-        stopped.countDown();
-        System.out.println("Stopped.");
     }
 
     private static Map<String, String> with(Map<String, String> base, Map<String, String> extra) {
