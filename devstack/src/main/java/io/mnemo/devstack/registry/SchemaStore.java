@@ -3,6 +3,7 @@ package io.mnemo.devstack.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,6 +16,8 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.kafka.clients.admin.Admin;
@@ -22,10 +25,12 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -40,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * The registry's state (schemas by global id, subjects with their versions, compatibility config), kept in
  * memory and made durable in the compacted Kafka topic {@value #TOPIC}, in the key/value layout Confluent's
  * registry uses there. Every change is written to Kafka before it becomes visible, and the state is rebuilt
- * from the topic on start, so ids survive restarts.
+ * from the topic on start, so ids survive restarts. An id is never handed out twice: records this registry cannot
+ * apply (another registry's schema types, damaged values) still hold their ids and versions, and while one holds an
+ * id that cannot be read no new id is handed out at all.
  *
  * <p>All methods are synchronized: this is a devstack component and a single lock keeps id allocation and
  * the write-then-apply order trivially correct. Several instances may share the topic; each catches up with
@@ -53,10 +60,12 @@ final class SchemaStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaStore.class);
     private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(30);
     private static final TopicPartition PARTITION = new TopicPartition(TOPIC, 0);
+    /** An {@code "id": n} pair in the raw text of a record too damaged to parse as JSON. */
+    private static final Pattern ID_IN_TEXT = Pattern.compile("\"id\"\\s*:\\s*\"?(\\d{1,10})\\b");
 
     private final ObjectMapper json = new ObjectMapper();
-    private final KafkaProducer<String, String> producer;
-    private final KafkaConsumer<String, String> consumer;
+    private final Producer<String, String> producer;
+    private final Consumer<String, String> consumer;
 
     /** Canonical schema text by global id, and the reverse, so one schema has one id across subjects. */
     private final Map<Integer, String> schemaById = new HashMap<>();
@@ -65,9 +74,17 @@ final class SchemaStore implements AutoCloseable {
     private final Map<String, TreeMap<Integer, Integer>> subjects = new TreeMap<>();
     private final Map<String, CompatibilityLevel> subjectLevels = new HashMap<>();
     private CompatibilityLevel globalLevel = DEFAULT_GLOBAL_LEVEL;
+    /** The highest schema id in the topic, in records this registry could not read too: new ids go above it. */
     private int maxId;
+    /**
+     * Subject → highest version any record of the topic holds, deleted and unreadable ones included. A version
+     * is never written twice, so compaction can never drop the only record that holds an id.
+     */
+    private final Map<String, Integer> lastVersions = new HashMap<>();
+    /** Offset of the first record that may hold a schema id that could not be read; -1 when there is none. */
+    private long unknownIdAt = -1;
 
-    private SchemaStore(KafkaProducer<String, String> producer, KafkaConsumer<String, String> consumer) {
+    private SchemaStore(Producer<String, String> producer, Consumer<String, String> consumer) {
         this.producer = producer;
         this.consumer = consumer;
     }
@@ -79,15 +96,7 @@ final class SchemaStore implements AutoCloseable {
         KafkaConsumer<String, String> consumer = null;
         try {
             consumer = new KafkaConsumer<>(consumerProps(kafkaBootstrap));
-            consumer.assign(List.of(PARTITION));
-            consumer.seekToBeginning(List.of(PARTITION));
-            SchemaStore store = new SchemaStore(producer, consumer);
-            synchronized (store) {
-                int applied = store.catchUp();
-                LOG.info("Schema registry state rebuilt from {}: {} records, {} schemas, {} subjects",
-                        TOPIC, applied, store.schemaById.size(), store.subjects.size());
-            }
-            return store;
+            return replay(producer, consumer);
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);
             if (consumer != null) {
@@ -95,6 +104,19 @@ final class SchemaStore implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** Replays {@value #TOPIC} from its start into a new store, which owns the clients from then on. */
+    static SchemaStore replay(Producer<String, String> producer, Consumer<String, String> consumer) {
+        consumer.assign(List.of(PARTITION));
+        consumer.seekToBeginning(List.of(PARTITION));
+        SchemaStore store = new SchemaStore(producer, consumer);
+        synchronized (store) {
+            int applied = store.catchUp();
+            LOG.info("Schema registry state rebuilt from {}: {} records, {} schemas, {} subjects",
+                    TOPIC, applied, store.schemaById.size(), store.subjects.size());
+        }
+        return store;
     }
 
     /** Parses and canonicalises a schema, so formatting differences never create new ids. */
@@ -131,9 +153,14 @@ final class SchemaStore implements AutoCloseable {
                     "Schema being registered is incompatible with an earlier schema for subject \"" + subject
                             + "\" (" + effectiveLevel(subject) + "): " + problem.get());
         }
-        int id = idBySchema.getOrDefault(canonical, maxId + 1);
-        TreeMap<Integer, Integer> versions = subjects.get(subject);
-        int version = versions == null || versions.isEmpty() ? 1 : versions.lastKey() + 1;
+        Integer known = idBySchema.get(canonical);
+        if (known == null && unknownIdAt >= 0) {
+            throw new RegistryException(500, RegistryException.STORE_ERROR, "No new schema id can be assigned: "
+                    + "the record at " + TOPIC + "@" + unknownIdAt + " could not be read and may hold an id that a "
+                    + "new schema would then be given again; new ids are refused while that record is in the topic");
+        }
+        int id = known != null ? known : maxId + 1;
+        int version = lastVersions.getOrDefault(subject, 0) + 1;
         ObjectNode key = json.createObjectNode()
                 .put("keytype", "SCHEMA").put("subject", subject).put("version", version).put("magic", 1);
         ObjectNode value = json.createObjectNode()
@@ -291,38 +318,123 @@ final class SchemaStore implements AutoCloseable {
 
     private void apply(ConsumerRecord<String, String> record) {
         try {
-            if (record.key() == null) {
+            applyReadable(record);
+        } catch (Exception e) {
+            skipUnreadable(record, e);
+        }
+    }
+
+    private void applyReadable(ConsumerRecord<String, String> record) throws IOException {
+        JsonNode key = json.readTree(record.key());
+        String keyType = key.path("keytype").asText();
+        if ("SCHEMA".equals(keyType)) {
+            String subject = key.path("subject").asText();
+            int version = key.path("version").asInt();
+            if (record.value() == null) {
+                removeVersion(subject, version);
                 return;
             }
-            JsonNode key = json.readTree(record.key());
-            String keyType = key.path("keytype").asText();
-            JsonNode value = record.value() == null ? null : json.readTree(record.value());
-            if ("SCHEMA".equals(keyType)) {
-                String subject = key.path("subject").asText();
-                int version = key.path("version").asInt();
-                if (value == null || value.path("deleted").asBoolean(false)) {
-                    TreeMap<Integer, Integer> versions = subjects.get(subject);
-                    if (versions != null) {
-                        versions.remove(version);
-                    }
-                    return;
-                }
-                applySchema(subject, version, value.path("id").asInt(), parse(value.path("schema").asText()).toString());
-            } else if ("CONFIG".equals(keyType)) {
-                String subject = key.path("subject").isTextual() ? key.path("subject").asText() : null;
-                Optional<CompatibilityLevel> level = value == null ? Optional.empty()
-                        : CompatibilityLevel.parse(value.path("compatibilityLevel").asText());
-                if (level.isPresent()) {
-                    applyLevel(subject, level.get());
-                } else if (subject != null) {
-                    subjectLevels.remove(subject);
-                } else {
-                    globalLevel = DEFAULT_GLOBAL_LEVEL;
-                }
+            lastVersions.merge(subject, version, Math::max);
+            JsonNode value = json.readTree(record.value());
+            int id = value.path("id").asInt();
+            maxId = Math.max(maxId, id); // before the schema is parsed: an id stays taken even if that fails
+            boolean deleted = value.path("deleted").asBoolean(false);
+            if (deleted) {
+                removeVersion(subject, version);
             }
-            // other key types (NOOP, MODE, ...) carry nothing this registry needs
-        } catch (Exception e) {
+            String canonical = parse(value.path("schema").asText()).toString();
+            if (deleted) {
+                // No longer a version of the subject, but its id still means this schema (as in Confluent's).
+                schemaById.putIfAbsent(id, canonical);
+                idBySchema.putIfAbsent(canonical, id);
+            } else {
+                applySchema(subject, version, id, canonical);
+            }
+        } else if ("CONFIG".equals(keyType)) {
+            JsonNode value = record.value() == null ? null : json.readTree(record.value());
+            String subject = key.path("subject").isTextual() ? key.path("subject").asText() : null;
+            Optional<CompatibilityLevel> level = value == null ? Optional.empty()
+                    : CompatibilityLevel.parse(value.path("compatibilityLevel").asText());
+            if (level.isPresent()) {
+                applyLevel(subject, level.get());
+            } else if (subject != null) {
+                subjectLevels.remove(subject);
+            } else {
+                globalLevel = DEFAULT_GLOBAL_LEVEL;
+            }
+        }
+        // other key types (NOOP, MODE, ...) carry nothing this registry needs
+    }
+
+    /**
+     * A record this registry cannot apply (a schema type it does not know, a damaged value, ...). Its id, if it
+     * holds one, was handed out by whoever wrote it: it stays taken, and when it cannot be read at all, no new
+     * id is handed out, since any could be the one it holds.
+     */
+    private void skipUnreadable(ConsumerRecord<String, String> record, Exception e) {
+        OptionalInt id = idIn(record);
+        if (id.isPresent()) {
+            maxId = Math.max(maxId, id.getAsInt());
+            LOG.warn("Skipping unreadable record at {}@{}; its schema id {} stays taken: {}", TOPIC, record.offset(),
+                    id.getAsInt(), e.toString());
+        } else if (mayHoldAnId(record)) {
+            if (unknownIdAt < 0) {
+                unknownIdAt = record.offset();
+            }
+            LOG.error("Unreadable record at {}@{} may hold a schema id that cannot be read; no new ids are handed "
+                    + "out while it is in the topic: {}", TOPIC, record.offset(), e.toString());
+        } else {
             LOG.warn("Skipping unreadable record at {}@{}: {}", TOPIC, record.offset(), e.toString());
+        }
+    }
+
+    /** The schema id a record names, read as leniently as it can be: from the value's JSON, else from raw text. */
+    private OptionalInt idIn(ConsumerRecord<String, String> record) {
+        if (record.value() == null) {
+            return OptionalInt.empty();
+        }
+        try {
+            JsonNode id = json.readTree(record.value()).path("id");
+            if (id.isIntegralNumber() && id.canConvertToInt()) {
+                return OptionalInt.of(id.intValue());
+            }
+        } catch (IOException | RuntimeException notJson) {
+            // a damaged value: look for the id in the text itself
+        }
+        OptionalInt highest = OptionalInt.empty();
+        String text = record.key() + "\n" + record.value();
+        Matcher match = ID_IN_TEXT.matcher(text);
+        while (match.find()) {
+            if (match.end() == text.length()) {
+                continue; // the value may have been cut off inside the number
+            }
+            try {
+                int id = Integer.parseInt(match.group(1));
+                highest = OptionalInt.of(Math.max(id, highest.orElse(id)));
+            } catch (NumberFormatException tooLarge) {
+                // not an int, so not a schema id
+            }
+        }
+        return highest;
+    }
+
+    /** Whether a record could be a schema's: a value under a SCHEMA key, or under a key that cannot be read. */
+    private boolean mayHoldAnId(ConsumerRecord<String, String> record) {
+        if (record.value() == null) {
+            return false;
+        }
+        try {
+            String keyType = json.readTree(record.key()).path("keytype").asText("");
+            return keyType.equals("SCHEMA") || keyType.isEmpty();
+        } catch (IOException | RuntimeException unreadableKey) {
+            return true;
+        }
+    }
+
+    private void removeVersion(String subject, int version) {
+        TreeMap<Integer, Integer> versions = subjects.get(subject);
+        if (versions != null) {
+            versions.remove(version);
         }
     }
 
@@ -330,6 +442,7 @@ final class SchemaStore implements AutoCloseable {
         schemaById.put(id, canonical);
         idBySchema.putIfAbsent(canonical, id);
         subjects.computeIfAbsent(subject, s -> new TreeMap<>()).put(version, id);
+        lastVersions.merge(subject, version, Math::max);
         maxId = Math.max(maxId, id);
     }
 

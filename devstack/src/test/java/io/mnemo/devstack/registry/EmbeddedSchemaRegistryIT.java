@@ -22,9 +22,14 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -188,6 +193,31 @@ class EmbeddedSchemaRegistryIT {
             assertThat(restarted.compatibility(subject)).isEqualTo("FORWARD");
             // a new schema registered after the restart must not reuse an existing id
             assertThat(restarted.register(prefix + "after-restart", thing(prefix + "fresh"))).isGreaterThan(Math.max(v1, v2));
+        }
+    }
+
+    @Test
+    void neverHandsOutAgainTheIdOfARecordItCannotRead() throws Exception {
+        int known = client.register(prefix + "known", thing(prefix));
+        int foreignId = known + 1;
+        // Another registry sharing the topic (Confluent's, with Protobuf) took the next id for a schema this one
+        // cannot parse.
+        String key = JSON.createObjectNode().put("keytype", "SCHEMA").put("subject", prefix + "foreign")
+                .put("version", 1).put("magic", 1).toString();
+        String value = JSON.createObjectNode().put("subject", prefix + "foreign").put("version", 1)
+                .put("id", foreignId).put("schemaType", "PROTOBUF")
+                .put("schema", "syntax = \"proto3\";\nmessage Foreign { string a = 1; }").put("deleted", false)
+                .toString();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, devstack.kafkaBootstrap()),
+                new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>(SchemaStore.TOPIC, 0, key, value)).get(30, TimeUnit.SECONDS);
+        }
+
+        try (EmbeddedSchemaRegistry restarted = EmbeddedSchemaRegistry.start(devstack.kafkaBootstrap(), "127.0.0.1", 0)) {
+            int fresh = new HttpSchemaRegistryClient(restarted.url()).register(prefix + "fresh", thing(prefix + "fresh"));
+
+            assertThat(fresh).isGreaterThan(foreignId);
         }
     }
 
