@@ -16,8 +16,13 @@ public class StreamsSettings {
     private int standbyReplicas = 0;
     @Min(1)
     private short replicationFactor = 1;
+    /**
+     * How long an event id is remembered to drop retries of it (same id and payload) and to dead-letter a key reused
+     * for other content. Producers must not retry a request later than this; a capture retried after it is still
+     * a no-op (its memory exists), but a revision is applied again.
+     */
     @NotNull
-    private Duration dedupeRetention = Duration.days(7);
+    private Duration idempotencyWindow = Duration.days(7);
 
     @JsonProperty
     public String getStateDir() {
@@ -60,12 +65,12 @@ public class StreamsSettings {
     }
 
     @JsonProperty
-    public java.time.Duration getDedupeRetention() {
-        return dedupeRetention.toJavaDuration();
+    public java.time.Duration getIdempotencyWindow() {
+        return idempotencyWindow.toJavaDuration();
     }
 
     @JsonProperty
-    public void setDedupeRetention(Duration dedupeRetention) {
-        this.dedupeRetention = dedupeRetention;
+    public void setIdempotencyWindow(Duration idempotencyWindow) {
+        this.idempotencyWindow = idempotencyWindow;
     }
 }

@@ -10,7 +10,8 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * {@code memory-events → memory-changes + user-activity (+ dead-letters)}: applies every event of a memory in log order against
- * the memory's last state. Duplicates (same event id, same payload) are dropped; an event id reused with another
+ * the memory's last state. Duplicates (same event id and payload within the idempotency window; a capture of a
+ * memory that exists; forgetting a forgotten memory) are dropped; an event id reused with another
  * payload, a revision or forget of an unknown or forgotten memory, and any event of an erased user go to the
  * dead-letter topic with their reason and source position; later events of a memory whose event was rejected
  * are parked behind it until an operator retries or discards it. Also publishes each user's daily activity
@@ -23,9 +24,12 @@ public final class MemoryChangesTopology {
      * whose stores change gets a new id, so it rebuilds its state by replaying the event log from offset 0
      * (the event log is kept forever; the sink's version guards make the re-emitted changes no-ops).
      */
-    public static final String APPLICATION_ID = "mnemo-memory-changes-v3";
-    /** Event id → "processing-time millis:payload fingerprint"; bounded by the dedupe retention. */
-    public static final String EVENT_FINGERPRINTS_STORE = "event-fingerprints";
+    public static final String APPLICATION_ID = "mnemo-memory-changes-v4";
+    /**
+     * Event id → payload fingerprint, a window store whose retention is the idempotency window (v4; v3 kept a
+     * key-value store purged by a periodic full scan on the stream thread).
+     */
+    public static final String EVENT_IDS_STORE = "event-ids";
     /** {@code tenant/user/memoryId} → the memory's last change (its version, whether it is forgotten, its state). */
     public static final String MEMORY_STATES_STORE = "memory-states";
     /** {@code tenant/user} → epoch millis of the erasure. */
@@ -48,12 +52,12 @@ public final class MemoryChangesTopology {
     private MemoryChangesTopology() {
     }
 
-    public static Topology build(Serde<SpecificRecord> avro, Duration dedupeRetention) {
+    public static Topology build(Serde<SpecificRecord> avro, Duration idempotencyWindow) {
         Topology topology = new Topology();
         topology.addSource(SOURCE, Serdes.String().deserializer(), avro.deserializer(), Topics.MEMORY_EVENTS.name());
-        topology.addProcessor(PROCESSOR, () -> new MemoryEventProcessor(dedupeRetention), SOURCE);
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EVENT_FINGERPRINTS_STORE),
-                Serdes.String(), Serdes.String()), PROCESSOR);
+        topology.addProcessor(PROCESSOR, () -> new MemoryEventProcessor(idempotencyWindow), SOURCE);
+        topology.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(EVENT_IDS_STORE,
+                idempotencyWindow, idempotencyWindow, false), Serdes.String(), Serdes.String()), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MEMORY_STATES_STORE),
                 Serdes.String(), avro), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ERASED_USERS_STORE),

@@ -6,6 +6,7 @@ import io.mnemo.schemas.Topics;
 import io.mnemo.schemas.changes.EventSettled;
 import io.mnemo.schemas.changes.MemoryChangeKind;
 import io.mnemo.schemas.changes.MemoryChanged;
+import io.mnemo.schemas.changes.UserActivityDay;
 import io.mnemo.schemas.events.MemoryCaptured;
 import io.mnemo.schemas.events.MemoryForgotten;
 import io.mnemo.schemas.events.MemoryRevised;
@@ -88,12 +89,77 @@ class MemoryChangesTopologyTest {
         events.pipeInput("acme/alice", captured(eventId, UUID.randomUUID(), "hello"));
         events.pipeInput("acme/alice", revised(UUID.randomUUID(), "unknown memory", null));
 
-        List<SpecificRecord> out = changes.readValuesToList();
-        assertThat(out).hasSize(3);
-        assertThat(out.get(0)).isInstanceOf(MemoryChanged.class);
-        assertThat(out.subList(1, 3)).allSatisfy(r -> assertThat(r).isInstanceOf(EventSettled.class));
-        assertThat(((EventSettled) out.get(1)).getSourceOffset()).isEqualTo(1);
-        assertThat(((EventSettled) out.get(2)).getSourceOffset()).isEqualTo(2);
+        var out = changes.readRecordsToList();
+        assertThat(out).hasSize(4);
+        assertThat(out.get(0).value()).isInstanceOf(MemoryChanged.class);
+        assertThat(out.get(1).value()).isInstanceOf(UserActivityDay.class);
+        assertThat(out.subList(2, 4)).allSatisfy(r -> assertThat(r.value()).isInstanceOf(EventSettled.class));
+        assertThat(((EventSettled) out.get(2).value()).getSourceOffset()).isEqualTo(1);
+        assertThat(((EventSettled) out.get(3).value()).getSourceOffset()).isEqualTo(2);
+    }
+
+    @Test
+    void everyRecordOfAnEventButTheLastIsMarkedOpenAndTheLastIsAtTheEventsPosition() {
+        UUID memoryId = UUID.randomUUID();
+        events.pipeInput("acme/alice", captured(UUID.randomUUID(), memoryId, "hello"));
+        events.pipeInput("acme/alice", captured(UUID.randomUUID(), UUID.randomUUID(), "another"));
+        events.pipeInput("acme/alice", UserErased.newBuilder().setEventId(UUID.randomUUID()).setTenantId("acme")
+                .setUserId("alice").setRecordedAt(Instant.parse("2026-11-02T00:00:00Z")).build());
+
+        var out = changes.readRecordsToList();
+        // capture: change + its day's totals; capture: change + totals; erasure: 2 deletions + 1 day
+        // total (both memories share the day) + the erasure + a settlement at its position.
+        assertThat(out).extracting(r -> r.value().getClass().getSimpleName()).containsExactly(
+                "MemoryChanged", "UserActivityDay", "MemoryChanged", "UserActivityDay",
+                "MemoryChanged", "UserActivityDay", "MemoryChanged", "UserActivityDay", "UserErased", "EventSettled");
+        List<Boolean> open = out.stream()
+                .map(r -> r.headers().lastHeader(MemoryEventProcessor.POSITION_OPEN) != null).toList();
+        assertThat(open).containsExactly(true, false, true, false, true, true, true, true, true, false);
+        assertThat(((EventSettled) out.get(9).value()).getSourceOffset()).isEqualTo(2);
+    }
+
+    @Test
+    void aCaptureRetriedAfterTheIdempotencyWindowChangesNothingAndBlocksNothing() {
+        UUID memoryId = UUID.randomUUID();
+        Instant start = Instant.parse("2026-11-01T00:00:00Z");
+        MemoryCaptured capture = captured(UUID.randomUUID(), memoryId, "first");
+        events.pipeInput("acme/alice", capture, start);
+        events.pipeInput("acme/alice", revised(memoryId, "edited", null), start.plus(Duration.ofHours(1)));
+        // The client retries its capture (same Idempotency-Key, so same ids) long after the window.
+        events.pipeInput("acme/alice", capture, start.plus(Duration.ofDays(30)));
+        events.pipeInput("acme/alice", revised(memoryId, "edited later", null), start.plus(Duration.ofDays(30)));
+
+        assertThat(harness.published()).extracting(r -> ((MemoryChanged) r).getVersion()).containsExactly(1L, 2L, 3L);
+        assertThat(harness.deadLetters.readValuesToList()).isEmpty();
+    }
+
+    @Test
+    void forgettingAForgottenMemoryIsANoOp() {
+        UUID memoryId = UUID.randomUUID();
+        events.pipeInput("acme/alice", captured(UUID.randomUUID(), memoryId, "x"));
+        events.pipeInput("acme/alice", forgotten(memoryId));
+        events.pipeInput("acme/alice", forgotten(memoryId));
+
+        assertThat(harness.published()).extracting(r -> ((MemoryChanged) r).getKind())
+                .containsExactly(MemoryChangeKind.UPSERTED, MemoryChangeKind.DELETED);
+        assertThat(harness.deadLetters.readValuesToList()).isEmpty();
+    }
+
+    @Test
+    void anEventOfATypeTheProcessorDoesNotHandleIsDeadLetteredAndTheStreamGoesOn() {
+        // A record with the event envelope (id, tenant, user) but of no type the processor applies.
+        MemoryChanged notAnEvent = MemoryChanged.newBuilder().setEventId(UUID.randomUUID()).setTenantId("acme")
+                .setUserId("alice").setMemoryId(UUID.randomUUID()).setVersion(1).setKind(MemoryChangeKind.DELETED)
+                .setSourcePartition(0).setSourceOffset(0).build();
+        events.pipeInput("acme/alice", notAnEvent);
+        events.pipeInput("acme/alice", captured(UUID.randomUUID(), UUID.randomUUID(), "after it"));
+
+        var dead = harness.deadLetters.readRecordsToList();
+        assertThat(dead).singleElement().satisfies(r -> assertThat(
+                new String(r.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8))
+                .contains("unsupported event type io.mnemo.schemas.changes.MemoryChanged"));
+        assertThat(harness.published()).singleElement().satisfies(r ->
+                assertThat(((MemoryChanged) r).getState().getContent()).isEqualTo("after it"));
     }
 
     @Test
@@ -149,16 +215,22 @@ class MemoryChangesTopologyTest {
     }
 
     @Test
-    void forgetsEventIdsOnlyAfterTheRetentionPeriod() {
-        UUID eventId = UUID.randomUUID();
-        events.pipeInput("acme/alice", captured(eventId, UUID.randomUUID(), "x"), Instant.now());
-        driver.advanceWallClockTime(Duration.ofDays(6));
-        events.pipeInput("acme/alice", captured(eventId, UUID.randomUUID(), "x"), Instant.now());
-        assertThat(harness.published()).hasSize(1);
+    void dropsARetryWithinTheIdempotencyWindowAndForgetsTheEventIdAfterIt() {
+        UUID memoryId = UUID.randomUUID();
+        Instant start = Instant.parse("2026-11-01T00:00:00Z");
+        MemoryRevised revision = revised(memoryId, "edited", Instant.parse("2026-10-31T10:00:00Z"));
+        events.pipeInput("acme/alice", captured(UUID.randomUUID(), memoryId, "x"), start);
+        events.pipeInput("acme/alice", revision, start.plus(Duration.ofHours(1)));
+        events.pipeInput("acme/alice", revised(memoryId, "edited again", Instant.parse("2026-10-31T10:00:00Z")),
+                start.plus(Duration.ofHours(2)));
+        // Retried 6 days later (log time): still within the window, dropped.
+        events.pipeInput("acme/alice", revision, start.plus(Duration.ofDays(6)));
+        assertThat(harness.published()).hasSize(3);
 
-        driver.advanceWallClockTime(Duration.ofDays(2));
-        assertThat(driver.<String, String>getKeyValueStore(MemoryChangesTopology.EVENT_FINGERPRINTS_STORE)
-                .get(eventId.toString())).isNull();
+        // 8 days later the id is forgotten (its window segment expired): the same revision applies again.
+        events.pipeInput("acme/alice", revision, start.plus(Duration.ofDays(8)));
+        assertThat(harness.published()).singleElement().satisfies(change ->
+                assertThat(((MemoryChanged) change).getVersion()).isEqualTo(4));
     }
 
     private TestOutputTopic<String, SpecificRecord> deadLetterTopic() {

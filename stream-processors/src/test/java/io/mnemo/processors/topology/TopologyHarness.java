@@ -2,6 +2,7 @@ package io.mnemo.processors.topology;
 
 import io.mnemo.schemas.Topics;
 import io.mnemo.schemas.changes.EventSettled;
+import io.mnemo.schemas.changes.UserActivityDay;
 import io.mnemo.schemas.serde.InMemorySchemaRegistryClient;
 import io.mnemo.schemas.serde.MnemoSerdes;
 import java.time.Duration;
@@ -42,9 +43,13 @@ final class TopologyHarness implements AutoCloseable {
         this(new Properties());
     }
 
-    /** What was published to memory-changes, without the EventSettled watermark markers. */
+    /**
+     * What was published to memory-changes about memories (changes and erasures), without the EventSettled
+     * watermark markers and the activity totals that also travel there.
+     */
     List<SpecificRecord> published() {
-        return changes.readValuesToList().stream().filter(r -> !(r instanceof EventSettled)).toList();
+        return changes.readValuesToList().stream()
+                .filter(r -> !(r instanceof EventSettled) && !(r instanceof UserActivityDay)).toList();
     }
 
     /** Entries of a store (counted by iterating: RocksDB's estimate is not exact after deletes). */
