@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.mnemo.kit.kafka.LogReaders;
 import io.mnemo.processors.db.MaintenanceLock;
 import io.mnemo.processors.db.MemoriesProjectionWriter;
-import io.mnemo.processors.db.ProjectionFence;
+import io.mnemo.processors.sink.ProjectionBatchApplier;
 import io.mnemo.processors.db.ProjectionMaintenance;
 import io.mnemo.processors.db.MemoryPartitions;
 import io.mnemo.schemas.Topics;
@@ -127,6 +127,14 @@ final class ReplayCommand implements Callable<Integer> {
             // months the replay creates (backfilled ones) get the sub-partitions the live months have, as a rebuild's
             MemoriesProjectionWriter writer = MemoriesProjectionWriter.repairing(
                     new MemoryPartitions(jdbi, jdbi.withHandle(MemoryPartitions::liveHashPartitions)));
+            // The sinks' own applier: behind the write fence, offsets left alone (a replay re-applies a window and
+            // must not move the sink's position); a record that can never be written was dead-lettered by the
+            // sink when it first met it, so the replay skips it and says so.
+            ProjectionBatchApplier<SpecificRecord> applier = new ProjectionBatchApplier<>(jdbi::useTransaction,
+                    writer, topic, true, false, (record, reason) -> System.err.printf(
+                            "Skipping %s-%d@%d: it can never be written (%s)%n", record.topic(), record.partition(),
+                            record.offset(), reason));
+            long refused = 0;
             Map<Integer, Long> applied = new TreeMap<>();
             long done = 0;
             long changes = 0;
@@ -154,11 +162,11 @@ final class ReplayCommand implements Callable<Integer> {
                 if (dryRun) {
                     wouldChange += jdbi.withHandle(h -> rowsThatWouldChange(h, batch));
                 } else {
-                    writer.prepare(batch);
-                    jdbi.useTransaction(h -> {
-                        ProjectionFence.enter(h, projection);
-                        writer.write(h, batch);
-                    });
+                    try {
+                        refused += applier.apply(batch);
+                    } catch (ProjectionBatchApplier.Interrupted e) {
+                        throw e.getCause();
+                    }
                 }
                 for (ConsumerRecord<String, SpecificRecord> record : batch) {
                     applied.merge(record.partition(), 1L, Long::sum);
@@ -186,6 +194,7 @@ final class ReplayCommand implements Callable<Integer> {
             summary.put("recordsByPartition", window);
             summary.put("records", total);
             summary.put("memoryChanges", changes);
+            summary.put("refusedRecords", refused);
             if (dryRun) {
                 summary.put("rowsThatWouldChange", wouldChange);
             }

@@ -61,7 +61,7 @@ final class StatusCommand implements Callable<Integer> {
     /** The sinks and the topic each consumes, as the processors run them. */
     static final Map<String, String> SINKS = Map.of(MemoriesProjectionWriter.PROJECTION, Topics.MEMORY_CHANGES.name(),
             MediaProjectionWriter.PROJECTION, Topics.MEMORY_CHANGES.name(),
-            ActivityProjectionWriter.PROJECTION, Topics.USER_ACTIVITY.name());
+            ActivityProjectionWriter.PROJECTION, Topics.MEMORY_CHANGES.name());
 
     @Override
     @SuppressWarnings("unchecked")

@@ -70,6 +70,8 @@ public final class PlatformApps {
                 ConfigOverride.config(p, "primary.url", pg.jdbcUrl()),
                 ConfigOverride.config(p, "primary.user", pg.user()),
                 ConfigOverride.config(p, "primary.password", pg.password() == null ? "" : pg.password()),
+                ConfigOverride.config(p, "kafka.bootstrapServers", devstack.kafkaBootstrap()),
+                ConfigOverride.config(p, "kafka.schemaRegistryUrl", devstack.schemaRegistryUrl()),
                 ConfigOverride.config(p, "server.applicationConnectors[0].port", "0"),
                 ConfigOverride.config(p, "server.adminConnectors[0].port", "0"));
     }

@@ -18,30 +18,36 @@ import io.mnemo.processors.db.MemoryPartitions;
 import io.mnemo.processors.kafka.KafkaDeadLetterPublisher;
 import io.mnemo.processors.s3.MediaObjects;
 import io.mnemo.processors.sink.PostgresProjectionSink;
+import io.mnemo.processors.sink.ProjectionSinks;
 import io.mnemo.processors.topology.DeadLetters;
+import io.mnemo.processors.topology.FailedEventHandler;
 import io.mnemo.processors.topology.MemoryChangesTopology;
 import io.mnemo.processors.topology.UnreadableEventHandler;
 import io.mnemo.schemas.ProjectionMigrations;
 import io.mnemo.schemas.Topics;
-import io.mnemo.schemas.serde.ConfluentAvroDeserializer;
 import io.mnemo.schemas.serde.ConfluentAvroSerializer;
 import io.mnemo.schemas.serde.MnemoSerdes;
 import io.mnemo.schemas.serde.SchemaRegistryClient;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
+import java.time.Instant;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -84,6 +90,7 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
         PrometheusMeterRegistry metrics = PrometheusMetrics.install(environment, "processors");
         KafkaFactory kafka = config.getKafka();
         Admin admin = kafka.buildAdmin(environment, "mnemo-processors-admin");
+        environment.healthChecks().register("kafka", new KafkaHealthCheck(admin));
         if (kafka.isProvisionTopics()) {
             new TopicProvisioner(admin).ensure(Topics.all(), kafka.getPartitions(), kafka.getReplicationFactor(),
                     Duration.ofSeconds(30));
@@ -95,16 +102,72 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
         }
         Jdbi jdbi = PostgresFactory.build(environment, config.getDatabase(), "postgres-primary");
         SchemaRegistryClient registry = kafka.buildSchemaRegistryClient();
+        String instanceId = instanceId(config);
+        LOG.info("Instance id {} (static group membership)", instanceId);
 
+        manageStreams(config, environment, metrics, registry, instanceId);
+        MemoryPartitions partitions = new MemoryPartitions(jdbi, config.getSink().getHashPartitions());
+        managePartitionMaintenance(environment, metrics, partitions, config.getSink().getMonthsAhead());
+
+        SinkSettings sink = config.getSink();
+        ProjectionSinks sinks = new ProjectionSinks(environment, metrics, kafka, registry, jdbi, sink.getPollTimeout(),
+                sink.getMaxBackoff(), sinkDeadLetters(environment, kafka, registry), instanceId);
+        sinks.register(MEMORIES_SINK_GROUP, Topics.MEMORY_CHANGES.name(), new MemoriesProjectionWriter(partitions),
+                sink.getMaxBatch());
+        // The activity totals are read from memory-changes (where the topology also puts them, in the user's
+        // partition and in order with every other record of the event): that is what makes its watermark exact.
+        sinks.register(ACTIVITY_SINK_GROUP, Topics.MEMORY_CHANGES.name(), new ActivityProjectionWriter(),
+                sink.getMaxBatch());
+        MediaObjects mediaObjects = new MediaObjects(config.getS3().build(environment), config.getS3().getBucket());
+        sinks.register(MEDIA_SINK_GROUP, Topics.MEMORY_CHANGES.name(), new MediaProjectionWriter(mediaObjects,
+                new KafkaDeadLetterPublisher(deadLetterProducer(environment, kafka, registry)), metrics,
+                Clock.systemUTC()), Math.min(sink.getMaxBatch(), MEDIA_MAX_BATCH));
+    }
+
+    /**
+     * Stable identity of this instance for static group membership: configured ({@code MNEMO_INSTANCE_ID}), or this
+     * host and Streams state directory (two instances on one host must have their own state directories anyway).
+     */
+    static String instanceId(ProcessorsConfiguration config) {
+        if (config.getInstanceId() != null && !config.getInstanceId().isBlank()) {
+            return config.getInstanceId();
+        }
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
+        }
+        String stateDir = java.nio.file.Path.of(config.getStreams().getStateDir()).toAbsolutePath().normalize()
+                .toString();
+        return host + "-" + Integer.toHexString(stateDir.hashCode());
+    }
+
+    private void manageStreams(ProcessorsConfiguration config, Environment environment,
+                               PrometheusMeterRegistry metrics, SchemaRegistryClient registry, String instanceId) {
+        KafkaFactory kafka = config.getKafka();
         KafkaStreams streams = new KafkaStreams(
                 MemoryChangesTopology.build(MnemoSerdes.specificAvro(registry, kafka.isAutoRegisterSchemas()),
-                        config.getStreams().getDedupeRetention()),
-                streamsProperties(kafka, config.getStreams()));
+                        config.getStreams().getIdempotencyWindow()),
+                streamsProperties(kafka, config.getStreams(), instanceId));
         // A failed stream thread (e.g. the registry was unreachable) is replaced and resumes from its last
-        // committed offsets; exactly_once_v2 makes the retry invisible downstream.
+        // committed offsets; exactly_once_v2 makes the retry invisible downstream. Failures that are about one
+        // event are dead-lettered by FailedEventHandler and never get here; repeated failures turn health red.
+        StreamThreadFailures failures = new StreamThreadFailures(Clock.systemUTC());
         streams.setUncaughtExceptionHandler(error -> {
-            LOG.warn("Stream thread failed; replacing it", error);
+            failures.failed(error);
+            LOG.warn("Stream thread failed ({} failures so far); replacing it", failures.total(), error);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        Gauge.builder("mnemo.processors.streams.thread.failures", failures, StreamThreadFailures::total)
+                .description("Stream threads that failed and were replaced since start").register(metrics);
+        // Ready once the first assignment is running: until then "healthy" would promise what the instance cannot
+        // do yet (the dev runner and the load balancer wait on it). Later rebalances do not make it unready.
+        java.util.concurrent.atomic.AtomicBoolean ranOnce = new java.util.concurrent.atomic.AtomicBoolean();
+        streams.setStateListener((next, previous) -> {
+            if (next == KafkaStreams.State.RUNNING) {
+                ranOnce.set(true);
+            }
         });
         KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(metrics);
@@ -122,9 +185,22 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
                 streamsMetrics.close();
             }
         });
+        environment.healthChecks().register("streams", new HealthCheck() {
+            @Override
+            protected Result check() {
+                KafkaStreams.State state = streams.state();
+                Result byState = !ranOnce.get() ? Result.unhealthy("starting (" + state.name() + ")")
+                        : state.isRunningOrRebalancing()
+                        ? Result.healthy(state.name() + ", " + streams.metadataForLocalThreads().size() + " thread(s)")
+                        : Result.unhealthy(state.name());
+                return failures.health(byState);
+            }
+        });
+    }
 
-        MemoryPartitions partitions = new MemoryPartitions(jdbi, config.getSink().getHashPartitions());
-        int monthsAhead = config.getSink().getMonthsAhead();
+    /** Months ahead at start and hourly; the default partition's row count as a gauge (should be 0). */
+    private static void managePartitionMaintenance(Environment environment, PrometheusMeterRegistry metrics,
+                                                   MemoryPartitions partitions, int monthsAhead) {
         partitions.ensureAhead(Clock.systemUTC().instant(), monthsAhead);
         // Keep creating months ahead while running for weeks; batches for older months create theirs on demand.
         ScheduledExecutorService maintenance = environment.lifecycle()
@@ -152,83 +228,53 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
                 LOG.warn("Counting rows in the default partition failed", e);
             }
         }, 0, 1, TimeUnit.MINUTES);
-        // Built before the sinks are managed, so it is closed after they stopped (lifecycle stops in reverse).
-        KafkaDeadLetterPublisher sinkDeadLetters = new KafkaDeadLetterPublisher(kafka.buildProducer(environment,
-                "mnemo-processors-sink-dead-letters",
-                new ConfluentAvroSerializer(registry, kafka.isAutoRegisterSchemas()),
-                Duration.ofSeconds(30), Duration.ZERO));
-        PostgresProjectionSink.PoisonRecords<SpecificRecord> refusedByPostgres = (record, reason) ->
-                sinkDeadLetters.publish(record.key(), record.value(), DeadLetters.headers(record.topic(),
-                        record.partition(), record.offset(), sqlFailureClass(reason), String.valueOf(
-                                sqlFailure(reason).getMessage()), java.time.Instant.now()));
-        PostgresProjectionSink<SpecificRecord> memoriesSink = new PostgresProjectionSink<>(
-                new KafkaConsumer<>(sinkConsumerProperties(kafka, MEMORIES_SINK_GROUP, config.getSink().getMaxBatch()),
-                        new StringDeserializer(), new ConfluentAvroDeserializer(registry)),
-                Topics.MEMORY_CHANGES.name(), jdbi, new MemoriesProjectionWriter(partitions),
-                config.getSink().getPollTimeout(), config.getSink().getMaxBackoff(), refusedByPostgres);
-        environment.lifecycle().manage(memoriesSink);
-        Gauge.builder("mnemo.processors.sink.written", memoriesSink, PostgresProjectionSink::writtenRecords)
-                .tag("projection", MemoriesProjectionWriter.PROJECTION).register(metrics);
-        Gauge.builder("mnemo.processors.sink.dead.lettered", memoriesSink, PostgresProjectionSink::deadLetteredRecords)
-                .tag("projection", MemoriesProjectionWriter.PROJECTION).register(metrics);
+    }
 
-        PostgresProjectionSink<SpecificRecord> activitySink = new PostgresProjectionSink<>(
-                new KafkaConsumer<>(sinkConsumerProperties(kafka, ACTIVITY_SINK_GROUP, config.getSink().getMaxBatch()),
-                        new StringDeserializer(), new ConfluentAvroDeserializer(registry)),
-                Topics.USER_ACTIVITY.name(), jdbi, new ActivityProjectionWriter(),
-                config.getSink().getPollTimeout(), config.getSink().getMaxBackoff(), refusedByPostgres);
-        environment.lifecycle().manage(activitySink);
-        Gauge.builder("mnemo.processors.sink.written", activitySink, PostgresProjectionSink::writtenRecords)
-                .tag("projection", ActivityProjectionWriter.PROJECTION).register(metrics);
-        Gauge.builder("mnemo.processors.sink.dead.lettered", activitySink, PostgresProjectionSink::deadLetteredRecords)
-                .tag("projection", ActivityProjectionWriter.PROJECTION).register(metrics);
-        environment.healthChecks().register("sink-activity", new HealthCheck() {
+    /**
+     * Where the sinks send records they can never write. Built before the sinks are managed, so its producers are
+     * closed after the sinks stopped (the lifecycle stops in reverse order).
+     */
+    private static PostgresProjectionSink.PoisonRecords<SpecificRecord> sinkDeadLetters(
+            Environment environment, KafkaFactory kafka, SchemaRegistryClient registry) {
+        KafkaDeadLetterPublisher decoded = new KafkaDeadLetterPublisher(deadLetterProducer(environment, kafka,
+                registry));
+        Producer<String, byte[]> raw = kafka.buildProducer(environment, "mnemo-processors-sink-unreadable",
+                new ByteArraySerializer(), Duration.ofSeconds(30), Duration.ZERO);
+        return new PostgresProjectionSink.PoisonRecords<>() {
             @Override
-            protected Result check() {
-                return activitySink.isHealthy() ? Result.healthy() : Result.unhealthy("writes are failing");
+            public void deadLetter(ConsumerRecord<String, SpecificRecord> record, Throwable reason) {
+                decoded.publish(record.key(), record.value(), DeadLetters.headers(record.topic(), record.partition(),
+                        record.offset(), failureClass(reason), String.valueOf(rootFailure(reason).getMessage()),
+                        Instant.now()));
             }
-        });
 
-        // Built before the sink is managed, so they are closed after it stopped (lifecycle stops in reverse).
-        MediaObjects mediaObjects = new MediaObjects(config.getS3().build(environment), config.getS3().getBucket());
-        PostgresProjectionSink<SpecificRecord> mediaSink = new PostgresProjectionSink<>(
-                new KafkaConsumer<>(sinkConsumerProperties(kafka, MEDIA_SINK_GROUP,
-                        Math.min(config.getSink().getMaxBatch(), MEDIA_MAX_BATCH)),
-                        new StringDeserializer(), new ConfluentAvroDeserializer(registry)),
-                Topics.MEMORY_CHANGES.name(), jdbi,
-                new MediaProjectionWriter(mediaObjects, sinkDeadLetters, metrics, Clock.systemUTC()),
-                config.getSink().getPollTimeout(), config.getSink().getMaxBackoff(), refusedByPostgres);
-        environment.lifecycle().manage(mediaSink);
-        Gauge.builder("mnemo.processors.sink.written", mediaSink, PostgresProjectionSink::writtenRecords)
-                .tag("projection", MediaProjectionWriter.PROJECTION).register(metrics);
-        Gauge.builder("mnemo.processors.sink.dead.lettered", mediaSink, PostgresProjectionSink::deadLetteredRecords)
-                .tag("projection", MediaProjectionWriter.PROJECTION).register(metrics);
-        environment.healthChecks().register("sink-media", new HealthCheck() {
             @Override
-            protected Result check() {
-                return mediaSink.isHealthy() ? Result.healthy() : Result.unhealthy("writes are failing");
+            public void deadLetterUnreadable(String topic, int partition, long offset, byte[] key, byte[] value,
+                                             Throwable reason) {
+                var record = DeadLetters.of(topic, partition, offset, key, value, reason, Instant.now());
+                try {
+                    raw.send(new ProducerRecord<>(record.topic(), null,
+                            key == null ? null : new String(key, StandardCharsets.UTF_8), value, record.headers()))
+                            .get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new KafkaException("interrupted while publishing a dead letter", e);
+                } catch (ExecutionException e) {
+                    throw new KafkaException("publishing a dead letter failed: " + e.getCause(), e.getCause());
+                }
             }
-        });
+        };
+    }
 
-        environment.healthChecks().register("kafka", new KafkaHealthCheck(admin));
-        environment.healthChecks().register("streams", new HealthCheck() {
-            @Override
-            protected Result check() {
-                KafkaStreams.State state = streams.state();
-                return state.isRunningOrRebalancing() || state == KafkaStreams.State.CREATED
-                        ? Result.healthy(state.name()) : Result.unhealthy(state.name());
-            }
-        });
-        environment.healthChecks().register("sink-memories", new HealthCheck() {
-            @Override
-            protected Result check() {
-                return memoriesSink.isHealthy() ? Result.healthy() : Result.unhealthy("writes are failing");
-            }
-        });
+    private static Producer<String, SpecificRecord> deadLetterProducer(Environment environment, KafkaFactory kafka,
+                                                                       SchemaRegistryClient registry) {
+        return kafka.buildProducer(environment, "mnemo-processors-sink-dead-letters",
+                new ConfluentAvroSerializer(registry, kafka.isAutoRegisterSchemas()), Duration.ofSeconds(30),
+                Duration.ZERO);
     }
 
     /** The SQLException behind a failure (what Postgres said), or the failure itself. */
-    private static Throwable sqlFailure(Throwable failure) {
+    private static Throwable rootFailure(Throwable failure) {
         for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
             if (t instanceof java.sql.SQLException) {
                 return t;
@@ -237,12 +283,12 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
         return failure;
     }
 
-    private static String sqlFailureClass(Throwable failure) {
-        Throwable sql = sqlFailure(failure);
+    private static String failureClass(Throwable failure) {
+        Throwable sql = rootFailure(failure);
         return sql.getClass().getName() + (sql instanceof java.sql.SQLException e ? " SQLSTATE " + e.getSQLState() : "");
     }
 
-    static Properties streamsProperties(KafkaFactory kafka, StreamsSettings settings) {
+    static Properties streamsProperties(KafkaFactory kafka, StreamsSettings settings, String instanceId) {
         Properties props = new Properties();
         props.putAll(kafka.baseProperties(MemoryChangesTopology.APPLICATION_ID));
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, MemoryChangesTopology.APPLICATION_ID);
@@ -253,17 +299,12 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) settings.getReplicationFactor());
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 UnreadableEventHandler.class.getName());
-        return props;
-    }
-
-    static Map<String, Object> sinkConsumerProperties(KafkaFactory kafka, String group, int maxBatch) {
-        Map<String, Object> props = kafka.baseProperties(group);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-        // Only what Streams committed: aborted transactions must never reach a projection.
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxBatch);
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, FailedEventHandler.class.getName());
+        // Static membership: a restarted instance gets its tasks back without waiting out its predecessor (Streams
+        // suffixes the id per stream thread).
+        if (instanceId != null) {
+            props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId);
+        }
         return props;
     }
 }

@@ -26,8 +26,23 @@ public class ProcessorsConfiguration extends Configuration {
     @Valid
     @NotNull
     private S3Factory s3 = new S3Factory();
+    /**
+     * This instance's stable identity for static consumer-group membership (blank: derived from the host name and
+     * the Streams state directory). Must differ between instances that run at the same time.
+     */
+    private String instanceId;
     /** Apply the projection migrations at start-up (the processors own the projection schema). */
     private boolean migrateOnStart = true;
+
+    @JsonProperty
+    public String getInstanceId() {
+        return instanceId;
+    }
+
+    @JsonProperty
+    public void setInstanceId(String instanceId) {
+        this.instanceId = instanceId;
+    }
 
     @JsonProperty
     public KafkaFactory getKafka() {

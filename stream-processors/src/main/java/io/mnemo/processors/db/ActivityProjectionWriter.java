@@ -1,5 +1,7 @@
 package io.mnemo.processors.db;
 
+import io.mnemo.processors.sink.SettledPositions;
+
 import io.mnemo.processors.sink.ProjectionWriter;
 import io.mnemo.schemas.changes.UserActivityDay;
 import java.util.LinkedHashMap;
@@ -11,7 +13,9 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
- * Folds {@code mnemo.user-activity.v1} (absolute per user per day totals) into {@code user_activity_daily}:
+ * Folds the per user per day activity totals (absolute values, read from memory-changes where the topology puts
+ * them in log order with the rest of each event's output; also published to {@code mnemo.user-activity.v1})
+ * into {@code user_activity_daily}, and advances the projection's read-your-writes watermark:
  * overwrite when newer by source offset, delete when the day fell back to zero. Only the last value of each
  * key in a batch is written.
  */
@@ -44,7 +48,8 @@ public final class ActivityProjectionWriter implements ProjectionWriter<Specific
         Map<String, UserActivityDay> latest = new LinkedHashMap<>();
         for (ConsumerRecord<String, SpecificRecord> record : batch) {
             if (record.value() instanceof UserActivityDay day) {
-                latest.put(record.key(), day);
+                // Keyed by the day: on memory-changes the record key is the user's, on user-activity the day's.
+                latest.put(day.getTenantId() + "/" + day.getUserId() + "/" + day.getDay(), day);
             }
         }
         PreparedBatch upserts = transaction.prepareBatch(UPSERT);
@@ -66,5 +71,6 @@ public final class ActivityProjectionWriter implements ProjectionWriter<Specific
         if (deletes.size() > 0) {
             deletes.execute();
         }
+        Watermarks.advance(transaction, PROJECTION, SettledPositions.of(batch));
     }
 }

@@ -1,5 +1,7 @@
 package io.mnemo.processors.db;
 
+import io.mnemo.processors.sink.SettledPositions;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mnemo.processors.s3.MediaObjects;
@@ -143,6 +145,7 @@ public final class MediaProjectionWriter implements ProjectionWriter<SpecificRec
             }
             // anything else on the topic is not about media
         }
+        Watermarks.advance(transaction, PROJECTION, SettledPositions.of(batch));
     }
 
     private void apply(Handle h, ConsumerRecord<String, SpecificRecord> record, MemoryChanged change) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mnemo.processors.sink.ProjectionWriter;
 import io.mnemo.schemas.changes.EventSettled;
+import io.mnemo.schemas.changes.UserActivityDay;
+import io.mnemo.processors.sink.SettledPositions;
 import io.mnemo.schemas.changes.MemoryChangeKind;
 import io.mnemo.schemas.changes.MemoryChanged;
 import io.mnemo.schemas.changes.MemoryState;
@@ -123,15 +125,7 @@ public final class MemoriesProjectionWriter implements ProjectionWriter<Specific
     @Override
     public void write(Handle transaction, List<ConsumerRecord<String, SpecificRecord>> batch) {
         writeRows(transaction, batch);
-        Map<Integer, Long> watermarks = new java.util.TreeMap<>();
-        for (ConsumerRecord<String, SpecificRecord> record : batch) {
-            if (record.value() instanceof MemoryChanged change) {
-                watermarks.merge(change.getSourcePartition(), change.getSourceOffset(), Math::max);
-            } else if (record.value() instanceof EventSettled settled) {
-                watermarks.merge(settled.getSourcePartition(), settled.getSourceOffset(), Math::max);
-            }
-        }
-        Watermarks.advance(transaction, PROJECTION, watermarks);
+        Watermarks.advance(transaction, PROJECTION, SettledPositions.of(batch));
     }
 
     private void writeRows(Handle transaction, List<ConsumerRecord<String, SpecificRecord>> batch) {
@@ -257,7 +251,8 @@ public final class MemoriesProjectionWriter implements ProjectionWriter<Specific
             // An erasure follows the user's deletions on the topic: the deletions were all this table needs.
             if (record.value() instanceof MemoryChanged change) {
                 changes.add(change);
-            } else if (!(record.value() instanceof UserErased) && !(record.value() instanceof EventSettled)) {
+            } else if (!(record.value() instanceof UserErased) && !(record.value() instanceof EventSettled)
+                    && !(record.value() instanceof UserActivityDay)) {
                 LOG.warn("Skipping a record that is not a memory change at {}-{}@{}", record.topic(),
                         record.partition(), record.offset());
             }

@@ -7,7 +7,7 @@ import io.mnemo.processors.db.ProjectionMaintenance;
 import io.mnemo.processors.db.ProjectionOffsets;
 import io.mnemo.processors.db.SqlStates;
 import io.mnemo.processors.reconcile.MemoriesReconciler;
-import io.mnemo.processors.sink.PostgresProjectionSink;
+import io.mnemo.processors.sink.ProjectionBatchApplier;
 import io.mnemo.schemas.Topics;
 import java.time.Clock;
 import java.time.Duration;
@@ -369,42 +369,22 @@ public final class MemoriesRebuild {
         if (batch.isEmpty()) {
             return;
         }
-        try {
-            writeBatch(target, writer, batch);
-        } catch (RuntimeException e) {
-            if (!PostgresProjectionSink.isRefusedData(e)) {
-                throw e;
-            }
-            for (ConsumerRecord<String, SpecificRecord> record : batch) {
-                try {
-                    writeBatch(target, writer, List.of(record));
-                } catch (RuntimeException refusedOne) {
-                    if (!PostgresProjectionSink.isRefusedData(refusedOne)) {
-                        throw refusedOne;
-                    }
-                    LOG.warn("Rebuild skips {}-{}@{}: Postgres refuses its data (the live sink dead-lettered it)",
+        // The copy's rows and offsets commit together, like the live sink's; no fence (the copy has no readers).
+        // A record the live sink dead-lettered is refused here too: the copy skips it and stores its offset.
+        var applier = new ProjectionBatchApplier<SpecificRecord>(target::useTransaction, writer, TOPIC, false, true,
+                (record, reason) -> {
+                    LOG.warn("Rebuild skips {}-{}@{}: it can never be written (the live sink dead-lettered it)",
                             record.topic(), record.partition(), record.offset());
-                    target.useTransaction(tx -> ProjectionOffsets.advance(tx, PROJECTION, TOPIC,
-                            Map.of(record.partition(), record.offset() + 1)));
-                    refused++;
                     if (record.value() instanceof io.mnemo.schemas.changes.MemoryChanged change) {
                         refusedKeys.add(change.getTenantId() + "/" + change.getUserId() + "/" + change.getMemoryId());
                     }
-                }
-            }
+                });
+        try {
+            refused += applier.apply(batch);
+        } catch (ProjectionBatchApplier.Interrupted e) {
+            throw e.getCause();
         }
         applied += batch.size();
-    }
-
-    private static void writeBatch(Handle target, MemoriesProjectionWriter writer,
-                                   List<ConsumerRecord<String, SpecificRecord>> batch) {
-        Map<Integer, Long> next = new TreeMap<>();
-        batch.forEach(r -> next.merge(r.partition(), r.offset() + 1, Math::max));
-        writer.prepare(batch);
-        target.useTransaction(tx -> {
-            writer.write(tx, batch);
-            ProjectionOffsets.advance(tx, PROJECTION, TOPIC, next);
-        });
     }
 
     private static void seekToStored(Consumer<String, SpecificRecord> consumer, Handle target,

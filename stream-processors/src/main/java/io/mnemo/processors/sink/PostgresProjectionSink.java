@@ -3,7 +3,6 @@ package io.mnemo.processors.sink;
 import io.dropwizard.lifecycle.Managed;
 import io.mnemo.processors.db.ProjectionFence;
 import io.mnemo.processors.db.ProjectionOffsets;
-import io.mnemo.processors.db.SqlStates;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +21,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +44,7 @@ public final class PostgresProjectionSink<V> implements Managed {
     private final Duration pollTimeout;
     private final Duration maxBackoff;
     private final PoisonRecords<V> poison;
+    private final ProjectionBatchApplier<V> applier;
     private static final long INITIAL_BACKOFF_MILLIS = 100;
 
     private final AtomicLong writtenRecords = new AtomicLong();
@@ -54,13 +56,17 @@ public final class PostgresProjectionSink<V> implements Managed {
     private Thread thread;
 
     /**
-     * Where records go that can never be written (Postgres refuses their data: SQLSTATE class 22 or 23). Without
-     * one, such a record is retried like any other failure and stops its partition until someone intervenes.
+     * Where records go that can never be written ({@link FailureKind#PERMANENT}: Postgres refuses their data, they
+     * cannot be decoded, the writer cannot handle them). Without one, such a record is retried like a transient
+     * failure and stops its partition until someone intervenes.
      */
-    @FunctionalInterface
     public interface PoisonRecords<V> {
         /** Must return only once the record is durably elsewhere (the dead-letter topic); throws otherwise. */
         void deadLetter(ConsumerRecord<String, V> record, Throwable reason);
+
+        /** The same for a record that cannot even be decoded: its raw bytes (either may be null). */
+        void deadLetterUnreadable(String topic, int partition, long offset, byte[] key, byte[] value,
+                                  Throwable reason);
     }
 
     private final AtomicLong deadLettered = new AtomicLong();
@@ -73,6 +79,8 @@ public final class PostgresProjectionSink<V> implements Managed {
     public PostgresProjectionSink(Consumer<String, V> consumer, String topic, Jdbi jdbi, ProjectionWriter<V> writer,
                                   Duration pollTimeout, Duration maxBackoff, PoisonRecords<V> poison) {
         this.poison = poison;
+        this.applier = new ProjectionBatchApplier<>(jdbi::useTransaction, writer, topic, true, true,
+                poison == null ? null : poison::deadLetter);
         this.consumer = consumer;
         this.topic = topic;
         this.jdbi = jdbi;
@@ -127,6 +135,17 @@ public final class PostgresProjectionSink<V> implements Managed {
                     backoffMillis = INITIAL_BACKOFF_MILLIS;
                 } catch (WakeupException e) {
                     throw e;
+                } catch (RecordDeserializationException e) {
+                    if (poison != null && FailureKind.of(e) == FailureKind.PERMANENT) {
+                        skipUnreadable(e);
+                        continue;
+                    }
+                    healthy = false;
+                    LOG.warn("Sink {} cannot read {}-{}@{} yet ({}); retrying in {} ms", writer.projection(),
+                            e.topicPartition().topic(), e.topicPartition().partition(), e.offset(), rootCause(e),
+                            backoffMillis);
+                    TimeUnit.MILLISECONDS.sleep(backoffMillis);
+                    backoffMillis = Math.min(backoffMillis * 2, maxBackoff.toMillis());
                 } catch (RuntimeException e) {
                     // Postgres unreachable, a serialization failure or deadlock, a record the registry cannot
                     // resolve yet: nothing was committed, the consumer is positioned at the first record not
@@ -149,7 +168,9 @@ public final class PostgresProjectionSink<V> implements Managed {
             LOG.error("Sink {} stopped on an unexpected error", writer.projection(), e);
         } finally {
             try {
-                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+                // Leave the group even as a static member: a successor must not wait a session timeout for this one.
+                consumer.close(CloseOptions.timeout(Duration.ofSeconds(5))
+                        .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
             } catch (RuntimeException e) {
                 LOG.warn("Closing the consumer of sink {} failed", writer.projection(), e);
             }
@@ -157,70 +178,63 @@ public final class PostgresProjectionSink<V> implements Managed {
         }
     }
 
-    /** Writes the batch; if that fails, puts the consumer back at the batch's first record of each partition. */
+    /**
+     * Writes the batch through the applier (records that can never be written are dead-lettered); on a transient
+     * failure puts each partition back at its first unwritten record, without asking the (possibly failing)
+     * database: batches are consumed in order, so that is exactly what is stored in Postgres.
+     */
     private void writeOrSeekBack(ConsumerRecords<String, V> records) {
         List<ConsumerRecord<String, V>> batch = new ArrayList<>(records.count());
         records.forEach(batch::add);
+        int refused;
         try {
-            writeBatch(batch);
-        } catch (RuntimeException e) {
-            if (poison != null && isRefusedData(e)) {
-                // One record (or more) Postgres will never take: find it by writing one record at a time.
-                writeOneByOne(batch);
-                return;
-            }
-            // The batch's first offset per partition is exactly what is stored in Postgres (batches are
-            // consumed in order), so seeking there needs no database round trip while the database is failing.
-            for (TopicPartition partition : records.partitions()) {
-                consumer.seek(partition, records.records(partition).get(0).offset());
-            }
-            throw e;
+            refused = applier.apply(batch);
+        } catch (ProjectionBatchApplier.Interrupted e) {
+            e.resumeAt().forEach(consumer::seek);
+            throw e.getCause();
         }
-    }
-
-    /**
-     * Writes each record in its own transaction; one whose data Postgres refuses goes to the dead-letter topic and
-     * its offset alone is stored. Any other failure puts every partition back at its first unwritten record.
-     */
-    private void writeOneByOne(List<ConsumerRecord<String, V>> batch) {
-        Map<TopicPartition, Long> firstUnwritten = new HashMap<>();
+        deadLettered.addAndGet(refused);
+        writtenRecords.addAndGet(batch.size() - refused);
+        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         for (ConsumerRecord<String, V> record : batch) {
-            firstUnwritten.putIfAbsent(new TopicPartition(record.topic(), record.partition()), record.offset());
+            commit.merge(new TopicPartition(record.topic(), record.partition()),
+                    new OffsetAndMetadata(record.offset() + 1), (a, b) -> a.offset() >= b.offset() ? a : b);
         }
-        try {
-            for (ConsumerRecord<String, V> record : batch) {
-                try {
-                    writeBatch(List.of(record));
-                } catch (RuntimeException e) {
-                    if (!isRefusedData(e)) {
-                        throw e;
-                    }
-                    LOG.error("Sink {} dead-letters {}-{}@{}: Postgres refuses its data ({})", writer.projection(),
-                            record.topic(), record.partition(), record.offset(), rootCause(e));
-                    poison.deadLetter(record, e);
-                    jdbi.useTransaction(transaction -> {
-                        ProjectionFence.enter(transaction, writer.projection());
-                        ProjectionOffsets.advance(transaction, writer.projection(), topic,
-                                Map.of(record.partition(), record.offset() + 1));
-                    });
-                    deadLettered.incrementAndGet();
-                }
-                firstUnwritten.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
-            }
-        } catch (RuntimeException e) {
-            firstUnwritten.forEach(consumer::seek);
-            throw e;
-        }
+        // Only for lag tooling: the offsets of record are the ones stored with the rows.
+        consumer.commitAsync(commit, null);
+    }
+
+    /** The record(s) being written can never be: retrying cannot help ({@link FailureKind#PERMANENT}). */
+    public static boolean isRefusedData(Throwable failure) {
+        return FailureKind.of(failure) == FailureKind.PERMANENT;
     }
 
     /**
-     * Postgres refused the data itself (class 22 data exception, e.g. a NUL character in text; class 23 integrity
-     * violation): retrying cannot help. Connection loss, serialization failures, deadlocks, lack of resources and
-     * every non-SQL failure are treated as transient.
+     * A record that can never be decoded: its bytes go to the dead-letter topic, its offset is stored as written
+     * (in Postgres, like any batch's) and the consumer moves past it.
      */
-    public static boolean isRefusedData(Throwable failure) {
-        String state = SqlStates.of(failure);
-        return state != null && (state.startsWith("22") || state.startsWith("23"));
+    private void skipUnreadable(RecordDeserializationException e) {
+        TopicPartition partition = e.topicPartition();
+        LOG.error("Sink {} dead-letters unreadable {}-{}@{} ({})", writer.projection(), partition.topic(),
+                partition.partition(), e.offset(), rootCause(e));
+        poison.deadLetterUnreadable(partition.topic(), partition.partition(), e.offset(), bytes(e.keyBuffer()),
+                bytes(e.valueBuffer()), e);
+        jdbi.useTransaction(transaction -> {
+            ProjectionFence.enter(transaction, writer.projection());
+            ProjectionOffsets.advance(transaction, writer.projection(), topic,
+                    Map.of(partition.partition(), e.offset() + 1));
+        });
+        deadLettered.incrementAndGet();
+        consumer.seek(partition, e.offset() + 1);
+    }
+
+    private static byte[] bytes(java.nio.ByteBuffer buffer) {
+        if (buffer == null) {
+            return null;
+        }
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
     }
 
     /** Partitions assigned while Postgres could not tell their stored offsets stay paused until it can. */
@@ -234,23 +248,6 @@ public final class PostgresProjectionSink<V> implements Managed {
         LOG.info("Sink {} resumed {} paused partition(s) from stored offsets", writer.projection(),
                 pendingRewind.size());
         pendingRewind.clear();
-    }
-
-    private void writeBatch(List<ConsumerRecord<String, V>> batch) {
-        Map<Integer, Long> nextOffsets = new HashMap<>();
-        for (ConsumerRecord<String, V> record : batch) {
-            nextOffsets.merge(record.partition(), record.offset() + 1, Math::max);
-        }
-        writer.prepare(batch);
-        jdbi.useTransaction(transaction -> {
-            ProjectionFence.enter(transaction, writer.projection());
-            writer.write(transaction, batch);
-            ProjectionOffsets.advance(transaction, writer.projection(), topic, nextOffsets);
-        });
-        writtenRecords.addAndGet(batch.size());
-        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
-        nextOffsets.forEach((p, next) -> commit.put(new TopicPartition(topic, p), new OffsetAndMetadata(next)));
-        consumer.commitAsync(commit, null);
     }
 
     /** Seeks every given partition to the offset stored with the projection (the beginning when none is). */

@@ -231,16 +231,20 @@ class ProcessingIT {
                 }
             });
         }
-        await().atMost(SETTLE).untilAsserted(() -> {
-            Map<Integer, Long> watermarks = new java.util.TreeMap<>();
-            jdbi.useHandle(h -> h.createQuery(
-                    // (other ITs of this JVM write changes from a partition the event log does not have)
-                    "SELECT partition, applied_offset FROM projection_watermarks WHERE projection = 'memories'"
-                            + " AND partition < " + partitionCount[0])
-                    .map((rs, ctx) -> Map.entry(rs.getInt(1), rs.getLong(2)))
-                    .forEach(e -> watermarks.put(e.getKey(), e.getValue())));
-            assertThat(watermarks).isEqualTo(lastOffsets);
-        });
+        // Every projection read with read-your-writes: memories, media and the users' activity.
+        for (String projection : List.of("memories", "media", "user_activity_daily")) {
+            await().atMost(SETTLE).untilAsserted(() -> {
+                Map<Integer, Long> watermarks = new java.util.TreeMap<>();
+                jdbi.useHandle(h -> h.createQuery(
+                        // (other ITs of this JVM write changes from a partition the event log does not have)
+                        "SELECT partition, applied_offset FROM projection_watermarks WHERE projection = :projection"
+                                + " AND partition < " + partitionCount[0])
+                        .bind("projection", projection)
+                        .map((rs, ctx) -> Map.entry(rs.getInt(1), rs.getLong(2)))
+                        .forEach(e -> watermarks.put(e.getKey(), e.getValue())));
+                assertThat(watermarks).as(projection).isEqualTo(lastOffsets);
+            });
+        }
     }
 
     /** user_activity_daily holds, per user and UTC day, the number of the script's live memories. */
@@ -451,5 +455,50 @@ class ProcessingIT {
     private static long activityRows(String tenant) {
         return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM user_activity_daily WHERE tenant_id = :t")
                 .bind("t", tenant).mapTo(Long.class).one());
+    }
+
+    /**
+     * What Ctrl-C on {@code mnemo dev} does: the broker goes down with the processors, so their requests to leave
+     * the groups never arrive, and the groups keep the old members when the broker is back. Dynamic members would
+     * make the restarted sinks wait out those members' sessions (~45 s) while read-your-writes answered 503; static
+     * members take their partitions back at once.
+     */
+    @Test
+    @Order(100)
+    void aPlatformRestartedAfterItsBrokerStoppedFirstProjectsANewMemoryWithinTwoSecondsOfBeingHealthy()
+            throws Exception {
+        Duration projectedAfter;
+        Duration healthyAfter;
+        String tenant = "restart-" + UUID.randomUUID();
+        // One producer throughout (it reconnects after the broker's restart), so its own start-up is not timed.
+        try (var producer = producer()) {
+            producer.send(new ProducerRecord<>(Topics.MEMORY_EVENTS.name(), Topics.userKey(tenant, "u"),
+                    capture(tenant, "u", UUID.randomUUID(), UUID.randomUUID(), "before", List.of()))).get();
+            await().atMost(Duration.ofSeconds(60)).until(() -> rows(tenant) == 1);
+            while (running.size() > 1) {
+                running.remove(running.size() - 1).stop();
+            }
+            ProcessorsProcess before = running.remove(0);
+
+            devstack.kafka().stop();
+            before.stop();
+            devstack.kafka().start();
+            producer.partitionsFor(Topics.MEMORY_EVENTS.name());
+            long startedAt = System.nanoTime();
+            ProcessorsProcess after = ProcessorsProcess.start("processors-after-restart", devstack, before.stateDir(),
+                    0);
+            running.add(after);
+            long healthyAt = System.nanoTime();
+            // Healthy means its Streams assignment is running: without static membership that alone took ~47 s.
+            healthyAfter = Duration.ofNanos(healthyAt - startedAt);
+            producer.send(new ProducerRecord<>(Topics.MEMORY_EVENTS.name(), Topics.userKey(tenant, "u"),
+                    capture(tenant, "u", UUID.randomUUID(), UUID.randomUUID(), "after", List.of()))).get();
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> rows(tenant) == 2);
+            projectedAfter = Duration.ofNanos(System.nanoTime() - healthyAt);
+        }
+        assertThat(healthyAfter).as("restarted processors healthy %s after their JVM started", healthyAfter)
+                .isLessThanOrEqualTo(Duration.ofSeconds(20));
+        assertThat(projectedAfter).as("a new memory projected %s after the restarted processors were healthy",
+                projectedAfter).isLessThanOrEqualTo(Duration.ofSeconds(2));
     }
 }

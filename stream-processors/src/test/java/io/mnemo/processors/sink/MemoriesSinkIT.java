@@ -378,16 +378,10 @@ class MemoriesSinkIT {
         for (int i = 0; i < 20; i++) {
             changes.add(change(tenant, "alice", UUID.randomUUID(), 1, i == 7 ? "a NUL \u0000 in text" : "fine " + i, i));
         }
-        List<ConsumerRecord<String, SpecificRecord>> deadLettered = new java.util.concurrent.CopyOnWriteArrayList<>();
-        var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, devstack.kafkaBootstrap(),
-                ConsumerConfig.GROUP_ID_CONFIG, "group-" + topic,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new StringDeserializer(), new ConfluentAvroDeserializer(registry));
-        var sink = new PostgresProjectionSink<SpecificRecord>(consumer, topic, jdbi, writer(), Duration.ofMillis(100),
-                Duration.ofSeconds(1), (record, reason) -> deadLettered.add(record));
+        RecordingPoison poison = new RecordingPoison();
+        List<ConsumerRecord<String, SpecificRecord>> deadLettered = poison.records;
+        var sink = new PostgresProjectionSink<SpecificRecord>(consumer(topic), topic, jdbi, writer(),
+                Duration.ofMillis(100), Duration.ofSeconds(1), poison);
         produce(topic, changes);
         sink.start();
         try {
@@ -399,5 +393,98 @@ class MemoriesSinkIT {
         assertThat(deadLettered).singleElement().satisfies(record ->
                 assertThat(((MemoryChanged) record.value()).getMemoryId()).isEqualTo(changes.get(7).getMemoryId()));
         assertThat(sink.deadLetteredRecords()).isEqualTo(1);
+    }
+
+    @Test
+    void aRecordThatCannotBeDecodedIsDeadLetteredWithItsBytesAndTheSinkMovesOn() throws Exception {
+        String topic = newTopic();
+        String tenant = "t" + Math.abs(UUID.randomUUID().getLeastSignificantBits() % 1_000_000);
+        byte[] garbage = {0, 0, 0, 0, 42, 1, 2, 3};
+        try (var raw = new KafkaProducer<>(Map.<String, Object>of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, devstack.kafkaBootstrap(), ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            // Under the same key as the good record after it: the same partition, so it sits in front of it.
+            raw.send(new ProducerRecord<>(topic, tenant + "/alice", garbage)).get();
+        }
+        produce(topic, List.of(change(tenant, "alice", UUID.randomUUID(), 1, "after the garbage", 1)));
+        RecordingPoison poison = new RecordingPoison();
+        var sink = new PostgresProjectionSink<SpecificRecord>(consumer(topic), topic, jdbi, writer(),
+                Duration.ofMillis(100), Duration.ofSeconds(1), poison);
+        sink.start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> storedOffsets(topic) == 2);
+        } finally {
+            sink.stop();
+        }
+        assertThat(rows(tenant)).isEqualTo(1);
+        assertThat(poison.unreadable).singleElement().isEqualTo(garbage);
+        assertThat(sink.deadLetteredRecords()).isEqualTo(1);
+    }
+
+    @Test
+    void aRecordTheWriterFailsOnIsDeadLetteredInsteadOfRetriedForever() throws Exception {
+        String topic = newTopic();
+        String tenant = "t" + Math.abs(UUID.randomUUID().getLeastSignificantBits() % 1_000_000);
+        List<MemoryChanged> changes = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            changes.add(change(tenant, "alice", UUID.randomUUID(), 1, i == 2 ? "the writer trips on this" : "ok " + i, i));
+        }
+        MemoriesProjectionWriter real = writer();
+        ProjectionWriter<SpecificRecord> buggy = new ProjectionWriter<>() {
+            @Override
+            public String projection() {
+                return real.projection();
+            }
+
+            @Override
+            public void write(Handle transaction, List<ConsumerRecord<String, SpecificRecord>> batch) {
+                for (ConsumerRecord<String, SpecificRecord> record : batch) {
+                    if (((MemoryChanged) record.value()).getState().getContent().startsWith("the writer trips")) {
+                        throw new IllegalStateException("a bug in the writer");
+                    }
+                }
+                real.write(transaction, batch);
+            }
+        };
+        RecordingPoison poison = new RecordingPoison();
+        var sink = new PostgresProjectionSink<SpecificRecord>(consumer(topic), topic, jdbi, buggy,
+                Duration.ofMillis(100), Duration.ofSeconds(1), poison);
+        produce(topic, changes);
+        sink.start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> storedOffsets(topic) == 5);
+        } finally {
+            sink.stop();
+        }
+        assertThat(rows(tenant)).isEqualTo(4);
+        assertThat(poison.records).singleElement().satisfies(record ->
+                assertThat(((MemoryChanged) record.value()).getMemoryId()).isEqualTo(changes.get(2).getMemoryId()));
+    }
+
+    private static KafkaConsumer<String, SpecificRecord> consumer(String topic) {
+        return new KafkaConsumer<>(Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, devstack.kafkaBootstrap(),
+                ConsumerConfig.GROUP_ID_CONFIG, "group-" + topic,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new StringDeserializer(), new ConfluentAvroDeserializer(registry));
+    }
+
+    /** Dead letters as the sink hands them over. */
+    private static final class RecordingPoison implements PostgresProjectionSink.PoisonRecords<SpecificRecord> {
+        final List<ConsumerRecord<String, SpecificRecord>> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<byte[]> unreadable = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void deadLetter(ConsumerRecord<String, SpecificRecord> record, Throwable reason) {
+            records.add(record);
+        }
+
+        @Override
+        public void deadLetterUnreadable(String topic, int partition, long offset, byte[] key, byte[] value,
+                                         Throwable reason) {
+            unreadable.add(value);
+        }
     }
 }

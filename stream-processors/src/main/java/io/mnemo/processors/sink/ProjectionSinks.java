@@ -1,0 +1,91 @@
+package io.mnemo.processors.sink;
+
+import com.codahale.metrics.health.HealthCheck;
+import io.dropwizard.core.setup.Environment;
+import io.mnemo.kit.kafka.KafkaFactory;
+import io.mnemo.schemas.serde.ConfluentAvroDeserializer;
+import io.mnemo.schemas.serde.SchemaRegistryClient;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Builds a projection sink with everything it comes with: its consumer (read_committed, no auto-commit, static
+ * membership when an instance id is known), its lifecycle, its metrics and its health check. One call a sink.
+ */
+public final class ProjectionSinks {
+    private final Environment environment;
+    private final MeterRegistry metrics;
+    private final KafkaFactory kafka;
+    private final SchemaRegistryClient registry;
+    private final Jdbi jdbi;
+    private final Duration pollTimeout;
+    private final Duration maxBackoff;
+    private final PostgresProjectionSink.PoisonRecords<SpecificRecord> poison;
+    private final String instanceId;
+
+    public ProjectionSinks(Environment environment, MeterRegistry metrics, KafkaFactory kafka,
+                           SchemaRegistryClient registry, Jdbi jdbi, Duration pollTimeout, Duration maxBackoff,
+                           PostgresProjectionSink.PoisonRecords<SpecificRecord> poison, String instanceId) {
+        this.environment = environment;
+        this.metrics = metrics;
+        this.kafka = kafka;
+        this.registry = registry;
+        this.jdbi = jdbi;
+        this.pollTimeout = pollTimeout;
+        this.maxBackoff = maxBackoff;
+        this.poison = poison;
+        this.instanceId = instanceId;
+    }
+
+    /** Starts and stops with the application; health check {@code sink-<projection>}. */
+    public PostgresProjectionSink<SpecificRecord> register(String group, String topic,
+                                                           ProjectionWriter<SpecificRecord> writer, int maxBatch) {
+        PostgresProjectionSink<SpecificRecord> sink = new PostgresProjectionSink<>(
+                new KafkaConsumer<>(consumerProperties(kafka, group, maxBatch, instanceId), new StringDeserializer(),
+                        new ConfluentAvroDeserializer(registry)),
+                topic, jdbi, writer, pollTimeout, maxBackoff, poison);
+        environment.lifecycle().manage(sink);
+        String projection = writer.projection();
+        Gauge.builder("mnemo.processors.sink.written", sink, PostgresProjectionSink::writtenRecords)
+                .tag("projection", projection).register(metrics);
+        Gauge.builder("mnemo.processors.sink.dead.lettered", sink, PostgresProjectionSink::deadLetteredRecords)
+                .tag("projection", projection).register(metrics);
+        environment.healthChecks().register(healthCheckName(projection), new HealthCheck() {
+            @Override
+            protected Result check() {
+                return sink.isHealthy() ? Result.healthy() : Result.unhealthy("writes are failing");
+            }
+        });
+        return sink;
+    }
+
+    /** {@code sink-memories}, {@code sink-media}; the activity projection keeps its short name. */
+    static String healthCheckName(String projection) {
+        return "sink-" + (projection.equals("user_activity_daily") ? "activity" : projection);
+    }
+
+    /**
+     * Static membership ({@code group.instance.id}) lets a restarted instance take its partitions back at once
+     * instead of waiting out its dead predecessor's session; ids are per group and per instance.
+     */
+    static Map<String, Object> consumerProperties(KafkaFactory kafka, String group, int maxBatch, String instanceId) {
+        Map<String, Object> props = kafka.baseProperties(group);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        // Only what Streams committed: aborted transactions must never reach a projection.
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxBatch);
+        if (instanceId != null) {
+            props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId + "-" + group);
+        }
+        return props;
+    }
+}
