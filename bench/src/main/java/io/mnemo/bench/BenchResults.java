@@ -97,6 +97,59 @@ final class BenchResults {
         return processes;
     }
 
+    /**
+     * CPU time (µs, user + system) used so far per kind of process, from /proc/<pid>/stat: this JVM, the platform's
+     * services, the broker, S3Proxy, and Postgres (the servers' own time plus what their exited children used,
+     * plus the live backends). Two snapshots around a run give each kind's CPU cost of the run.
+     */
+    static Map<String, Long> cpuMicrosByKind() {
+        Map<String, Long> byKind = new LinkedHashMap<>();
+        java.util.Set<ProcessHandle> all = new java.util.LinkedHashSet<>();
+        all.add(ProcessHandle.current());
+        ProcessHandle.current().descendants().forEach(all::add);
+        ProcessHandle.allProcesses().filter(p -> !describe(p).equals("other")).forEach(all::add);
+        for (ProcessHandle process : all) {
+            String kind = describe(process);
+            if (kind.equals("other")) {
+                continue;
+            }
+            long[] ticks = cpuTicks(process.pid());
+            if (ticks == null) {
+                continue;
+            }
+            // a server's reaped children (backends that exited) count in its cutime/cstime
+            long used = ticks[0] + ticks[1] + (kind.equals("postgres servers") ? ticks[2] + ticks[3] : 0);
+            String group = kind.startsWith("postgres") ? "postgres" : kind;
+            byKind.merge(group, used * 10_000L, Long::sum); // USER_HZ is 100 on Linux: 1 tick = 10 ms
+        }
+        return byKind;
+    }
+
+    /** utime, stime, cutime, cstime in clock ticks, or null when the process is gone. */
+    private static long[] cpuTicks(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // after the command: state(0) ppid(1) ... utime(11) stime(12) cutime(13) cstime(14)
+            return new long[] {Long.parseLong(fields[11]), Long.parseLong(fields[12]), Long.parseLong(fields[13]),
+                    Long.parseLong(fields[14])};
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** CPU µs per operation per kind of process between two snapshots, e.g. {@code postgres=412, bench JVM=95}. */
+    static Map<String, Long> cpuMicrosPerOp(Map<String, Long> before, Map<String, Long> after, long operations) {
+        Map<String, Long> perOp = new LinkedHashMap<>();
+        after.forEach((kind, micros) -> {
+            long used = micros - before.getOrDefault(kind, 0L);
+            if (used > 0) {
+                perOp.put(kind, used / Math.max(1, operations));
+            }
+        });
+        return perOp;
+    }
+
     private static String describe(ProcessHandle process) {
         if (process.pid() == ProcessHandle.current().pid()) {
             return "bench JVM";

@@ -55,7 +55,7 @@ public final class FreshnessBench {
 
     /** One rate's outcome. */
     record Step(int targetRate, double acceptedRate, long accepted, long refused, long notVisible,
-                Histogram ingestLatency, Histogram freshness, Histogram replicaLag) {
+                Histogram ingestLatency, Histogram freshness, Histogram replicaLag, Stages stages) {
         boolean sustained() {
             return acceptedRate >= 0.9 * targetRate && notVisible == 0
                     && freshness.getValueAtPercentile(99) <= P99_LIMIT_MILLIS * 1000;
@@ -99,20 +99,29 @@ public final class FreshnessBench {
         }
         BenchResults table = new BenchResults("freshness", List.of("target events/s", "accepted events/s",
                 "202 p50 ms", "202 p99 ms", "visible on replica p50 ms", "p95 ms", "p99 ms", "max ms",
-                "baseline: replica lag p50 ms", "p99 ms", "sustained"));
+                "baseline: replica lag p50 ms", "p99 ms", "stage Streams p50/p99 ms", "stage sink p50/p99 ms",
+                "stage replica p50/p99 ms", "sustained"));
         for (Step step : steps) {
             table.row(step.targetRate(), step.acceptedRate(), ms(step.ingestLatency(), 50), ms(step.ingestLatency(), 99),
                     ms(step.freshness(), 50), ms(step.freshness(), 95), ms(step.freshness(), 99),
                     step.freshness().getMaxValue() / 1000.0, ms(step.replicaLag(), 50), ms(step.replicaLag(), 99),
+                    pair(step.stages().streams()), pair(step.stages().sink()), pair(step.stages().replica()),
                     step.sustained() ? "yes" : "no (" + step.refused() + " refused, " + step.notVisible()
                             + " not visible in time)");
         }
         table.put("maximum sustainable rate (events/s; doubling, then bisecting between sustained and not)",
                 maxSustained == null ? "not searched" : maxSustained);
+        table.put("stages", "per memory: 202 → the processors' output for its event committed on memory-changes "
+                + "(read_committed consumer) → the primary's watermark passes it → the replica's does; the stages add "
+                + "up to the visibility latency (each ±5 ms of polling)");
         table.put("freshness", "from the 202 to the replica's watermark for the memory's partition >= its position "
                 + "(5 ms polling, so ±5 ms)");
         table.write(resultsDir);
         return table;
+    }
+
+    private static String pair(Histogram histogram) {
+        return String.format("%.0f / %.0f", ms(histogram, 50), ms(histogram, 99));
     }
 
     private static double ms(Histogram histogram, double percentile) {
@@ -120,7 +129,35 @@ public final class FreshnessBench {
     }
 
     /** One accepted memory waiting to be seen on the replica. */
-    record Pending(int partition, long offset, long acceptedNanos) {
+    static final class Pending {
+        final int partition;
+        final long offset;
+        final long acceptedNanos;
+        long changedNanos;
+        long primaryNanos;
+
+        Pending(int partition, long offset, long acceptedNanos) {
+            this.partition = partition;
+            this.offset = offset;
+            this.acceptedNanos = acceptedNanos;
+        }
+
+        long offset() {
+            return offset;
+        }
+    }
+
+    /**
+     * Where the time between a 202 and "visible on the replica" goes, per memory: until the stream processors'
+     * output for its event is committed on memory-changes (Streams: poll, process, the exactly-once commit interval),
+     * then until the primary's watermark passes it (the sink: poll, batch, one transaction), then until the
+     * replica's does (streaming replication: WAL shipped and replayed, plus the watcher's 5 ms polling).
+     */
+    record Stages(Histogram streams, Histogram sink, Histogram replica) {
+        static Stages create() {
+            return new Stages(new Histogram(600_000_000L, 3), new Histogram(600_000_000L, 3),
+                    new Histogram(600_000_000L, 3));
+        }
     }
 
     static Step step(BenchEnvironment env, int rate, int seconds) throws Exception {
@@ -136,7 +173,13 @@ public final class FreshnessBench {
         long requests = (long) rate * seconds / BATCH;
         double intervalNanos = 1e9 * BATCH / rate;
 
-        Thread watcher = new Thread(() -> watch(env, accepted, freshness, replicaLag, sending), "freshness-watcher");
+        Stages stages = Stages.create();
+        ChangesWatcher changes = new ChangesWatcher(env);
+        Thread changesThread = new Thread(changes, "freshness-changes");
+        changesThread.start();
+        changes.awaitAssigned();
+        Thread watcher = new Thread(() -> watch(env, accepted, freshness, replicaLag, stages, changes, sending),
+                "freshness-watcher");
         watcher.start();
         long started = System.nanoTime();
         long skipped = OpenLoop.run(requests, intervalNanos, 256, (i, scheduled) -> http.sendAsync(batch(env, runId, i),
@@ -161,11 +204,15 @@ public final class FreshnessBench {
         double elapsed = (System.nanoTime() - started) / 1e9;
         sending.set(false);
         watcher.join(TimeUnit.SECONDS.toMillis(seconds + 180));
+        changes.stop();
+        changesThread.join(10_000);
         long notVisible = acceptedCount.get() - freshness.getTotalCount();
         Step step = new Step(rate, acceptedCount.get() / elapsed, acceptedCount.get(), refused.get(), notVisible,
-                ingestLatency, freshness, replicaLag);
-        System.out.printf("  %,d events/s: accepted %,.0f/s, visible p50 %.0f ms p99 %.0f ms%s%n", rate,
-                step.acceptedRate(), ms(freshness, 50), ms(freshness, 99), step.sustained() ? "" : " (not sustained)");
+                ingestLatency, freshness, replicaLag, stages);
+        System.out.printf("  %,d events/s: accepted %,.0f/s, visible p50 %.0f ms p99 %.0f ms (streams p99 %.0f, sink "
+                        + "p99 %.0f, replica p99 %.0f)%s%n", rate, step.acceptedRate(), ms(freshness, 50),
+                ms(freshness, 99), ms(stages.streams(), 99), ms(stages.sink(), 99), ms(stages.replica(), 99),
+                step.sustained() ? "" : " (not sustained)");
         return step;
     }
 
@@ -175,11 +222,17 @@ public final class FreshnessBench {
      * rate starts on a drained pipeline.
      */
     private static void watch(BenchEnvironment env, ConcurrentLinkedQueue<Pending> accepted, Histogram freshness,
-                              Histogram replicaLag, AtomicBoolean sending) {
+                              Histogram replicaLag, Stages stages, ChangesWatcher changes, AtomicBoolean sending) {
         Map<Integer, PriorityQueue<Pending>> waiting = new ConcurrentHashMap<>();
+        // memories whose primary watermark was not reached yet, by partition (stage timestamps filled as seen)
+        Map<Integer, java.util.List<Pending>> open = new java.util.HashMap<>();
         long giveUp = Long.MAX_VALUE;
         try (Connection replica = DriverManager.getConnection(env.replica().url(), env.replica().user(),
                 env.replica().password());
+             Connection primaryDb = DriverManager.getConnection(env.primary().url(), env.primary().user(),
+                     env.primary().password());
+             PreparedStatement primaryWatermarks = primaryDb.prepareStatement(
+                     "SELECT partition, applied_offset FROM projection_watermarks WHERE projection = 'memories'");
              PreparedStatement watermarks = replica.prepareStatement(
                      "SELECT partition, applied_offset FROM projection_watermarks WHERE projection = 'memories'");
              PreparedStatement lag = replica.prepareStatement("""
@@ -188,8 +241,9 @@ public final class FreshnessBench {
             long polls = 0;
             while (true) {
                 for (Pending p; (p = accepted.poll()) != null; ) {
-                    waiting.computeIfAbsent(p.partition(), k -> new PriorityQueue<>(
+                    waiting.computeIfAbsent(p.partition, k -> new PriorityQueue<>(
                             java.util.Comparator.comparingLong(Pending::offset))).add(p);
+                    open.computeIfAbsent(p.partition, k -> new java.util.ArrayList<>()).add(p);
                 }
                 boolean anyWaiting = waiting.values().stream().anyMatch(q -> !q.isEmpty());
                 if (!sending.get() && !anyWaiting && accepted.isEmpty()) {
@@ -202,6 +256,26 @@ public final class FreshnessBench {
                     return;
                 }
                 if (anyWaiting) {
+                    // stages 1 and 2: committed on memory-changes, then on the primary
+                    Map<Integer, Long> onPrimary = new java.util.HashMap<>();
+                    try (ResultSet rs = primaryWatermarks.executeQuery()) {
+                        while (rs.next()) {
+                            onPrimary.put(rs.getInt(1), rs.getLong(2));
+                        }
+                    }
+                    long polled = System.nanoTime();
+                    open.forEach((partition, list) -> list.removeIf(pending -> {
+                        if (pending.changedNanos == 0 && changes.settled(partition) >= pending.offset) {
+                            pending.changedNanos = changes.settledAt(partition, pending.offset, polled);
+                        }
+                        if (pending.primaryNanos == 0 && onPrimary.getOrDefault(partition, -1L) >= pending.offset) {
+                            pending.primaryNanos = polled;
+                            if (pending.changedNanos == 0) {
+                                pending.changedNanos = polled;
+                            }
+                        }
+                        return pending.primaryNanos != 0;
+                    }));
                     try (ResultSet rs = watermarks.executeQuery()) {
                         long now = System.nanoTime();
                         while (rs.next()) {
@@ -209,7 +283,12 @@ public final class FreshnessBench {
                             long applied = rs.getLong(2);
                             while (queue != null && !queue.isEmpty() && queue.peek().offset() <= applied) {
                                 Pending seen = queue.poll();
-                                freshness.recordValue(Math.max(0, (now - seen.acceptedNanos()) / 1000));
+                                freshness.recordValue(Math.max(0, (now - seen.acceptedNanos) / 1000));
+                                long changed = seen.changedNanos == 0 ? now : seen.changedNanos;
+                                long primary = seen.primaryNanos == 0 ? now : seen.primaryNanos;
+                                stages.streams().recordValue(Math.max(0, (changed - seen.acceptedNanos) / 1000));
+                                stages.sink().recordValue(Math.max(0, (primary - changed) / 1000));
+                                stages.replica().recordValue(Math.max(0, (now - primary) / 1000));
                             }
                         }
                     }
@@ -240,5 +319,89 @@ public final class FreshnessBench {
                 .header("Authorization", "Bearer " + env.apiKey()).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode().set("items", items).toString()))
                 .build();
+    }
+
+    /**
+     * Reads memory-changes as the sinks do (read_committed, from its end at the start of a step) and remembers, per
+     * event-log partition, when each source offset's output became readable: a record that closes its position
+     * (no {@code mnemo.position.open} header) at source offset o means every event up to o is through Streams.
+     */
+    static final class ChangesWatcher implements Runnable {
+        private final org.apache.kafka.clients.consumer.KafkaConsumer<String, org.apache.avro.specific.SpecificRecord>
+                consumer;
+        private final Map<Integer, java.util.concurrent.ConcurrentSkipListMap<Long, Long>> seenAt =
+                new ConcurrentHashMap<>();
+        private final java.util.concurrent.CountDownLatch assigned = new java.util.concurrent.CountDownLatch(1);
+        private volatile boolean running = true;
+
+        ChangesWatcher(BenchEnvironment env) {
+            consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(Map.<String, Object>of(
+                    "bootstrap.servers", env.kafkaBootstrap(), "isolation.level", "read_committed",
+                    "enable.auto.commit", false, "fetch.max.wait.ms", 5),
+                    new org.apache.kafka.common.serialization.StringDeserializer(),
+                    new io.mnemo.schemas.serde.ConfluentAvroDeserializer(
+                            new io.mnemo.schemas.serde.HttpSchemaRegistryClient(env.schemaRegistryUrl())));
+        }
+
+        void awaitAssigned() throws InterruptedException {
+            assigned.await(30, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void run() {
+            try (consumer) {
+                var partitions = consumer.partitionsFor(io.mnemo.schemas.Topics.MEMORY_CHANGES.name()).stream()
+                        .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+                consumer.assign(partitions);
+                consumer.seekToEnd(partitions);
+                partitions.forEach(consumer::position);
+                assigned.countDown();
+                while (running) {
+                    var records = consumer.poll(java.time.Duration.ofMillis(5));
+                    long now = System.nanoTime();
+                    for (var record : records) {
+                        if (record.headers().lastHeader("mnemo.position.open") != null) {
+                            continue;
+                        }
+                        int partition;
+                        long offset;
+                        if (record.value() instanceof io.mnemo.schemas.changes.MemoryChanged c) {
+                            partition = c.getSourcePartition();
+                            offset = c.getSourceOffset();
+                        } else if (record.value() instanceof io.mnemo.schemas.changes.EventSettled c) {
+                            partition = c.getSourcePartition();
+                            offset = c.getSourceOffset();
+                        } else if (record.value() instanceof io.mnemo.schemas.changes.UserActivityDay c) {
+                            partition = c.getSourcePartition();
+                            offset = c.getSourceOffset();
+                        } else {
+                            continue;
+                        }
+                        seenAt.computeIfAbsent(partition, k -> new java.util.concurrent.ConcurrentSkipListMap<>())
+                                .putIfAbsent(offset, now);
+                    }
+                }
+            } catch (RuntimeException e) {
+                System.err.println("changes watcher stopped: " + e);
+                assigned.countDown();
+            }
+        }
+
+        /** The highest source offset of the partition through Streams so far (-1: none). */
+        long settled(int partition) {
+            var seen = seenAt.get(partition);
+            return seen == null || seen.isEmpty() ? -1 : seen.lastKey();
+        }
+
+        /** When the first output at or after the offset became readable (or {@code otherwise}). */
+        long settledAt(int partition, long offset, long otherwise) {
+            var seen = seenAt.get(partition);
+            var entry = seen == null ? null : seen.ceilingEntry(offset);
+            return entry == null ? otherwise : entry.getValue();
+        }
+
+        void stop() {
+            running = false;
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.mnemo.bench;
 
 import io.mnemo.kit.kafka.TopicProvisioner;
 import io.mnemo.processors.db.MemoriesProjectionWriter;
+import io.mnemo.processors.SinkSettings;
 import io.mnemo.processors.db.MemoryPartitions;
 import io.mnemo.processors.sink.PostgresProjectionSink;
 import io.mnemo.schemas.ProjectionMigrations;
@@ -68,7 +69,7 @@ public final class SinkBench {
                 var primary = new BenchEnvironment.Postgres(pg.jdbcUrl(), pg.user(), pg.password() == null ? ""
                         : pg.password());
                 run(new BenchEnvironment(null, null, null, devstack.kafkaBootstrap(), devstack.schemaRegistryUrl(),
-                        primary, primary), rows, results);
+                        primary, primary), rows, results, true);
             }
             return;
         }
@@ -76,23 +77,51 @@ public final class SinkBench {
     }
 
     static BenchResults run(BenchEnvironment env, int rows, Path resultsDir) throws Exception {
+        return run(env, rows, resultsDir, false);
+    }
+
+    /**
+     * @param ownTables the database is the bench's own: every contender starts on empty tables (TRUNCATE), so none
+     *                  inherits another's GIN pending list, bloat or autovacuum; otherwise each writes its own tenant
+     *                  into the live table (a platform in use must not be emptied)
+     */
+    static BenchResults run(BenchEnvironment env, int rows, Path resultsDir, boolean ownTables) throws Exception {
         String bootstrap = env.kafkaBootstrap();
         String url = env.primary().url();
         String user = env.primary().user();
         String password = env.primary().password();
         ProjectionMigrations.migrate(url, user, password);
-        Jdbi jdbi = Jdbi.create(url, user, password).installPlugin(new PostgresPlugin());
+        int writers = Integer.getInteger("bench.writers", new SinkSettings().getMemoriesWriters());
+        int rounds = Integer.getInteger("bench.rounds", 3);
+        // Pooled like the platform's: no contender pays a connection per transaction.
+        org.apache.tomcat.jdbc.pool.DataSource pool = new org.apache.tomcat.jdbc.pool.DataSource();
+        pool.setUrl(url);
+        pool.setUsername(user);
+        pool.setPassword(password);
+        pool.setDriverClassName("org.postgresql.Driver");
+        pool.setMaxActive(writers + 4);
+        pool.setMaxIdle(writers + 4);
+        pool.setInitialSize(writers + 1);
+        Jdbi jdbi = Jdbi.create(pool).installPlugin(new PostgresPlugin());
         String runId = UUID.randomUUID().toString().substring(0, 8);
         var registry = new HttpSchemaRegistryClient(env.schemaRegistryUrl());
 
-        System.out.printf("Projection sink benchmark: %,d memory changes, Postgres %s%n", rows, url);
-        List<MemoryChanged> changes = generate("bench-sink-" + runId, rows, 7);
-        List<MemoryChanged> rawChanges = generate("bench-raw-" + runId, rows, 7);
-        List<MemoryChanged> copyChanges = generate("bench-copy-" + runId, rows, 7);
+        System.out.printf("Projection sink benchmark: %,d memory changes, %d writer(s), %d round(s), Postgres %s%n",
+                rows, writers, rounds, url);
+        String sinkTenant = "bench-sink-" + runId;
+        List<MemoryChanged> changes = generate(sinkTenant, rows, 7);
         // every run writes into existing months only: creating partitions is not what is measured
         MemoryPartitions partitions = new MemoryPartitions(jdbi, 8);
         partitions.ensureFor(changes.stream().map(c -> c.getState().getOccurredAt()).toList());
 
+        boolean withoutGin = Boolean.getBoolean("bench.withoutGinIndexes");
+        if (withoutGin) {
+            if (!ownTables) {
+                throw new IllegalArgumentException("bench.withoutGinIndexes drops indexes: only with bench.ownDevstack");
+            }
+            // what the full-text and tags indexes cost every writer (an experiment, on the bench's own database)
+            jdbi.useHandle(h -> h.execute("DROP INDEX memories_tags, memories_content_search"));
+        }
         String topic = "bench-sink-" + runId;
         createTopic(bootstrap, topic, 12, (short) 1, Map.of());
         // KAFKA-15591: right after creation, one request in flight and every send checked
@@ -111,33 +140,111 @@ public final class SinkBench {
             }
         }
 
-        double sink = mnemoSink(jdbi, bootstrap, registry, topic, partitions, rows);
-        double raw = rawUpsert(jdbi, rawChanges);
-        double copy = copy(jdbi, copyChanges);
-        double debezium = DebeziumJdbcSinkPeer.run(env, jdbi, generate("bench-dbz-" + runId, rows, 7), runId, BATCH);
-        BenchResults table = new BenchResults("sink", List.of("run", "rows", "seconds", "rows/s", "vs raw upsert",
-                "vs COPY", "vs Debezium"));
-        table.row("Mnemo memories sink (Kafka → version guard + memory_locator + offsets, 1 thread)", rows, rows / sink,
-                sink, sink / raw, sink / copy, sink / debezium);
-        table.row("baseline: raw unnest upsert, " + BATCH + " rows/transaction, 1 thread", rows, rows / raw, raw, 1.0,
-                raw / copy, raw / debezium);
+        // ABAB...: contenders alternate, each on fresh tables, and the median of the rounds is reported
+        List<Measured> sinkRuns = new ArrayList<>();
+        List<Measured> rawRuns = new ArrayList<>();
+        List<Measured> copyRuns = new ArrayList<>();
+        List<String> cleanup = new ArrayList<>(List.of(sinkTenant));
+        for (int round = 1; round <= rounds; round++) {
+            String suffix = ownTables ? "" : "-" + round;
+            fresh(jdbi, ownTables, topic);
+            String sinkGroup = "bench-" + topic + "-" + round;
+            jdbi.useHandle(h -> h.execute("DELETE FROM projection_offsets WHERE topic = ?", topic));
+            if (!ownTables && round > 1) {
+                // the sink's rows of the last round stay: the version guard would make this round no-ops
+                jdbi.useHandle(h -> {
+                    h.execute("DELETE FROM memories WHERE tenant_id = ?", sinkTenant);
+                    h.execute("DELETE FROM memory_locator WHERE tenant_id = ?", sinkTenant);
+                });
+            }
+            sinkRuns.add(measure(() -> mnemoSink(jdbi, bootstrap, registry, topic, sinkGroup, partitions, rows,
+                    writers)));
+            fresh(jdbi, ownTables, topic);
+            String rawTenant = "bench-raw-" + runId + suffix;
+            cleanup.add(rawTenant);
+            List<MemoryChanged> rawChanges = generate(rawTenant, rows, 7);
+            rawRuns.add(measure(() -> rawUpsert(jdbi, rawChanges, writers)));
+            fresh(jdbi, ownTables, topic);
+            String copyTenant = "bench-copy-" + runId + suffix;
+            cleanup.add(copyTenant);
+            List<MemoryChanged> copyChanges = generate(copyTenant, rows, 7);
+            copyRuns.add(measure(() -> copy(jdbi, copyChanges)));
+            System.out.printf("round %d: sink %,.0f rows/s, raw upsert %,.0f rows/s, COPY %,.0f rows/s%n", round,
+                    sinkRuns.get(round - 1).rate(), rawRuns.get(round - 1).rate(), copyRuns.get(round - 1).rate());
+        }
+        fresh(jdbi, ownTables, topic);
+        Measured debeziumRun = measure(() -> DebeziumJdbcSinkPeer.run(env, jdbi, generate("bench-dbz-" + runId, rows,
+                7), runId, BATCH));
+        Measured sink = median(sinkRuns);
+        Measured raw = median(rawRuns);
+        Measured copy = median(copyRuns);
+        double debezium = debeziumRun.rate();
+        BenchResults table = new BenchResults("sink", List.of("run", "rows", "rows/s (median of rounds)",
+                "vs raw upsert", "vs COPY", "vs Debezium", "CPU µs per row by process"));
+        table.row("Mnemo memories sink (Kafka → version guard + memory_locator + watermarks + offsets, " + writers
+                + " writer(s))", rows, sink.rate(), sink.rate() / raw.rate(), sink.rate() / copy.rate(),
+                sink.rate() / debezium, sink.cpu());
+        table.row("baseline: raw unnest upsert, " + BATCH + " rows/transaction, " + writers + " thread(s)", rows,
+                raw.rate(), 1.0, raw.rate() / copy.rate(), raw.rate() / debezium, raw.cpu());
         table.row("baseline: COPY FROM STDIN, " + BATCH + " rows/transaction, 1 thread (no upsert, no guard)", rows,
-                rows / copy, copy, copy / raw, 1.0, copy / debezium);
+                copy.rate(), copy.rate() / raw.rate(), 1.0, copy.rate() / debezium, copy.cpu());
         table.row("peer: Debezium JDBC sink 3.6.0 on Kafka Connect 4.3.1 standalone (JSON, upsert, batch " + BATCH
-                + ", 1 task)", rows, rows / debezium, debezium, debezium / raw, debezium / copy, 1.0);
-        table.put("table", "the live memories table with its GIN indexes (tags, full-text content), existing months; "
-                + "Debezium writes a table LIKE memories (same columns and indexes, not partitioned)");
+                + ", 1 task)", rows, debezium, debezium / raw.rate(), debezium / copy.rate(), 1.0, debeziumRun.cpu());
+        table.put("rounds", rounds + " (contenders alternate; each row is the median round; Debezium once)");
+        table.put("sink rounds rows/s", sinkRuns.stream().map(m -> Math.round(m.rate())).toList());
+        table.put("raw upsert rounds rows/s", rawRuns.stream().map(m -> Math.round(m.rate())).toList());
+        table.put("table", (ownTables ? "emptied (TRUNCATE) before every contender; " : "the live table, a tenant per "
+                + "contender; ") + (withoutGin ? "WITHOUT the GIN indexes (experiment); " : "") + "the memories table with its GIN indexes (tags, full-text content), existing "
+                + "months; Debezium writes a table LIKE memories (same columns and indexes, not partitioned)");
+        table.put("cpu", "CPU µs per row: user + system time of each kind of process over the run (/proc/<pid>/stat;"
+                + " Postgres includes its exited backends), divided by the rows; the Mnemo sink runs in the bench JVM");
         jdbi.useHandle(h -> {
-            h.execute("DELETE FROM memories WHERE tenant_id IN (?, ?, ?)", "bench-sink-" + runId, "bench-raw-" + runId,
-                    "bench-copy-" + runId);
-            h.execute("DELETE FROM memory_locator WHERE tenant_id = ?", "bench-sink-" + runId);
+            for (String tenant : cleanup) {
+                h.execute("DELETE FROM memories WHERE tenant_id = ?", tenant);
+                h.execute("DELETE FROM memory_locator WHERE tenant_id = ?", tenant);
+            }
             h.execute("DELETE FROM projection_offsets WHERE topic = ?", topic);
         });
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.deleteTopics(List.of(topic)).all().get();
         }
+        pool.close();
         table.write(resultsDir);
         return table;
+    }
+
+    /** A contender's rows/s and CPU µs per row by kind of process. */
+    record Measured(double rate, Map<String, Long> cpu) {
+    }
+
+    @FunctionalInterface
+    interface Rate {
+        double run() throws Exception;
+    }
+
+    static Measured measure(Rate contender) throws Exception {
+        Map<String, Long> before = BenchResults.cpuMicrosByKind();
+        long started = System.nanoTime();
+        double rate = contender.run();
+        double seconds = (System.nanoTime() - started) / 1e9;
+        Map<String, Long> after = BenchResults.cpuMicrosByKind();
+        return new Measured(rate, BenchResults.cpuMicrosPerOp(before, after, Math.round(rate * seconds)));
+    }
+
+    static Measured median(List<Measured> runs) {
+        List<Measured> sorted = new ArrayList<>(runs);
+        sorted.sort(java.util.Comparator.comparingDouble(Measured::rate));
+        return sorted.get(sorted.size() / 2);
+    }
+
+    /** Empties the projection's tables when they are the bench's own, and waits for the checkpoint to settle. */
+    private static void fresh(Jdbi jdbi, boolean ownTables, String topic) {
+        if (ownTables) {
+            jdbi.useHandle(h -> {
+                h.execute("TRUNCATE memories, memory_locator");
+                h.execute("CHECKPOINT");
+            });
+        }
     }
 
     /**
@@ -196,49 +303,88 @@ public final class SinkBench {
     }
 
     private static double mnemoSink(Jdbi jdbi, String bootstrap, HttpSchemaRegistryClient registry, String topic,
-                                    MemoryPartitions partitions, int rows) throws Exception {
-        var consumer = new KafkaConsumer<String, SpecificRecord>(Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, "bench-" + topic,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, BATCH),
-                new StringDeserializer(), new ConfluentAvroDeserializer(registry));
-        var sink = new PostgresProjectionSink<>(consumer, topic, jdbi, new MemoriesProjectionWriter(partitions),
-                Duration.ofMillis(100), Duration.ofSeconds(5));
-        sink.start();
+                                    String group, MemoryPartitions partitions, int rows, int writers)
+            throws Exception {
+        // The platform's shape: `writers` consumers of one group, each writing its partitions on its own thread
+        MemoriesProjectionWriter writer = new MemoriesProjectionWriter(partitions);
+        List<PostgresProjectionSink<SpecificRecord>> sinks = new ArrayList<>();
+        for (int i = 0; i < writers; i++) {
+            var consumer = new KafkaConsumer<String, SpecificRecord>(Map.<String, Object>of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                    ConsumerConfig.GROUP_ID_CONFIG, group,
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG, BATCH),
+                    new StringDeserializer(), new ConfluentAvroDeserializer(registry));
+            sinks.add(new PostgresProjectionSink<>(consumer, topic, jdbi, writer, Duration.ofMillis(100),
+                    Duration.ofSeconds(5), null, "-" + (i + 1)));
+        }
+        // every writer joined before any record is read: the group's assignment is not throughput
+        sinks.forEach(PostgresProjectionSink::start);
         long start;
         long firstWritten;
         long end;
         try {
-            // from the first written batch: joining the consumer group is not throughput
             long joinDeadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-            while (sink.writtenRecords() == 0) {
+            while (written(sinks) == 0) {
                 if (System.nanoTime() > joinDeadline) {
                     throw new IllegalStateException("the sink wrote nothing in 5 minutes");
                 }
                 TimeUnit.MILLISECONDS.sleep(1);
             }
             start = System.nanoTime();
-            firstWritten = sink.writtenRecords();
+            firstWritten = written(sinks);
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
-            while (sink.writtenRecords() < rows) {
+            while (written(sinks) < rows) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the sink wrote " + sink.writtenRecords() + " of " + rows
+                    throw new IllegalStateException("the sink wrote " + written(sinks) + " of " + rows
                             + " records in 30 minutes");
                 }
                 TimeUnit.MILLISECONDS.sleep(5);
             }
             end = System.nanoTime();
         } finally {
-            sink.stop();
+            for (PostgresProjectionSink<SpecificRecord> sink : sinks) {
+                sink.stop();
+            }
         }
         return (rows - firstWritten) / ((end - start) / 1e9);
     }
 
-    private static double rawUpsert(Jdbi jdbi, List<MemoryChanged> changes) {
+    private static long written(List<PostgresProjectionSink<SpecificRecord>> sinks) {
+        return sinks.stream().mapToLong(PostgresProjectionSink::writtenRecords).sum();
+    }
+
+    /** The same rows split by user into {@code threads} disjoint shares (as Kafka partitions split them). */
+    private static double rawUpsert(Jdbi jdbi, List<MemoryChanged> changes, int threads) throws Exception {
+        List<List<MemoryChanged>> shares = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            shares.add(new ArrayList<>());
+        }
+        for (MemoryChanged change : changes) {
+            shares.get(Math.floorMod(change.getUserId().hashCode(), threads)).add(change);
+        }
+        var executor = java.util.concurrent.Executors.newFixedThreadPool(threads);
         long start = System.nanoTime();
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (List<MemoryChanged> share : shares) {
+                done.add(executor.submit(() -> {
+                    rawUpsert(jdbi, share);
+                    return null;
+                }));
+            }
+            for (var future : done) {
+                future.get();
+            }
+        } finally {
+            executor.shutdown();
+        }
+        return changes.size() / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static void rawUpsert(Jdbi jdbi, List<MemoryChanged> changes) {
         for (int from = 0; from < changes.size(); from += BATCH) {
             List<MemoryChanged> batch = changes.subList(from, Math.min(from + BATCH, changes.size()));
             int n = batch.size();
@@ -266,6 +412,5 @@ public final class SinkBench {
                     .bind("ids", ids).bind("recordedAts", recordedAts).bind("contents", contents)
                     .bind("versions", versions).bind("offsets", offsets).execute());
         }
-        return changes.size() / ((System.nanoTime() - start) / 1e9);
     }
 }

@@ -112,8 +112,8 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
         SinkSettings sink = config.getSink();
         ProjectionSinks sinks = new ProjectionSinks(environment, metrics, kafka, registry, jdbi, sink.getPollTimeout(),
                 sink.getMaxBackoff(), sinkDeadLetters(environment, kafka, registry), instanceId);
-        sinks.register(MEMORIES_SINK_GROUP, Topics.MEMORY_CHANGES.name(), new MemoriesProjectionWriter(partitions),
-                sink.getMaxBatch());
+        sinks.registerWriters(MEMORIES_SINK_GROUP, Topics.MEMORY_CHANGES.name(),
+                new MemoriesProjectionWriter(partitions), sink.getMaxBatch(), sink.getMemoriesWriters());
         // The activity totals are read from memory-changes (where the topology also puts them, in the user's
         // partition and in order with every other record of the event): that is what makes its watermark exact.
         sinks.register(ACTIVITY_SINK_GROUP, Topics.MEMORY_CHANGES.name(), new ActivityProjectionWriter(),

@@ -15,6 +15,14 @@ public class SinkSettings {
     private Duration pollTimeout = Duration.milliseconds(200);
     @NotNull
     private Duration maxBackoff = Duration.seconds(10);
+    /**
+     * Writers of the memories projection in this instance: each is a consumer of the sink's group with its own
+     * thread, connection, transactions and stored offsets for the Kafka partitions it is assigned, so the
+     * partitions' writes run in parallel (they never touch the same memories: a user stays in one partition).
+     */
+    @Min(1)
+    @Max(32)
+    private int memoriesWriters = 2;
     /** Monthly partitions created ahead of the current month. */
     @Min(0)
     private int monthsAhead = 3;
@@ -22,6 +30,16 @@ public class SinkSettings {
     @Min(1)
     @Max(64)
     private int hashPartitions = 8;
+
+    @JsonProperty
+    public int getMemoriesWriters() {
+        return memoriesWriters;
+    }
+
+    @JsonProperty
+    public void setMemoriesWriters(int memoriesWriters) {
+        this.memoriesWriters = memoriesWriters;
+    }
 
     @JsonProperty
     public int getMaxBatch() {

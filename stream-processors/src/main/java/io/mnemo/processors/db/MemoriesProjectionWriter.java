@@ -20,7 +20,6 @@ import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.PreparedBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,52 +32,85 @@ public final class MemoriesProjectionWriter implements ProjectionWriter<Specific
     private static final Logger LOG = LoggerFactory.getLogger(MemoriesProjectionWriter.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static final String UPSERT = """
-            INSERT INTO memories (tenant_id, user_id, occurred_at, memory_id, recorded_at, content, tags,
-                                  attributes, media_ids, version, source_partition, source_offset)
-            VALUES (:tenantId, :userId, :occurredAt, :memoryId, :recordedAt, :content, :tags,
-                    CAST(:attributes AS jsonb), :mediaIds, :version, :sourcePartition, :sourceOffset)
-            ON CONFLICT (tenant_id, user_id, occurred_at, memory_id) DO UPDATE SET
-                recorded_at = EXCLUDED.recorded_at, content = EXCLUDED.content, tags = EXCLUDED.tags,
-                attributes = EXCLUDED.attributes, media_ids = EXCLUDED.media_ids, version = EXCLUDED.version,
-                source_partition = EXCLUDED.source_partition, source_offset = EXCLUDED.source_offset,
-                projected_at = now()
-            WHERE memories.version < EXCLUDED.version
+    /**
+     * The whole batch in ONE statement: the batch's newest change of each memory arrives as parallel arrays; the
+     * memories' locator rows are locked (in key order, so concurrent writers cannot deadlock); changes whose version
+     * is not newer than the locator's are dropped; the live row is removed where the change deletes the memory or
+     * moves its occurred_at; the new rows are upserted with the version guard; the locators move to the new
+     * version. Data-modifying CTEs all see one snapshot, and none of them touches a row another one touches (a
+     * removed row has the old key, an upserted one the new). {@code %1$s} is the version comparison ({@code <}, or
+     * {@code <=} in repair mode) and {@code %2$s} the repair mode's removal of stray copies.
+     */
+    static final String APPLY_BATCH = """
+            WITH input AS (
+                SELECT * FROM unnest(CAST(:tenants AS text[]), CAST(:users AS text[]), CAST(:ids AS uuid[]),
+                                     CAST(:occurredAts AS timestamptz[]), CAST(:recordedAts AS timestamptz[]),
+                                     CAST(:contents AS text[]), CAST(:tags AS text[]), CAST(:attributes AS jsonb[]),
+                                     CAST(:mediaIds AS text[]), CAST(:versions AS bigint[]),
+                                     CAST(:deleted AS boolean[]), CAST(:sourcePartitions AS integer[]),
+                                     CAST(:sourceOffsets AS bigint[]))
+                    AS i(tenant_id, user_id, memory_id, occurred_at, recorded_at, content, tags_literal, attributes,
+                         media_ids_literal, version, deleted, source_partition, source_offset)
+            ), locked AS (
+                SELECT l.tenant_id, l.user_id, l.memory_id, l.occurred_at, l.version, l.deleted
+                FROM memory_locator l JOIN input i USING (tenant_id, user_id, memory_id)
+                ORDER BY l.tenant_id, l.user_id, l.memory_id
+                FOR UPDATE OF l
+            ), applicable AS (
+                SELECT i.*, l.occurred_at AS old_occurred_at, coalesce(l.deleted, true) AS old_deleted,
+                       l.memory_id IS NOT NULL AS known
+                FROM input i LEFT JOIN locked l USING (tenant_id, user_id, memory_id)
+                WHERE l.version IS NULL OR l.version %1$s i.version
+            ), removed AS (
+                DELETE FROM memories m USING applicable a
+                WHERE a.known AND NOT a.old_deleted AND (a.deleted OR a.old_occurred_at <> a.occurred_at)
+                  AND m.tenant_id = a.tenant_id AND m.user_id = a.user_id AND m.occurred_at = a.old_occurred_at
+                  AND m.memory_id = a.memory_id
+                RETURNING 1
+            )%2$s, upserted AS (
+                INSERT INTO memories (tenant_id, user_id, occurred_at, memory_id, recorded_at, content, tags,
+                                      attributes, media_ids, version, source_partition, source_offset)
+                SELECT tenant_id, user_id, occurred_at, memory_id, recorded_at, content,
+                       CAST(tags_literal AS text[]), attributes, CAST(media_ids_literal AS text[]), version,
+                       source_partition, source_offset
+                FROM applicable WHERE NOT deleted
+                ON CONFLICT (tenant_id, user_id, occurred_at, memory_id) DO UPDATE SET
+                    recorded_at = EXCLUDED.recorded_at, content = EXCLUDED.content, tags = EXCLUDED.tags,
+                    attributes = EXCLUDED.attributes, media_ids = EXCLUDED.media_ids, version = EXCLUDED.version,
+                    source_partition = EXCLUDED.source_partition, source_offset = EXCLUDED.source_offset,
+                    projected_at = now()
+                WHERE memories.version %1$s EXCLUDED.version
+                RETURNING 1
+            ), located AS (
+                -- Deleting a memory this projection never saw: remember the version so a late capture stays out,
+                -- at a placeholder place (there is no row to find).
+                INSERT INTO memory_locator (tenant_id, user_id, memory_id, occurred_at, version, deleted, updated_at)
+                SELECT tenant_id, user_id, memory_id,
+                       CASE WHEN deleted THEN coalesce(old_occurred_at, TIMESTAMPTZ '1970-01-01 00:00:00+00')
+                            ELSE occurred_at END,
+                       version, deleted, now()
+                FROM applicable
+                ON CONFLICT (tenant_id, user_id, memory_id) DO UPDATE SET
+                    occurred_at = EXCLUDED.occurred_at, version = EXCLUDED.version, deleted = EXCLUDED.deleted,
+                    updated_at = now()
+                WHERE memory_locator.version %1$s EXCLUDED.version
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM removed) AS removed, (SELECT count(*) FROM upserted) AS upserted,
+                   (SELECT count(*) FROM located) AS located
             """;
 
-    static final String DELETE_ROW = """
-            DELETE FROM memories
-            WHERE tenant_id = :tenantId AND user_id = :userId AND occurred_at = :occurredAt AND memory_id = :memoryId
-            """;
+    /** Repair mode: every copy of an applicable memory but the one its change keeps (all copies of a deletion). */
+    static final String REMOVE_STRAYS = """
+            , strays AS (
+                DELETE FROM memories m USING applicable a
+                WHERE m.tenant_id = a.tenant_id AND m.user_id = a.user_id AND m.memory_id = a.memory_id
+                  AND (a.deleted OR m.occurred_at <> a.occurred_at)
+                RETURNING 1
+            )""";
 
-    static final String LOCK_LOCATORS = """
-            SELECT l.tenant_id, l.user_id, l.memory_id, l.occurred_at, l.version, l.deleted
-            FROM memory_locator l
-            JOIN unnest(:tenants, :users, :ids) AS k(tenant_id, user_id, memory_id)
-              ON l.tenant_id = k.tenant_id AND l.user_id = k.user_id AND l.memory_id = k.memory_id
-            ORDER BY l.tenant_id, l.user_id, l.memory_id
-            FOR UPDATE OF l
-            """;
-
-    static final String UPSERT_LOCATOR = """
-            INSERT INTO memory_locator (tenant_id, user_id, memory_id, occurred_at, version, deleted, updated_at)
-            VALUES (:tenantId, :userId, :memoryId, :occurredAt, :version, :deleted, now())
-            ON CONFLICT (tenant_id, user_id, memory_id) DO UPDATE SET
-                occurred_at = EXCLUDED.occurred_at, version = EXCLUDED.version, deleted = EXCLUDED.deleted,
-                updated_at = now()
-            WHERE memory_locator.version < EXCLUDED.version
-            """;
-
-    /** Repair mode: the version already applied is applied again, overwriting whatever the row holds now. */
-    static final String REPAIR_UPSERT = UPSERT.replace("WHERE memories.version < EXCLUDED.version",
-            "WHERE memories.version <= EXCLUDED.version");
-
-    /** Repair mode: copies of the memory anywhere but where its latest version lives (or anywhere, if deleted). */
-    static final String DELETE_OTHER_COPIES = """
-            DELETE FROM memories
-            WHERE tenant_id = :tenantId AND user_id = :userId AND memory_id = :memoryId
-              AND occurred_at IS DISTINCT FROM CAST(:keep AS timestamptz)
-            """;
+    private static final String APPLY_BATCH_LIVE = APPLY_BATCH.formatted("<", "");
+    private static final String APPLY_BATCH_REPAIR = APPLY_BATCH.formatted("<=", REMOVE_STRAYS);
 
     private final MemoryPartitions partitions;
     private final boolean repair;
@@ -137,112 +169,56 @@ public final class MemoriesProjectionWriter implements ProjectionWriter<Specific
         if (newest.isEmpty()) {
             return;
         }
-        Map<String, Locator> locators = lockLocators(transaction, newest.values());
-        if (repair) {
-            PreparedBatch strays = transaction.prepareBatch(DELETE_OTHER_COPIES);
-            for (Map.Entry<String, MemoryChanged> entry : newest.entrySet()) {
-                MemoryChanged change = entry.getValue();
-                Locator locator = locators.get(entry.getKey());
-                if (locator != null && locator.version() > change.getVersion()) {
-                    continue;
-                }
-                boolean live = change.getKind() == MemoryChangeKind.UPSERTED && change.getState() != null;
-                strays.bind("tenantId", change.getTenantId()).bind("userId", change.getUserId())
-                        .bind("memoryId", change.getMemoryId())
-                        .bind("keep", live ? utc(change.getState().getOccurredAt()) : null).add();
+        int n = newest.size();
+        String[] tenants = new String[n];
+        String[] users = new String[n];
+        java.util.UUID[] ids = new java.util.UUID[n];
+        // Times as ISO-8601 text with their offset (cast to timestamptz[] by the statement): exact to the microsecond.
+        String[] occurredAts = new String[n];
+        String[] recordedAts = new String[n];
+        String[] contents = new String[n];
+        String[] tags = new String[n];
+        String[] attributes = new String[n];
+        String[] mediaIds = new String[n];
+        Long[] versions = new Long[n];
+        Boolean[] deleted = new Boolean[n];
+        Integer[] sourcePartitions = new Integer[n];
+        Long[] sourceOffsets = new Long[n];
+        int i = 0;
+        for (MemoryChanged change : newest.values()) {
+            MemoryState state = change.getKind() == MemoryChangeKind.UPSERTED ? change.getState() : null;
+            tenants[i] = change.getTenantId();
+            users[i] = change.getUserId();
+            ids[i] = change.getMemoryId();
+            deleted[i] = state == null;
+            if (state != null) {
+                occurredAts[i] = utc(state.getOccurredAt()).toString();
+                recordedAts[i] = utc(state.getRecordedAt()).toString();
+                contents[i] = state.getContent();
+                tags[i] = arrayLiteral(state.getTags());
+                attributes[i] = json(state.getAttributes());
+                mediaIds[i] = arrayLiteral(state.getMediaIds());
             }
-            if (strays.size() > 0) {
-                strays.execute();
-            }
+            versions[i] = change.getVersion();
+            sourcePartitions[i] = change.getSourcePartition();
+            sourceOffsets[i] = change.getSourceOffset();
+            i++;
         }
-        PreparedBatch removals = transaction.prepareBatch(DELETE_ROW);
-        PreparedBatch upserts = transaction.prepareBatch(repair ? REPAIR_UPSERT : UPSERT);
-        PreparedBatch locatorUpdates = transaction.prepareBatch(UPSERT_LOCATOR);
-        boolean anyRemoval = false;
-        boolean anyUpsert = false;
-        boolean anyLocator = false;
-        for (Map.Entry<String, MemoryChanged> entry : newest.entrySet()) {
-            MemoryChanged change = entry.getValue();
-            Locator locator = locators.get(entry.getKey());
-            if (locator != null && (repair ? locator.version() > change.getVersion()
-                    : locator.version() >= change.getVersion())) {
-                continue;
-            }
-            boolean upsert = change.getKind() == MemoryChangeKind.UPSERTED && change.getState() != null;
-            if (locator != null && !locator.deleted()
-                    && (!upsert || !locator.occurredAt().equals(change.getState().getOccurredAt()))) {
-                removals.bind("tenantId", change.getTenantId()).bind("userId", change.getUserId())
-                        .bind("occurredAt", utc(locator.occurredAt())).bind("memoryId", change.getMemoryId()).add();
-                anyRemoval = true;
-            }
-            if (upsert) {
-                bindUpsert(upserts, change);
-                anyUpsert = true;
-            }
-            if (!upsert && locator == null) {
-                // Deleting a memory this projection never saw: remember the version so a late capture stays out,
-                // at a placeholder place (there is no row to find).
-                locatorUpdates.bind("occurredAt", utc(java.time.Instant.EPOCH));
-            } else {
-                locatorUpdates.bind("occurredAt", utc(upsert ? change.getState().getOccurredAt() : locator.occurredAt()));
-            }
-            locatorUpdates.bind("tenantId", change.getTenantId()).bind("userId", change.getUserId())
-                    .bind("memoryId", change.getMemoryId()).bind("version", change.getVersion())
-                    .bind("deleted", !upsert).add();
-            anyLocator = true;
-        }
-        if (anyRemoval) {
-            removals.execute();
-        }
-        if (anyUpsert) {
-            upserts.execute();
-        }
-        if (anyLocator) {
-            locatorUpdates.execute();
-        }
-    }
-
-    private static void bindUpsert(PreparedBatch upsert, MemoryChanged change) {
-        MemoryState state = change.getState();
-        upsert.bind("tenantId", change.getTenantId())
-                .bind("userId", change.getUserId())
-                .bind("occurredAt", utc(state.getOccurredAt()))
-                .bind("memoryId", change.getMemoryId())
-                .bind("recordedAt", utc(state.getRecordedAt()))
-                .bind("content", state.getContent())
-                .bindArray("tags", String.class, state.getTags())
-                .bind("attributes", json(state.getAttributes()))
-                .bindArray("mediaIds", String.class, state.getMediaIds())
-                .bind("version", change.getVersion())
-                .bind("sourcePartition", change.getSourcePartition())
-                .bind("sourceOffset", change.getSourceOffset())
-                .add();
-    }
-
-    /** Where a memory lives and which version was applied to it last. */
-    record Locator(java.time.Instant occurredAt, long version, boolean deleted) {
-    }
-
-    private static Map<String, Locator> lockLocators(Handle transaction, java.util.Collection<MemoryChanged> changes) {
-        List<String> tenants = new ArrayList<>();
-        List<String> users = new ArrayList<>();
-        List<java.util.UUID> ids = new ArrayList<>();
-        for (MemoryChanged change : changes) {
-            tenants.add(change.getTenantId());
-            users.add(change.getUserId());
-            ids.add(change.getMemoryId());
-        }
-        Map<String, Locator> locators = new java.util.HashMap<>();
-        transaction.createQuery(LOCK_LOCATORS)
-                .bindArray("tenants", String.class, tenants)
-                .bindArray("users", String.class, users)
-                .bindArray("ids", java.util.UUID.class, ids)
-                .map((rs, ctx) -> Map.entry(rs.getString("tenant_id") + "\n" + rs.getString("user_id") + "\n"
-                        + rs.getObject("memory_id", java.util.UUID.class),
-                        new Locator(rs.getObject("occurred_at", OffsetDateTime.class).toInstant(),
-                                rs.getLong("version"), rs.getBoolean("deleted"))))
-                .forEach(e -> locators.put(e.getKey(), e.getValue()));
-        return locators;
+        transaction.createQuery(repair ? APPLY_BATCH_REPAIR : APPLY_BATCH_LIVE)
+                .bindArray("tenants", String.class, (Object[]) tenants)
+                .bindArray("users", String.class, (Object[]) users)
+                .bindArray("ids", java.util.UUID.class, (Object[]) ids)
+                .bindArray("occurredAts", String.class, (Object[]) occurredAts)
+                .bindArray("recordedAts", String.class, (Object[]) recordedAts)
+                .bindArray("contents", String.class, (Object[]) contents)
+                .bindArray("tags", String.class, (Object[]) tags)
+                .bindArray("attributes", String.class, (Object[]) attributes)
+                .bindArray("mediaIds", String.class, (Object[]) mediaIds)
+                .bindArray("versions", Long.class, (Object[]) versions)
+                .bindArray("deleted", Boolean.class, (Object[]) deleted)
+                .bindArray("sourcePartitions", Integer.class, (Object[]) sourcePartitions)
+                .bindArray("sourceOffsets", Long.class, (Object[]) sourceOffsets)
+                .mapToMap().one();
     }
 
     private static List<MemoryChanged> changes(List<ConsumerRecord<String, SpecificRecord>> batch) {
@@ -264,9 +240,33 @@ public final class MemoriesProjectionWriter implements ProjectionWriter<Specific
         return instant.atOffset(ZoneOffset.UTC);
     }
 
-    private static String json(Map<String, String> attributes) {
+    /**
+     * A text[] literal ({@code {"a","b\\"c"}}): each element quoted, backslash and double quote escaped, so any
+     * text round-trips. Arrays of arrays cannot be unnested row by row, literals can.
+     */
+    static String arrayLiteral(List<String> values) {
+        StringBuilder literal = new StringBuilder(16 * values.size() + 2).append('{');
+        for (int i = 0; i < values.size(); i++) {
+            if (i > 0) {
+                literal.append(',');
+            }
+            literal.append('"');
+            String value = values.get(i);
+            for (int c = 0; c < value.length(); c++) {
+                char ch = value.charAt(c);
+                if (ch == '"' || ch == '\\') {
+                    literal.append('\\');
+                }
+                literal.append(ch);
+            }
+            literal.append('"');
+        }
+        return literal.append('}').toString();
+    }
+
+    private static String json(Object value) {
         try {
-            return JSON.writeValueAsString(attributes);
+            return JSON.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("attributes are not serialisable", e);
         }

@@ -3,7 +3,6 @@ package io.mnemo.processors.db;
 import java.util.HashMap;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.PreparedBatch;
 
 /** Next offsets per projection and source partition, stored beside the projection's rows. */
 public final class ProjectionOffsets {
@@ -25,15 +24,20 @@ public final class ProjectionOffsets {
      * after a rebalance must not rewind the new owner (replays rewind explicitly, elsewhere).
      */
     public static void advance(Handle handle, String projection, String topic, Map<Integer, Long> nextOffsets) {
-        PreparedBatch batch = handle.prepareBatch("""
+        if (nextOffsets.isEmpty()) {
+            return;
+        }
+        // One statement for every partition of the batch (one round trip, one execution).
+        handle.createUpdate("""
                 INSERT INTO projection_offsets (projection, topic, partition, next_offset, updated_at)
-                VALUES (:projection, :topic, :partition, :nextOffset, now())
+                SELECT :projection, :topic, p, o, now()
+                FROM unnest(CAST(:partitions AS integer[]), CAST(:offsets AS bigint[])) AS n(p, o)
                 ON CONFLICT (projection, topic, partition) DO UPDATE
                     SET next_offset = EXCLUDED.next_offset, updated_at = now()
                     WHERE projection_offsets.next_offset < EXCLUDED.next_offset
-                """);
-        nextOffsets.forEach((partition, next) -> batch.bind("projection", projection).bind("topic", topic)
-                .bind("partition", partition).bind("nextOffset", next).add());
-        batch.execute();
+                """).bind("projection", projection).bind("topic", topic)
+                .bindArray("partitions", Integer.class, nextOffsets.keySet().toArray())
+                .bindArray("offsets", Long.class, nextOffsets.values().toArray())
+                .execute();
     }
 }

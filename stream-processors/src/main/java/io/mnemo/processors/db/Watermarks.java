@@ -2,7 +2,6 @@ package io.mnemo.processors.db;
 
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * {@code projection_watermarks}: per event-log partition, the offset up to which a projection reflects every
@@ -11,7 +10,8 @@ import org.jdbi.v3.core.statement.PreparedBatch;
 public final class Watermarks {
     static final String ADVANCE = """
             INSERT INTO projection_watermarks (projection, partition, applied_offset, updated_at)
-            VALUES (:projection, :partition, :offset, now())
+            SELECT :projection, p, o, now()
+            FROM unnest(CAST(:partitions AS integer[]), CAST(:offsets AS bigint[])) AS n(p, o)
             ON CONFLICT (projection, partition) DO UPDATE SET
                 applied_offset = EXCLUDED.applied_offset, updated_at = now()
             WHERE projection_watermarks.applied_offset < EXCLUDED.applied_offset
@@ -24,9 +24,9 @@ public final class Watermarks {
         if (appliedOffsets.isEmpty()) {
             return;
         }
-        PreparedBatch batch = transaction.prepareBatch(ADVANCE);
-        appliedOffsets.forEach((partition, offset) -> batch.bind("projection", projection)
-                .bind("partition", partition).bind("offset", offset).add());
-        batch.execute();
+        transaction.createUpdate(ADVANCE).bind("projection", projection)
+                .bindArray("partitions", Integer.class, appliedOffsets.keySet().toArray())
+                .bindArray("offsets", Long.class, appliedOffsets.values().toArray())
+                .execute();
     }
 }

@@ -45,6 +45,7 @@ public final class PostgresProjectionSink<V> implements Managed {
     private final Duration maxBackoff;
     private final PoisonRecords<V> poison;
     private final ProjectionBatchApplier<V> applier;
+    private final String threadSuffix;
     private static final long INITIAL_BACKOFF_MILLIS = 100;
 
     private final AtomicLong writtenRecords = new AtomicLong();
@@ -78,6 +79,14 @@ public final class PostgresProjectionSink<V> implements Managed {
 
     public PostgresProjectionSink(Consumer<String, V> consumer, String topic, Jdbi jdbi, ProjectionWriter<V> writer,
                                   Duration pollTimeout, Duration maxBackoff, PoisonRecords<V> poison) {
+        this(consumer, topic, jdbi, writer, pollTimeout, maxBackoff, poison, "");
+    }
+
+    /** {@code threadSuffix} tells apart several writers of one projection in a process ({@code sink-memories-2}). */
+    public PostgresProjectionSink(Consumer<String, V> consumer, String topic, Jdbi jdbi, ProjectionWriter<V> writer,
+                                  Duration pollTimeout, Duration maxBackoff, PoisonRecords<V> poison,
+                                  String threadSuffix) {
+        this.threadSuffix = threadSuffix;
         this.poison = poison;
         this.applier = new ProjectionBatchApplier<>(jdbi::useTransaction, writer, topic, true, true,
                 poison == null ? null : poison::deadLetter);
@@ -92,7 +101,7 @@ public final class PostgresProjectionSink<V> implements Managed {
     @Override
     public void start() {
         running = true;
-        thread = new Thread(this::run, "sink-" + writer.projection());
+        thread = new Thread(this::run, "sink-" + writer.projection() + threadSuffix);
         thread.start();
     }
 

@@ -47,22 +47,43 @@ public final class ProjectionSinks {
     /** Starts and stops with the application; health check {@code sink-<projection>}. */
     public PostgresProjectionSink<SpecificRecord> register(String group, String topic,
                                                            ProjectionWriter<SpecificRecord> writer, int maxBatch) {
+        return registerOne(group, topic, writer, maxBatch, 0);
+    }
+
+    /**
+     * {@code writers} consumers of the same group in this instance, each writing the partitions it is assigned on
+     * its own thread and connection (the writer must be thread-safe); health checks {@code sink-<projection>},
+     * {@code sink-<projection>-2}, ...
+     */
+    public void registerWriters(String group, String topic, ProjectionWriter<SpecificRecord> writer, int maxBatch,
+                                int writers) {
+        for (int i = 0; i < writers; i++) {
+            registerOne(group, topic, writer, maxBatch, i);
+        }
+    }
+
+    private PostgresProjectionSink<SpecificRecord> registerOne(String group, String topic,
+                                                            ProjectionWriter<SpecificRecord> writer, int maxBatch,
+                                                            int index) {
+        String member = instanceId == null ? null : index == 0 ? instanceId : instanceId + "-w" + (index + 1);
         PostgresProjectionSink<SpecificRecord> sink = new PostgresProjectionSink<>(
-                new KafkaConsumer<>(consumerProperties(kafka, group, maxBatch, instanceId), new StringDeserializer(),
+                new KafkaConsumer<>(consumerProperties(kafka, group, maxBatch, member), new StringDeserializer(),
                         new ConfluentAvroDeserializer(registry)),
-                topic, jdbi, writer, pollTimeout, maxBackoff, poison);
+                topic, jdbi, writer, pollTimeout, maxBackoff, poison, index == 0 ? "" : "-" + (index + 1));
         environment.lifecycle().manage(sink);
         String projection = writer.projection();
+        String writerTag = Integer.toString(index + 1);
         Gauge.builder("mnemo.processors.sink.written", sink, PostgresProjectionSink::writtenRecords)
-                .tag("projection", projection).register(metrics);
+                .tag("projection", projection).tag("writer", writerTag).register(metrics);
         Gauge.builder("mnemo.processors.sink.dead.lettered", sink, PostgresProjectionSink::deadLetteredRecords)
-                .tag("projection", projection).register(metrics);
-        environment.healthChecks().register(healthCheckName(projection), new HealthCheck() {
-            @Override
-            protected Result check() {
-                return sink.isHealthy() ? Result.healthy() : Result.unhealthy("writes are failing");
-            }
-        });
+                .tag("projection", projection).tag("writer", writerTag).register(metrics);
+        environment.healthChecks().register(healthCheckName(projection) + (index == 0 ? "" : "-" + (index + 1)),
+                new HealthCheck() {
+                    @Override
+                    protected Result check() {
+                        return sink.isHealthy() ? Result.healthy() : Result.unhealthy("writes are failing");
+                    }
+                });
         return sink;
     }
 

@@ -197,7 +197,8 @@ class ProcessingIT {
         ProcessorsProcess second = ProcessorsProcess.start("processors-b", devstack, stateDir(), 1);
         running.add(second);
         await().atMost(Duration.ofSeconds(60)).until(() -> members(MemoryChangesTopology.APPLICATION_ID) == 2
-                && members(ProcessorsApplication.MEMORIES_SINK_GROUP) == 2);
+                && members(ProcessorsApplication.MEMORIES_SINK_GROUP)
+                        == 2 * new io.mnemo.processors.SinkSettings().getMemoriesWriters());
         await().atMost(Duration.ofSeconds(60)).until(() -> rows(load.tenant) >= load.live() * 11 / 20);
         assertThat(sending).as("the load is still being sent").isNotDone();
 

@@ -461,6 +461,39 @@ class MemoriesSinkIT {
                 assertThat(((MemoryChanged) record.value()).getMemoryId()).isEqualTo(changes.get(2).getMemoryId()));
     }
 
+    @Test
+    void storesTagsAttributesAndTimesExactlyWhateverCharactersTheyHold() throws Exception {
+        String topic = newTopic();
+        String tenant = "t" + Math.abs(UUID.randomUUID().getLeastSignificantBits() % 1_000_000);
+        List<String> tags = List.of("plain", "with \"quotes\"", "back\\slash", "comma, and {braces}", "NULL", "",
+                "ünïcødé ✓");
+        Map<String, String> attributes = Map.of("k\"ey", "v\\al", "emoji", "🙂", "empty", "");
+        MemoryChanged change = change(tenant, "alice", UUID.randomUUID(), 1, "c", 0);
+        change.setState(MemoryState.newBuilder().setOccurredAt(Instant.parse("2025-03-14T15:09:26.535897Z"))
+                .setRecordedAt(Instant.parse("2026-11-01T00:00:00.000001Z")).setContent("c").setTags(tags)
+                .setAttributes(attributes).setMediaIds(List.of("m\"1", "m,2")).setMedia(List.of()).build());
+        var sink = sink(topic, writer());
+        sink.start();
+        try {
+            produce(topic, List.of(change));
+            await().atMost(Duration.ofSeconds(30)).until(() -> storedOffsets(topic) == 1);
+        } finally {
+            sink.stop();
+        }
+        var row = jdbi.withHandle(h -> h.createQuery("""
+                        SELECT tags, media_ids, attributes::text AS attributes, occurred_at, recorded_at
+                        FROM memories WHERE memory_id = :id""")
+                .bind("id", change.getMemoryId()).mapToMap().one());
+        assertThat((String[]) ((java.sql.Array) row.get("tags")).getArray()).containsExactlyElementsOf(tags);
+        assertThat((String[]) ((java.sql.Array) row.get("media_ids")).getArray()).containsExactly("m\"1", "m,2");
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readValue((String) row.get("attributes"),
+                Map.class)).isEqualTo(attributes);
+        assertThat(((java.sql.Timestamp) row.get("occurred_at")).toInstant())
+                .isEqualTo(Instant.parse("2025-03-14T15:09:26.535897Z"));
+        assertThat(((java.sql.Timestamp) row.get("recorded_at")).toInstant())
+                .isEqualTo(Instant.parse("2026-11-01T00:00:00.000001Z"));
+    }
+
     private static KafkaConsumer<String, SpecificRecord> consumer(String topic) {
         return new KafkaConsumer<>(Map.<String, Object>of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, devstack.kafkaBootstrap(),
