@@ -3,6 +3,11 @@ package io.mnemo.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.mnemo.kit.db.Daos;
+import io.mnemo.processors.db.CatalogDao;
+import io.mnemo.processors.db.LocksDao;
+import io.mnemo.processors.db.MemoriesDao;
+import io.mnemo.processors.db.TableCopies;
 import io.mnemo.schemas.ProjectionMigrations;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,12 +18,9 @@ import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -29,15 +31,17 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyManager;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 /**
  * A logical backup of the Mnemo database taken with the tools this project ships (pgjdbc's COPY protocol; the
  * embedded Postgres has no pg_dump): every table of schema public, read in ONE repeatable-read snapshot, so the
  * projections' rows and the offsets stored beside them are consistent with each other. Restored into an empty
  * database, the sinks resume from those offsets and catch up from the Kafka log, which is kept forever: nothing
- * accepted after the backup is lost. Files: {@code manifest.json} plus one gzip'd binary COPY per table.
+ * accepted after the backup is lost. Files: {@code manifest.json} plus one gzip'd binary COPY per table. The
+ * statements are the processors' ({@link CatalogDao}, {@link TableCopies}).
  */
 final class ProjectionBackup {
     static final String MANIFEST = "manifest.json";
@@ -58,29 +62,23 @@ final class ProjectionBackup {
         if (Files.exists(directory.resolve(MANIFEST))) {
             throw new IllegalArgumentException(directory + " already holds a backup");
         }
-        try (Connection connection = DriverManager.getConnection(db.url(), db.user(), db.password())) {
-            connection.setAutoCommit(false);
-            try (Statement statement = connection.createStatement()) {
-                // pg_dump's snapshot: one consistent view of every table, no lock beyond ACCESS SHARE. The memories
-                // projection's tables are locked BEFORE the snapshot is taken (LOCK takes none), so a rebuild cannot
-                // swap them between the snapshot and their COPY (it waits, or backs off and retries); the order is the
-                // swap's own, so the two cannot deadlock.
-                statement.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-                statement.execute("LOCK TABLE public.memory_locator, public.memories, public.projection_offsets, "
-                        + "public.projection_watermarks IN ACCESS SHARE MODE");
-                String flyway = single(statement, "SELECT version FROM flyway_schema_history WHERE success "
-                        + "AND version IS NOT NULL ORDER BY installed_rank DESC LIMIT 1");
-                String server = single(statement, "SHOW server_version");
-                List<String> tables = tablesInDependencyOrder(statement);
-                List<String> months = list(statement, """
-                        SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-                        WHERE i.inhparent = 'public.memories'::regclass AND c.relname ~ '^memories_p[0-9]{6}$'
-                        ORDER BY 1""");
-                int hash = Integer.parseInt(single(statement, """
-                        SELECT coalesce(max(n), 8) FROM (SELECT count(*) AS n FROM pg_inherits i
-                            JOIN pg_inherits m ON m.inhrelid = i.inhparent
-                            WHERE m.inhparent = 'public.memories'::regclass GROUP BY i.inhparent) counts"""));
-                CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
+        Manifest manifest;
+        try (Handle handle = Jdbi.create(db.url(), db.user(), db.password()).open()) {
+            // pg_dump's snapshot: one consistent view of every table, no lock beyond ACCESS SHARE. The memories
+            // projection's tables are locked BEFORE the snapshot is taken (LOCK takes none), so a rebuild cannot
+            // swap them between the snapshot and their COPY (it waits, or backs off and retries); the order is the
+            // swap's own, so the two cannot deadlock.
+            handle.setTransactionIsolationLevel(TransactionIsolationLevel.REPEATABLE_READ);
+            handle.setReadOnly(true);
+            handle.begin();
+            try {
+                Daos.attach(handle, LocksDao.class).lockProjectionForSnapshot();
+                CatalogDao catalog = Daos.attach(handle, CatalogDao.class);
+                String flyway = catalog.schemaVersion();
+                String server = catalog.serverVersion();
+                List<String> tables = tablesInDependencyOrder(catalog);
+                List<LocalDate> months = catalog.memoriesMonths();
+                int hash = catalog.mostHashPartitionsOfAMonth();
                 Map<String, Long> rows = new LinkedHashMap<>();
                 Map<String, String> digests = new LinkedHashMap<>();
                 for (String table : tables) {
@@ -88,21 +86,21 @@ final class ProjectionBackup {
                     try (OutputStream file = new DigestOutputStream(Files.newOutputStream(
                             directory.resolve(table + ".copy.gz")), sha);
                          OutputStream out = new GZIPOutputStream(file, 1 << 16)) {
-                        long n = copy.copyOut("COPY (SELECT * FROM public." + table + ") TO STDOUT (FORMAT binary)",
-                                out);
-                        rows.put(table, n);
+                        rows.put(table, TableCopies.copyOut(handle, table, out));
                     }
                     digests.put(table, HexFormat.of().formatHex(sha.digest()));
                     progress.accept(String.format("  %-24s %,12d rows", table, rows.get(table)));
                 }
-                connection.commit();
-                Manifest manifest = new Manifest(flyway, server, Instant.now(),
-                        months.stream().map(m -> m.substring(10, 14) + "-" + m.substring(14, 16) + "-01").toList(),
-                        hash, rows, digests);
-                JSON.writeValue(directory.resolve(MANIFEST).toFile(), manifest);
-                return manifest;
+                handle.commit();
+                manifest = new Manifest(flyway, server, Instant.now(),
+                        months.stream().map(LocalDate::toString).toList(), hash, rows, digests);
+            } catch (SQLException | IOException | RuntimeException e) {
+                handle.rollback();
+                throw e;
             }
         }
+        JSON.writeValue(directory.resolve(MANIFEST).toFile(), manifest);
+        return manifest;
     }
 
     /**
@@ -121,24 +119,23 @@ final class ProjectionBackup {
             }
         }
         ProjectionMigrations.migrate(db.url(), db.user(), db.password(), manifest.flywayVersion());
-        try (Connection connection = DriverManager.getConnection(db.url(), db.user(), db.password())) {
-            connection.setAutoCommit(false);
-            try (Statement statement = connection.createStatement()) {
+        try (Handle handle = Jdbi.create(db.url(), db.user(), db.password()).open()) {
+            handle.begin();
+            try {
                 for (String table : manifest.rows().keySet()) {
-                    if (!single(statement, "SELECT NOT EXISTS (SELECT 1 FROM public." + table + ")").equals("t")) {
+                    if (!TableCopies.isEmpty(handle, table)) {
                         throw new IllegalStateException("Table " + table + " is not empty: restore only into a fresh "
                                 + "database (CREATE DATABASE …, then point the services at it).");
                     }
                 }
+                MemoriesDao memories = Daos.attach(handle, MemoriesDao.class);
                 for (String month : manifest.months()) {
-                    statement.execute("SELECT mnemo_ensure_memories_month(DATE '" + month + "', "
-                            + manifest.hashPartitions() + ")");
+                    memories.ensureMonth(LocalDate.parse(month), manifest.hashPartitions());
                 }
-                CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
                 for (Map.Entry<String, Long> table : manifest.rows().entrySet()) {
                     try (InputStream in = new GZIPInputStream(Files.newInputStream(
                             directory.resolve(table.getKey() + ".copy.gz")), 1 << 16)) {
-                        long n = copy.copyIn("COPY public." + table.getKey() + " FROM STDIN (FORMAT binary)", in);
+                        long n = TableCopies.copyIn(handle, table.getKey(), in);
                         if (n != table.getValue()) {
                             throw new IllegalStateException(table.getKey() + ": loaded " + n + " rows, backup has "
                                     + table.getValue());
@@ -146,9 +143,9 @@ final class ProjectionBackup {
                     }
                     progress.accept(String.format("  %-24s %,12d rows", table.getKey(), table.getValue()));
                 }
-                connection.commit();
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
+                handle.commit();
+            } catch (SQLException | IOException | RuntimeException e) {
+                handle.rollback();
                 throw e;
             }
         }
@@ -157,20 +154,11 @@ final class ProjectionBackup {
     }
 
     /** Tables of schema public (partitions excluded, Flyway's own excluded), referenced tables first. */
-    private static List<String> tablesInDependencyOrder(Statement statement) throws SQLException {
-        List<String> tables = list(statement, """
-                SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-                  AND c.relname <> 'flyway_schema_history' ORDER BY 1""");
+    private static List<String> tablesInDependencyOrder(CatalogDao catalog) {
+        List<String> tables = catalog.publicTables();
         Map<String, Set<String>> references = new LinkedHashMap<>();
-        try (ResultSet rs = statement.executeQuery("""
-                SELECT src.relname, dst.relname FROM pg_constraint k
-                JOIN pg_class src ON src.oid = k.conrelid JOIN pg_class dst ON dst.oid = k.confrelid
-                JOIN pg_namespace n ON n.oid = src.relnamespace
-                WHERE k.contype = 'f' AND n.nspname = 'public'""")) {
-            while (rs.next()) {
-                references.computeIfAbsent(rs.getString(1), k -> new LinkedHashSet<>()).add(rs.getString(2));
-            }
+        for (CatalogDao.Reference key : catalog.publicForeignKeys()) {
+            references.computeIfAbsent(key.referencing(), k -> new LinkedHashSet<>()).add(key.referenced());
         }
         List<String> ordered = new ArrayList<>();
         while (ordered.size() < tables.size()) {
@@ -186,23 +174,6 @@ final class ProjectionBackup {
             }
         }
         return ordered;
-    }
-
-    private static String single(Statement statement, String sql) throws SQLException {
-        try (ResultSet rs = statement.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
-
-    private static List<String> list(Statement statement, String sql) throws SQLException {
-        List<String> values = new ArrayList<>();
-        try (ResultSet rs = statement.executeQuery(sql)) {
-            while (rs.next()) {
-                values.add(rs.getString(1));
-            }
-        }
-        return values;
     }
 
     private static String sha256Of(Path file) throws IOException {

@@ -3,11 +3,15 @@ package io.mnemo.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.mnemo.kit.kafka.LogReaders;
+import io.mnemo.kit.db.Daos;
 import io.mnemo.processors.db.MaintenanceLock;
+import io.mnemo.processors.db.MaintenancePhase;
+import io.mnemo.processors.db.MemoriesDao;
 import io.mnemo.processors.db.MemoriesProjectionWriter;
-import io.mnemo.processors.sink.ProjectionBatchApplier;
-import io.mnemo.processors.db.ProjectionMaintenance;
 import io.mnemo.processors.db.MemoryPartitions;
+import io.mnemo.processors.db.MemoryRow;
+import io.mnemo.processors.db.ProjectionMaintenanceDao;
+import io.mnemo.processors.sink.ProjectionBatchApplier;
 import io.mnemo.schemas.Topics;
 import io.mnemo.schemas.changes.MemoryChanged;
 import java.io.PrintWriter;
@@ -123,7 +127,7 @@ final class ReplayCommand implements Callable<Integer> {
             }
             consumer.assign(partitions);
             begin.forEach(consumer::seek);
-            record(jdbi, dryRun ? "dry-run" : "replaying", 0, total, null);
+            record(jdbi, dryRun ? MaintenancePhase.DRY_RUN : MaintenancePhase.REPLAYING, 0, total, null);
             // months the replay creates (backfilled ones) get the sub-partitions the live months have, as a rebuild's
             MemoriesProjectionWriter writer = MemoriesProjectionWriter.repairing(
                     new MemoryPartitions(jdbi, jdbi.withHandle(MemoryPartitions::liveHashPartitions)));
@@ -178,7 +182,7 @@ final class ReplayCommand implements Callable<Integer> {
                 // At most once a second, with or without --json: `mnemo status` reads it by the second, and a row
                 // of the primary rewritten per batch is write load for nothing. The last state is recorded below.
                 if (System.nanoTime() - lastProgress >= PROGRESS_EVERY_NANOS) {
-                    record(jdbi, dryRun ? "dry-run" : "replaying", done, total, null);
+                    record(jdbi, dryRun ? MaintenancePhase.DRY_RUN : MaintenancePhase.REPLAYING, done, total, null);
                     if (!json) {
                         out.printf("  %s %,d / %,d records (%.0f%%)%n", dryRun ? "read" : "replayed", done, total,
                                 100.0 * done / Math.max(1, total));
@@ -187,7 +191,8 @@ final class ReplayCommand implements Callable<Integer> {
                     lastProgress = System.nanoTime();
                 }
             }
-            record(jdbi, dryRun ? "dry-run-done" : "done", done, total, window.toString());
+            record(jdbi, dryRun ? MaintenancePhase.DRY_RUN_DONE : MaintenancePhase.DONE, done, total,
+                    window.toString());
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("projection", projection);
             summary.put("dryRun", dryRun);
@@ -215,17 +220,10 @@ final class ReplayCommand implements Callable<Integer> {
     }
 
     /** What `mnemo status` shows of the replay running or last run. */
-    private void record(Jdbi jdbi, String phase, long done, long total, String detail) {
-        jdbi.useHandle(h -> ProjectionMaintenance.record(h, projection, "replay", phase, null, done, total, detail,
-                phase.endsWith("done")));
+    private void record(Jdbi jdbi, MaintenancePhase phase, long done, long total, String detail) {
+        jdbi.useHandle(h -> Daos.attach(h, ProjectionMaintenanceDao.class).record(projection, phase, null, done, total,
+                detail));
     }
-
-    static final String ROWS_OF = """
-            SELECT m.tenant_id, m.user_id, m.memory_id::text AS memory_id, m.occurred_at, m.content, m.version
-            FROM memories m
-            JOIN unnest(:tenants, :users, :ids) AS k(tenant_id, user_id, memory_id)
-              ON m.tenant_id = k.tenant_id AND m.user_id = k.user_id AND m.memory_id = k.memory_id
-            """;
 
     /**
      * How many memories of the batch the replay would rewrite: missing, doubled or different rows for the batch's
@@ -250,26 +248,24 @@ final class ReplayCommand implements Callable<Integer> {
             users.add(c.getUserId());
             ids.add(c.getMemoryId());
         });
-        Map<String, List<Map<String, Object>>> rows = new HashMap<>();
-        handle.createQuery(ROWS_OF).bindArray("tenants", String.class, tenants).bindArray("users", String.class, users)
-                .bindArray("ids", java.util.UUID.class, ids).mapToMap()
-                .forEach(row -> rows.computeIfAbsent(row.get("tenant_id") + "/" + row.get("user_id") + "/"
-                        + row.get("memory_id"), k -> new ArrayList<>()).add(row));
+        Map<String, List<MemoryRow>> rows = new HashMap<>();
+        Daos.attach(handle, MemoriesDao.class).find(tenants.toArray(String[]::new), users.toArray(String[]::new),
+                        ids.toArray(java.util.UUID[]::new))
+                .forEach(row -> rows.computeIfAbsent(row.tenantId() + "/" + row.userId() + "/" + row.memoryId(),
+                        k -> new ArrayList<>()).add(row));
         long count = 0;
         for (Map.Entry<String, MemoryChanged> entry : newest.entrySet()) {
             MemoryChanged change = entry.getValue();
-            List<Map<String, Object>> found = rows.getOrDefault(entry.getKey(), List.of());
-            long newestInTable = found.stream().mapToLong(r -> ((Number) r.get("version")).longValue()).max()
-                    .orElse(-1);
+            List<MemoryRow> found = rows.getOrDefault(entry.getKey(), List.of());
+            long newestInTable = found.stream().mapToLong(MemoryRow::version).max().orElse(-1);
             if (newestInTable > change.getVersion()) {
                 continue;
             }
             if (change.getState() == null) {
                 count += found.isEmpty() ? 0 : 1;
             } else if (found.size() != 1 || newestInTable < change.getVersion()
-                    || !change.getState().getContent().equals(found.get(0).get("content"))
-                    || !change.getState().getOccurredAt().equals(
-                            ((java.sql.Timestamp) found.get(0).get("occurred_at")).toInstant())) {
+                    || !change.getState().getContent().equals(found.get(0).content())
+                    || !change.getState().getOccurredAt().equals(found.get(0).occurredAt())) {
                 count++;
             }
         }

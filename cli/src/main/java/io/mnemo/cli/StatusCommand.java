@@ -3,17 +3,24 @@ package io.mnemo.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.mnemo.kit.db.DatabaseStatusDao;
+import io.mnemo.kit.db.Daos;
 import io.mnemo.processors.db.ActivityProjectionWriter;
 import io.mnemo.processors.db.MaintenanceLock;
+import io.mnemo.processors.db.MaintenanceRun;
 import io.mnemo.processors.db.MediaProjectionWriter;
 import io.mnemo.processors.db.MemoriesProjectionWriter;
+import io.mnemo.processors.db.ProjectionMaintenanceDao;
+import io.mnemo.processors.db.ProjectionOffsets;
+import io.mnemo.processors.db.ProjectionWatermarksDao;
 import io.mnemo.processors.topology.MemoryChangesTopology;
 import io.mnemo.schemas.Topics;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,11 +99,8 @@ final class StatusCommand implements Callable<Integer> {
             Map<String, Object> projections = new LinkedHashMap<>();
             for (var sink : new TreeMap<>(SINKS).entrySet()) {
                 Map<Integer, Long> end = endOffsets(consumer, sink.getValue());
-                Map<Integer, Long> stored = new HashMap<>();
-                jdbi.useHandle(h -> h.createQuery("SELECT partition, next_offset FROM projection_offsets "
-                                + "WHERE projection = :p AND topic = :t").bind("p", sink.getKey()).bind("t", sink.getValue())
-                        .map((rs, ctx) -> Map.entry(rs.getInt(1), rs.getLong(2)))
-                        .forEach(e -> stored.put(e.getKey(), e.getValue())));
+                Map<Integer, Long> stored = jdbi.withHandle(h -> ProjectionOffsets.load(h, sink.getKey(),
+                        sink.getValue()));
                 Map<Integer, Long> lag = new TreeMap<>();
                 end.forEach((partition, last) -> lag.put(partition, last - stored.getOrDefault(partition, 0L)));
                 Map<String, Object> projection = new LinkedHashMap<>();
@@ -105,12 +109,9 @@ final class StatusCommand implements Callable<Integer> {
                 projection.put("lagByPartition", lag);
                 projections.put(sink.getKey(), projection);
             }
-            Map<Integer, Long> watermarks = new TreeMap<>();
-            jdbi.useHandle(h -> h.createQuery("SELECT partition, applied_offset FROM projection_watermarks "
-                            + "WHERE projection = :p AND partition >= 0 AND partition < :n")
-                    .bind("p", MemoriesProjectionWriter.PROJECTION).bind("n", eventsEnd.size())
-                    .map((rs, ctx) -> Map.entry(rs.getInt(1), rs.getLong(2)))
-                    .forEach(e -> watermarks.put(e.getKey(), e.getValue())));
+            Map<Integer, Long> applied = jdbi.withHandle(h -> Daos.attach(h, ProjectionWatermarksDao.class)
+                    .appliedOffsets(MemoriesProjectionWriter.PROJECTION, eventsEnd.size()));
+            Map<Integer, Long> watermarks = new TreeMap<>(applied);
             ((Map<String, Object>) projections.get(MemoriesProjectionWriter.PROJECTION))
                     .put("appliedWatermark", watermarks);
             status.put("projections", projections);
@@ -121,13 +122,10 @@ final class StatusCommand implements Callable<Integer> {
             Map<String, Object> replica = new LinkedHashMap<>();
             replica.put("url", url);
             try {
-                var row = Jdbi.create(url, db.user(), db.password()).withHandle(h -> h.createQuery("""
-                        SELECT pg_is_in_recovery() AS standby,
-                               CASE WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn()
-                                    THEN 0 ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) END AS lag
-                        """).mapToMap().one());
-                replica.put("standby", row.get("standby"));
-                replica.put("lagSeconds", row.get("lag") == null ? 0.0 : ((Number) row.get("lag")).doubleValue());
+                DatabaseStatusDao.Replication replication = Jdbi.create(url, db.user(), db.password())
+                        .withHandle(h -> Daos.attach(h, DatabaseStatusDao.class).replication());
+                replica.put("standby", replication.standby());
+                replica.put("lagSeconds", replication.lagSeconds());
             } catch (RuntimeException e) {
                 replica.put("error", e.getClass().getSimpleName() + ": " + e.getMessage());
             }
@@ -169,34 +167,28 @@ final class StatusCommand implements Callable<Integer> {
     private static List<Map<String, Object>> maintenance(Jdbi jdbi) {
         return jdbi.withHandle(h -> {
             List<Map<String, Object>> operations = new ArrayList<>();
-            h.createQuery("""
-                            SELECT projection, operation, phase, schema_name, records_done, records_total, detail,
-                                   started_at, updated_at, finished_at
-                            FROM projection_maintenance ORDER BY projection, operation""")
-                    .mapToMap().forEach(row -> {
-                        Map<String, Object> operation = new LinkedHashMap<>();
-                        operation.put("projection", row.get("projection"));
-                        operation.put("operation", row.get("operation"));
-                        operation.put("phase", row.get("phase"));
-                        operation.put("schema", row.get("schema_name"));
-                        operation.put("recordsDone", row.get("records_done"));
-                        operation.put("recordsTotal", row.get("records_total"));
-                        operation.put("detail", row.get("detail"));
-                        operation.put("startedAt", String.valueOf(row.get("started_at")));
-                        operation.put("updatedAt", String.valueOf(row.get("updated_at")));
-                        operation.put("finishedAt", row.get("finished_at") == null ? null
-                                : String.valueOf(row.get("finished_at")));
-                        operations.add(operation);
-                    });
-            for (Map<String, Object> operation : operations) {
-                operation.put("running", unfinished(operation) && MaintenanceLock.isHeld(h, (String) operation.get("projection")));
+            for (MaintenanceRun run : Daos.attach(h, ProjectionMaintenanceDao.class).all()) {
+                Map<String, Object> operation = new LinkedHashMap<>();
+                operation.put("projection", run.projection());
+                operation.put("operation", run.operation().label());
+                operation.put("phase", run.phase().label());
+                operation.put("schema", run.schemaName());
+                operation.put("recordsDone", run.recordsDone());
+                operation.put("recordsTotal", run.recordsTotal());
+                operation.put("detail", run.describe());
+                operation.put("startedAt", timestamp(run.startedAt()));
+                operation.put("updatedAt", timestamp(run.updatedAt()));
+                operation.put("finishedAt", run.finishedAt() == null ? null : timestamp(run.finishedAt()));
+                operation.put("running", run.finishedAt() == null && MaintenanceLock.isHeld(h, run.projection()));
+                operations.add(operation);
             }
             return operations;
         });
     }
 
-    private static boolean unfinished(Map<String, Object> operation) {
-        return operation.get("finishedAt") == null;
+    /** As the JDBC driver prints a timestamptz: local time, e.g. {@code 2026-11-23 10:00:00.123456}. */
+    private static String timestamp(Instant instant) {
+        return Timestamp.from(instant).toString();
     }
 
     private static Map<Integer, Long> endOffsets(KafkaConsumer<byte[], byte[]> consumer, String topic) {

@@ -3,6 +3,8 @@ package io.mnemo.query.db;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.mnemo.kit.db.DatabaseStatusDao;
+import io.mnemo.kit.db.Daos;
 import io.mnemo.query.core.LogPosition;
 import io.mnemo.query.core.NoReadSource;
 import io.mnemo.query.core.NotYetVisible;
@@ -36,15 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReadRouter {
     private static final Logger LOG = LoggerFactory.getLogger(ReadRouter.class);
-    static final String WATERMARK = """
-            SELECT applied_offset FROM projection_watermarks WHERE projection = :projection AND partition = :partition
-            """;
-    static final String REPLICA_STATUS = """
-            SELECT pg_is_in_recovery() AS standby,
-                   CASE WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0
-                        ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0)
-                   END AS lag_seconds
-            """;
     private static final long WAIT_STEP_MILLIS = 50;
 
     /** One database and what the monitor knows of it. */
@@ -92,10 +85,10 @@ public final class ReadRouter {
     public void checkReplicas() {
         for (Source replica : replicas) {
             try {
-                var status = replica.jdbi.withHandle(h -> h.createQuery(REPLICA_STATUS).mapToMap().one());
-                double lag = ((Number) status.get("lag_seconds")).doubleValue();
-                boolean standby = Boolean.TRUE.equals(status.get("standby"));
-                boolean qualifies = standby && lag <= maxLag.toMillis() / 1000.0;
+                DatabaseStatusDao.Replication status = replica.jdbi.withHandle(h -> Daos.attach(h,
+                        DatabaseStatusDao.class).replication());
+                double lag = status.lagSeconds();
+                boolean qualifies = status.standby() && lag <= maxLag.toMillis() / 1000.0;
                 if (qualifies != replica.healthy) {
                     LOG.info("Replica {} {} (lag {} s)", replica.name, qualifies ? "back in rotation"
                             : "out of rotation", String.format("%.1f", lag));
@@ -181,7 +174,7 @@ public final class ReadRouter {
     public StreamSource streamSource() {
         for (Source replica : rotation()) {
             try {
-                replica.jdbi.useHandle(h -> h.execute("SELECT 1"));
+                replica.jdbi.useHandle(h -> Daos.attach(h, DatabaseStatusDao.class).ping());
                 replica.reads.increment();
                 return new StreamSource(ReadSource.REPLICA, replica.jdbi);
             } catch (JdbiException e) {
@@ -219,9 +212,9 @@ public final class ReadRouter {
         // statement's, so the rows reflect at least the watermark read (the reported position may only be
         // older than the rows, never newer, which keeps monotonic reads safe) and a read costs two round trips.
         return source.jdbi.withHandle(handle -> {
-            Optional<LogPosition> watermark = gate.flatMap(g -> handle.createQuery(WATERMARK)
-                    .bind("projection", g.projection().watermarkName()).bind("partition", g.partition())
-                    .mapTo(Long.class).findOne().map(offset -> new LogPosition(g.partition(), offset)));
+            Optional<LogPosition> watermark = gate.flatMap(g -> Daos.attach(handle, WatermarksReadDao.class)
+                    .appliedOffset(g.projection().watermarkName(), g.partition())
+                    .map(offset -> new LogPosition(g.partition(), offset)));
             if (required >= 0 && watermark.map(LogPosition::offset).orElse(-1L) < required) {
                 return Optional.empty();
             }

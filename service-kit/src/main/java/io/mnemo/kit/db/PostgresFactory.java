@@ -7,8 +7,12 @@ import io.dropwizard.db.ManagedDataSource;
 import java.time.Duration;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.postgres.PostgresPlugin;
+import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 
-/** Builds a Jdbi on a Dropwizard-managed connection pool, with its lifecycle and a health check. */
+/**
+ * Builds a Jdbi on a Dropwizard-managed connection pool, with its lifecycle and a health check, and the SqlObject
+ * plugin for the DAOs ({@link Daos}).
+ */
 public final class PostgresFactory {
     private PostgresFactory() {
     }
@@ -16,7 +20,7 @@ public final class PostgresFactory {
     public static Jdbi build(Environment environment, DataSourceFactory dataSource, String name) {
         ManagedDataSource managed = dataSource.build(environment.metrics(), name);
         environment.lifecycle().manage(managed);
-        Jdbi jdbi = Jdbi.create(managed).installPlugin(new PostgresPlugin());
+        Jdbi jdbi = Jdbi.create(managed).installPlugin(new PostgresPlugin()).installPlugin(new SqlObjectPlugin());
         environment.healthChecks().register(name, new JdbiHealthCheck(jdbi, Duration.ofSeconds(2)));
         return jdbi;
     }
@@ -29,7 +33,7 @@ public final class PostgresFactory {
     public static Jdbi buildNonCritical(Environment environment, DataSourceFactory dataSource, String name) {
         ManagedDataSource managed = dataSource.build(environment.metrics(), name);
         environment.lifecycle().manage(managed);
-        return Jdbi.create(managed).installPlugin(new PostgresPlugin());
+        return Jdbi.create(managed).installPlugin(new PostgresPlugin()).installPlugin(new SqlObjectPlugin());
     }
 
     /** Healthy when {@code SELECT 1} answers within the timeout. */

@@ -1,13 +1,13 @@
 package io.mnemo.processors.db;
 
-import io.mnemo.processors.sink.SettledPositions;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.mnemo.kit.db.Daos;
 import io.mnemo.processors.s3.MediaObjects;
 import io.mnemo.processors.s3.MediaUnusable;
 import io.mnemo.processors.sink.DeadLetterPublisher;
 import io.mnemo.processors.sink.ProjectionWriter;
+import io.mnemo.processors.sink.SettledPositions;
 import io.mnemo.processors.topology.DeadLetters;
 import io.mnemo.schemas.changes.MediaRef;
 import io.mnemo.schemas.changes.MemoryChangeKind;
@@ -37,72 +37,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>S3 work happens inside the sink's batch transaction, before the commit, and is idempotent (a promotion finds
  * the object and stops; deleting a missing object succeeds), so a batch re-run after any failure converges. The
- * {@code media} row of a hash is the tenant-wide lock: every instance takes it ({@code FOR UPDATE}) before adding
- * or dropping a reference to the hash, so a reference being added in one partition and the last one dropped in
- * another cannot lose the object between them.
+ * {@code media} row of a hash is the tenant-wide lock: every instance locks it ({@link MediaDao#lock}) before
+ * adding or dropping a reference to the hash, so a reference being added in one partition and the last one dropped
+ * in another cannot lose the object between them. The statements are the DAOs' of {@code media},
+ * {@code memory_media} and {@code media_memory_versions}.
  */
 public final class MediaProjectionWriter implements ProjectionWriter<SpecificRecord> {
     public static final String PROJECTION = "media";
     private static final Logger LOG = LoggerFactory.getLogger(MediaProjectionWriter.class);
-
-    /**
-     * Records the change's version unless an equal or newer one was applied; returns a row only when the change is
-     * new, with {@code first} true when the memory had no version yet (it then has no references either).
-     * {@code xmax = 0} tells an inserted row from an updated one.
-     */
-    static final String CLAIM_VERSION = """
-            INSERT INTO media_memory_versions (tenant_id, user_id, memory_id, version)
-            VALUES (:tenantId, :userId, :memoryId, :version)
-            ON CONFLICT (tenant_id, user_id, memory_id) DO UPDATE SET version = EXCLUDED.version
-            WHERE media_memory_versions.version < EXCLUDED.version
-            RETURNING (xmax = 0) AS first
-            """;
-
-    static final String REFERENCES = """
-            SELECT media_id, sha256 FROM memory_media
-            WHERE tenant_id = :tenantId AND user_id = :userId AND memory_id = :memoryId
-            """;
-
-    static final String DELETE_REFERENCE = """
-            DELETE FROM memory_media
-            WHERE tenant_id = :tenantId AND user_id = :userId AND memory_id = :memoryId AND media_id = :mediaId
-            """;
-
-    static final String INSERT_REFERENCE = """
-            INSERT INTO memory_media (tenant_id, user_id, memory_id, media_id, sha256)
-            VALUES (:tenantId, :userId, :memoryId, :mediaId, :sha256)
-            ON CONFLICT (tenant_id, user_id, memory_id, media_id) DO UPDATE SET sha256 = EXCLUDED.sha256
-            """;
-
-    static final String ERASE_REFERENCES = """
-            DELETE FROM memory_media WHERE tenant_id = :tenantId AND user_id = :userId
-            RETURNING media_id, sha256
-            """;
-
-    static final String INSERT_MEDIA = """
-            INSERT INTO media (tenant_id, sha256, size, content_type, object_key)
-            VALUES (:tenantId, :sha256, :size, :contentType, :objectKey)
-            ON CONFLICT (tenant_id, sha256) DO NOTHING
-            """;
-
-    static final String LOCK_MEDIA = """
-            SELECT true FROM media WHERE tenant_id = :tenantId AND sha256 = :sha256 FOR UPDATE
-            """;
-
-    static final String SHA_REFERENCED = """
-            SELECT EXISTS (SELECT 1 FROM memory_media WHERE tenant_id = :tenantId AND sha256 = :sha256)
-            """;
-
-    static final String MEDIA_ID_REFERENCED = """
-            SELECT EXISTS (SELECT 1 FROM memory_media
-                           WHERE tenant_id = :tenantId AND user_id = :userId AND media_id = :mediaId)
-            """;
-
-    /** Only while unreferenced: the foreign key of memory_media would refuse it otherwise anyway. */
-    static final String DELETE_MEDIA = """
-            DELETE FROM media m WHERE m.tenant_id = :tenantId AND m.sha256 = :sha256
-            AND NOT EXISTS (SELECT 1 FROM memory_media r WHERE r.tenant_id = m.tenant_id AND r.sha256 = m.sha256)
-            """;
 
     /** Re-inserting a media row that a concurrent sink deleted under us cannot race forever; give up and retry. */
     private static final int MAX_LOCK_ATTEMPTS = 5;
@@ -152,8 +94,8 @@ public final class MediaProjectionWriter implements ProjectionWriter<SpecificRec
         String tenant = change.getTenantId();
         String user = change.getUserId();
         UUID memoryId = change.getMemoryId();
-        Optional<Boolean> first = h.createQuery(CLAIM_VERSION).bind("tenantId", tenant).bind("userId", user)
-                .bind("memoryId", memoryId).bind("version", change.getVersion()).mapTo(Boolean.class).findOne();
+        Optional<Boolean> first = Daos.attach(h, MediaMemoryVersionsDao.class).claim(tenant, user, memoryId,
+                change.getVersion());
         if (first.isEmpty()) {
             return; // a duplicate or an older version: applied already, deletions included
         }
@@ -164,9 +106,9 @@ public final class MediaProjectionWriter implements ProjectionWriter<SpecificRec
         if (plan.changesNothing()) {
             return;
         }
+        MemoryMediaDao references = Daos.attach(h, MemoryMediaDao.class);
         // Removed first: a media id whose hash changed is deleted here and inserted again below.
-        plan.removed().forEach((mediaId, sha) -> h.createUpdate(DELETE_REFERENCE).bind("tenantId", tenant)
-                .bind("userId", user).bind("memoryId", memoryId).bind("mediaId", mediaId).execute());
+        plan.removed().forEach((mediaId, sha) -> references.delete(tenant, user, memoryId, mediaId));
 
         // Lock every media row this change touches in one hash order, the order all instances use.
         Map<String, MediaRef> addedBySha = new HashMap<>();
@@ -195,9 +137,7 @@ public final class MediaProjectionWriter implements ProjectionWriter<SpecificRec
                 if (objects.promote(ref, tenant)) {
                     promoted.increment();
                 }
-                h.createUpdate(INSERT_REFERENCE).bind("tenantId", tenant).bind("userId", user)
-                        .bind("memoryId", memoryId).bind("mediaId", ref.getMediaId())
-                        .bind("sha256", ref.getSha256()).execute();
+                references.insert(tenant, user, memoryId, ref.getMediaId(), ref.getSha256());
             } catch (MediaUnusable e) {
                 unusable.add(ref.getMediaId() + ": " + e.getMessage());
                 unpromoted.add(ref.getSha256());
@@ -210,11 +150,10 @@ public final class MediaProjectionWriter implements ProjectionWriter<SpecificRec
         }
         for (String sha : unpromoted) {
             // the row inserted for it has no object (promotion failed before writing one): drop it if unused
-            h.createUpdate(DELETE_MEDIA).bind("tenantId", tenant).bind("sha256", sha).execute();
+            Daos.attach(h, MediaDao.class).deleteIfUnreferenced(tenant, sha);
         }
         for (String mediaId : plan.removed().keySet()) {
-            boolean stillReferenced = h.createQuery(MEDIA_ID_REFERENCED).bind("tenantId", tenant)
-                    .bind("userId", user).bind("mediaId", mediaId).mapTo(Boolean.class).one();
+            boolean stillReferenced = references.mediaIdReferenced(tenant, user, mediaId);
             if (!stillReferenced) {
                 // Ingest lets a memory reference a media id only while its staging exists: once none of the
                 // user's memories does, the upload is forgotten with them.
@@ -235,8 +174,8 @@ public final class MediaProjectionWriter implements ProjectionWriter<SpecificRec
     private void erase(Handle h, UserErased erased) {
         String tenant = erased.getTenantId();
         String user = erased.getUserId();
-        Set<String> shas = new TreeSet<>(h.createQuery(ERASE_REFERENCES).bind("tenantId", tenant)
-                .bind("userId", user).map((rs, ctx) -> rs.getString("sha256")).list());
+        Set<String> shas = new TreeSet<>();
+        Daos.attach(h, MemoryMediaDao.class).deleteOfUser(tenant, user).forEach(ref -> shas.add(ref.sha256()));
         for (String sha : shas) {
             if (lock(h, tenant, sha)) {
                 releaseIfUnreferenced(h, tenant, sha);
@@ -249,11 +188,10 @@ public final class MediaProjectionWriter implements ProjectionWriter<SpecificRec
 
     /** Deletes the object and the row of a hash (locked by the caller) that no memory of the tenant references. */
     private void releaseIfUnreferenced(Handle h, String tenant, String sha) {
-        boolean referenced = h.createQuery(SHA_REFERENCED).bind("tenantId", tenant).bind("sha256", sha)
-                .mapTo(Boolean.class).one();
+        boolean referenced = Daos.attach(h, MemoryMediaDao.class).shaReferenced(tenant, sha);
         if (!referenced) {
             objects.deleteContent(tenant, sha);
-            h.createUpdate(DELETE_MEDIA).bind("tenantId", tenant).bind("sha256", sha).execute();
+            Daos.attach(h, MediaDao.class).deleteIfUnreferenced(tenant, sha);
             deleted.increment();
         }
     }
@@ -265,9 +203,8 @@ public final class MediaProjectionWriter implements ProjectionWriter<SpecificRec
      */
     private static void insertAndLock(Handle h, String tenant, MediaRef ref) {
         for (int attempt = 1; attempt <= MAX_LOCK_ATTEMPTS; attempt++) {
-            h.createUpdate(INSERT_MEDIA).bind("tenantId", tenant).bind("sha256", ref.getSha256())
-                    .bind("size", ref.getSize()).bind("contentType", ref.getContentType())
-                    .bind("objectKey", MediaObjects.contentKey(tenant, ref.getSha256())).execute();
+            Daos.attach(h, MediaDao.class).insert(tenant, ref.getSha256(), ref.getSize(), ref.getContentType(),
+                    MediaObjects.contentKey(tenant, ref.getSha256()));
             if (lock(h, tenant, ref.getSha256())) {
                 return;
             }
@@ -281,15 +218,13 @@ public final class MediaProjectionWriter implements ProjectionWriter<SpecificRec
      * now, invisible to this transaction until it commits.
      */
     private static boolean lock(Handle h, String tenant, String sha) {
-        return h.createQuery(LOCK_MEDIA).bind("tenantId", tenant).bind("sha256", sha).mapTo(Boolean.class)
-                .findOne().isPresent();
+        return Daos.attach(h, MediaDao.class).lock(tenant, sha).isPresent();
     }
 
     private static Map<String, String> references(Handle h, String tenant, String user, UUID memoryId) {
         Map<String, String> references = new TreeMap<>();
-        h.createQuery(REFERENCES).bind("tenantId", tenant).bind("userId", user).bind("memoryId", memoryId)
-                .map((rs, ctx) -> Map.entry(rs.getString("media_id"), rs.getString("sha256")))
-                .forEach(e -> references.put(e.getKey(), e.getValue()));
+        Daos.attach(h, MemoryMediaDao.class).ofMemory(tenant, user, memoryId)
+                .forEach(ref -> references.put(ref.mediaId(), ref.sha256()));
         return references;
     }
 

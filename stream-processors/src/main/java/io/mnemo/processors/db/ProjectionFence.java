@@ -1,5 +1,6 @@
 package io.mnemo.processors.db;
 
+import io.mnemo.kit.db.Daos;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -9,20 +10,16 @@ import org.jdbi.v3.core.Handle;
  * rebuild's candidate schema pass a different gate (the schema is part of the name) and are never held up.
  */
 public final class ProjectionFence {
-    /**
-     * The schema is the one the projection's table (named like the projection) resolves to through search_path,
-     * i.e. where this transaction's writes will land, whatever schemas precede it.
-     */
-    static final String KEY = "hashtext('mnemo-fence:' || coalesce((SELECT relnamespace::regnamespace::text "
-            + "FROM pg_class WHERE oid = to_regclass(:projection)), current_schema()) || ':' || :projection)";
-
     private ProjectionFence() {
     }
 
-    /** First statement of a writing transaction; waits while a swap of this projection is in progress. */
+    /**
+     * First statement of a writing transaction; waits while a swap of this projection is in progress. The schema
+     * is the one the projection's table (named like the projection) resolves to through search_path, i.e. where
+     * this transaction's writes will land, whatever schemas precede it.
+     */
     public static void enter(Handle transaction, String projection) {
-        transaction.createQuery("SELECT pg_advisory_xact_lock_shared(" + KEY + ")")
-                .bind("projection", projection).mapTo(String.class).one();
+        Daos.attach(transaction, LocksDao.class).enterFence(projection);
     }
 
     /**
@@ -30,7 +27,6 @@ public final class ProjectionFence {
      * {@code schema} is the schema whose writers are held (the live one).
      */
     public static void close(Handle transaction, String schema, String projection) {
-        transaction.createQuery("SELECT pg_advisory_xact_lock(hashtext('mnemo-fence:' || :schema || ':' || :projection))")
-                .bind("schema", schema).bind("projection", projection).mapTo(String.class).one();
+        Daos.attach(transaction, LocksDao.class).closeFence(schema, projection);
     }
 }

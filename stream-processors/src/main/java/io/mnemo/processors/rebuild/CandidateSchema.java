@@ -1,8 +1,12 @@
 package io.mnemo.processors.rebuild;
 
+import io.mnemo.kit.db.Daos;
+import io.mnemo.kit.db.SettingsDao;
+import io.mnemo.processors.db.CatalogDao;
+import io.mnemo.processors.db.MemoriesDao;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
@@ -11,7 +15,8 @@ import org.jdbi.v3.core.Handle;
  * The DDL of a blue/green rebuild of the memories projection: a schema holding an empty copy of the live tables
  * (same columns, constraints and index names, so later migrations find what they expect), the secondary indexes
  * added once the bulk of the rows is in, and the swap that moves the live tables out and the copy in, in one
- * transaction. Table names are never qualified in the writers: they resolve through {@code search_path}.
+ * transaction. Table names are never qualified in the writers: they resolve through {@code search_path}. Every
+ * statement here names a schema, so it is built here; what it reads of the catalog comes from {@link CatalogDao}.
  */
 final class CandidateSchema {
     /** The projection's own tables: what a rebuild rebuilds and a swap moves. */
@@ -34,19 +39,22 @@ final class CandidateSchema {
     }
 
     static boolean exists(Handle handle, String schema) {
-        return handle.createQuery("SELECT to_regnamespace(:s) IS NOT NULL").bind("s", schema)
-                .mapTo(Boolean.class).one();
+        return catalog(handle).schemaExists(schema);
     }
 
     /** Whether the schema holds every table of a candidate (a kept old copy does too). */
     boolean isComplete(Handle handle) {
         for (String table : concat(TABLES, BOOKKEEPING)) {
-            if (!handle.createQuery("SELECT to_regclass(:t) IS NOT NULL").bind("t", schema + "." + table)
-                    .mapTo(Boolean.class).one()) {
+            if (!catalog(handle).relationExists(schema + "." + table)) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** Drops the schema with everything in it, if it exists. */
+    void drop(Handle handle) {
+        handle.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
     }
 
     /**
@@ -58,15 +66,14 @@ final class CandidateSchema {
         handle.useTransaction(tx -> {
             tx.execute("CREATE SCHEMA " + schema);
             for (String table : TABLES) {
-                String partitionKey = tx.createQuery("SELECT pg_get_partkeydef(CAST(:t AS regclass))")
-                        .bind("t", LIVE + "." + table).mapTo(String.class).findOne().orElse(null);
+                String partitionKey = catalog(tx).partitionKey(LIVE + "." + table);
                 tx.execute("CREATE TABLE " + schema + "." + table + " (LIKE " + LIVE + "." + table
                         + " INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING IDENTITY"
                         + " INCLUDING STORAGE INCLUDING COMMENTS)"
                         + (partitionKey == null ? "" : " PARTITION BY " + partitionKey));
-                for (Map.Entry<String, String> key : uniqueConstraints(tx, table).entrySet()) {
-                    tx.execute("ALTER TABLE " + schema + "." + table + " ADD CONSTRAINT " + key.getKey() + " "
-                            + key.getValue());
+                for (CatalogDao.Definition key : catalog(tx).uniqueConstraints(LIVE + "." + table)) {
+                    tx.execute("ALTER TABLE " + schema + "." + table + " ADD CONSTRAINT " + key.name() + " "
+                            + key.definition());
                 }
             }
             tx.execute("CREATE TABLE " + schema + ".memories_default PARTITION OF " + schema + ".memories DEFAULT");
@@ -84,7 +91,7 @@ final class CandidateSchema {
     List<String> createSecondaryIndexes(Handle handle) {
         List<String> done = new ArrayList<>();
         // GIN builds are far faster with room to sort in memory; the session's setting only
-        handle.execute("SET maintenance_work_mem = '256MB'");
+        Daos.attach(handle, SettingsDao.class).setForSession("maintenance_work_mem", "256MB");
         for (String table : TABLES) {
             // Vacuumed and analysed before the secondary indexes exist: only the primary key to clean of the rows
             // revised during the load, and no expression statistics to compute (to_tsvector on every sampled row of
@@ -93,11 +100,9 @@ final class CandidateSchema {
             long vacuumStarted = System.nanoTime();
             handle.execute("VACUUM (ANALYZE) " + schema + "." + table);
             done.add(String.format("vacuum %s %.1f s", table, (System.nanoTime() - vacuumStarted) / 1e9));
-            for (String definition : secondaryIndexDefinitions(handle, table)) {
+            for (String definition : catalog(handle).secondaryIndexDefinitions(LIVE + "." + table)) {
                 String indexName = definition.replaceFirst("^CREATE (UNIQUE )?INDEX (\\S+) ON .*$", "$2");
-                boolean present = handle.createQuery("SELECT to_regclass(:i) IS NOT NULL")
-                        .bind("i", schema + "." + indexName).mapTo(Boolean.class).one();
-                if (!present) {
+                if (!catalog(handle).relationExists(schema + "." + indexName)) {
                     long started = System.nanoTime();
                     handle.execute(retarget(definition, table));
                     done.add(String.format("%s %.1f s", indexName, (System.nanoTime() - started) / 1e9));
@@ -107,25 +112,19 @@ final class CandidateSchema {
         return done;
     }
 
-    /** The months (memories_pYYYYMM) the live table has, as first days, so the copy can have them all too. */
-    static List<java.time.LocalDate> liveMonths(Handle handle) {
-        return handle.createQuery("""
-                        SELECT to_date(substr(c.relname, 11, 6), 'YYYYMM')
-                        FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-                        WHERE i.inhparent = 'public.memories'::regclass AND c.relname ~ '^memories_p[0-9]{6}$'
-                        ORDER BY 1""")
-                .mapTo(java.time.LocalDate.class).list();
-    }
-
-    /** Hash sub-partitions of the newest live month (8 when there is none). */
-    static int liveHashPartitions(Handle handle) {
-        return handle.createQuery("""
-                        SELECT count(*) FROM pg_inherits i
-                        WHERE i.inhparent = (SELECT c.oid FROM pg_inherits p JOIN pg_class c ON c.oid = p.inhrelid
-                                             WHERE p.inhparent = 'public.memories'::regclass
-                                               AND c.relname ~ '^memories_p[0-9]{6}$'
-                                             ORDER BY c.relname DESC LIMIT 1)""")
-                .mapTo(Integer.class).findOne().filter(n -> n > 0).orElse(8);
+    /**
+     * Inside the caller's transaction: the given months (first days) with {@code hashPartitions} sub-partitions
+     * each in the copy, those it lacks created. The transaction's search_path is {@value #LIVE} again afterwards.
+     */
+    void ensureMonths(Handle tx, List<LocalDate> months, int hashPartitions) {
+        SettingsDao settings = Daos.attach(tx, SettingsDao.class);
+        // mnemo_ensure_memories_month creates the month in the first schema of search_path
+        settings.setForTransaction("search_path", schema + ", " + LIVE);
+        MemoriesDao memories = Daos.attach(tx, MemoriesDao.class);
+        for (LocalDate month : months) {
+            memories.ensureMonth(month, hashPartitions);
+        }
+        settings.setForTransaction("search_path", LIVE);
     }
 
     /**
@@ -137,7 +136,7 @@ final class CandidateSchema {
      */
     String swapInto(Handle tx, String retired, String projection) {
         long started = System.nanoTime();
-        List<String[]> views = dependentViews(tx);
+        List<CatalogDao.Definition> views = dependentViews(tx);
         // The order readers take them in (locator, then memories and its partitions): no deadlock with a reader.
         tx.execute("LOCK TABLE " + LIVE + ".memory_locator, " + LIVE + ".memories IN ACCESS EXCLUSIVE MODE");
         long locked = System.nanoTime();
@@ -161,8 +160,8 @@ final class CandidateSchema {
             tx.execute("ALTER TABLE " + schema + "." + relation + " SET SCHEMA " + LIVE);
         }
         long swapped = System.nanoTime();
-        for (String[] view : views) {
-            tx.execute("CREATE OR REPLACE VIEW " + view[0] + " AS " + view[1]);
+        for (CatalogDao.Definition view : views) {
+            tx.execute("CREATE OR REPLACE VIEW " + view.name() + " AS " + view.definition());
         }
         tx.execute("DROP SCHEMA " + schema + " CASCADE");
         return String.format("locks %d ms, offsets %d ms, %d relations each way %d ms, %d view(s) and cleanup %d ms",
@@ -174,48 +173,22 @@ final class CandidateSchema {
     private static List<String> relationsToMove(Handle tx, String in) {
         List<String> relations = new ArrayList<>();
         relations.add("memory_locator");
-        relations.addAll(tx.createQuery("""
-                        SELECT c.relname FROM pg_partition_tree(CAST(:t AS regclass)) t
-                        JOIN pg_class c ON c.oid = t.relid ORDER BY t.level, c.relname""")
-                .bind("t", in + ".memories").mapTo(String.class).list());
+        relations.addAll(catalog(tx).partitionTree(in + ".memories"));
         return relations;
     }
 
     /** Views reading the live tables, with definitions whose table names are schema-qualified. */
-    private static List<String[]> dependentViews(Handle tx) {
-        tx.execute("SET LOCAL search_path = ''");
-        List<String[]> views = tx.createQuery("""
-                        SELECT DISTINCT format('%I.%I', n.nspname, v.relname) AS name, pg_get_viewdef(v.oid) AS def
-                        FROM pg_depend d
-                        JOIN pg_rewrite r ON r.oid = d.objid
-                        JOIN pg_class v ON v.oid = r.ev_class
-                        JOIN pg_namespace n ON n.oid = v.relnamespace
-                        WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
-                          AND d.refobjid IN ('public.memories'::regclass, 'public.memory_locator'::regclass)
-                          AND v.oid NOT IN ('public.memories'::regclass, 'public.memory_locator'::regclass)""")
-                .map((rs, ctx) -> new String[] {rs.getString("name"), rs.getString("def")}).list();
-        tx.execute("SET LOCAL search_path = public");
+    private static List<CatalogDao.Definition> dependentViews(Handle tx) {
+        SettingsDao settings = Daos.attach(tx, SettingsDao.class);
+        // with an empty search_path Postgres prints every name of a definition with its schema
+        settings.setForTransaction("search_path", "");
+        List<CatalogDao.Definition> views = catalog(tx).viewsOfMemories();
+        settings.setForTransaction("search_path", LIVE);
         return views;
     }
 
-    private static Map<String, String> uniqueConstraints(Handle handle, String table) {
-        Map<String, String> constraints = new java.util.LinkedHashMap<>();
-        handle.createQuery("""
-                        SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
-                        WHERE conrelid = CAST(:t AS regclass) AND contype IN ('p', 'u') ORDER BY contype, conname""")
-                .bind("t", LIVE + "." + table)
-                .map((rs, ctx) -> Map.entry(rs.getString("conname"), rs.getString("def")))
-                .forEach(e -> constraints.put(e.getKey(), e.getValue()));
-        return constraints;
-    }
-
-    private static List<String> secondaryIndexDefinitions(Handle handle, String table) {
-        return handle.createQuery("""
-                        SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i
-                        WHERE i.indrelid = CAST(:t AS regclass)
-                          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
-                        ORDER BY i.indexrelid""")
-                .bind("t", LIVE + "." + table).mapTo(String.class).list();
+    private static CatalogDao catalog(Handle handle) {
+        return Daos.attach(handle, CatalogDao.class);
     }
 
     private static final Pattern ON_LIVE = Pattern.compile(" ON (ONLY )?public\\.(\\w+) ");

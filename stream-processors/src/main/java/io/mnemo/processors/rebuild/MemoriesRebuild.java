@@ -1,9 +1,16 @@
 package io.mnemo.processors.rebuild;
 
+import io.mnemo.kit.db.Daos;
+import io.mnemo.kit.db.SettingsDao;
+import io.mnemo.processors.db.CatalogDao;
+import io.mnemo.processors.db.LocksDao;
+import io.mnemo.processors.db.MaintenanceOperation;
+import io.mnemo.processors.db.MaintenancePhase;
 import io.mnemo.processors.db.MemoriesProjectionWriter;
 import io.mnemo.processors.db.MemoryPartitions;
+import io.mnemo.processors.db.OldCopy;
 import io.mnemo.processors.db.ProjectionFence;
-import io.mnemo.processors.db.ProjectionMaintenance;
+import io.mnemo.processors.db.ProjectionMaintenanceDao;
 import io.mnemo.processors.db.ProjectionOffsets;
 import io.mnemo.processors.db.SqlStates;
 import io.mnemo.processors.reconcile.MemoriesReconciler;
@@ -18,7 +25,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;
@@ -49,7 +55,6 @@ import org.slf4j.LoggerFactory;
 public final class MemoriesRebuild {
     public static final String CANDIDATE = "mnemo_rebuild_memories";
     public static final String PROJECTION = MemoriesProjectionWriter.PROJECTION;
-    private static final String OPERATION = "rebuild";
     private static final Logger LOG = LoggerFactory.getLogger(MemoriesRebuild.class);
     private static final String TOPIC = Topics.MEMORY_CHANGES.name();
     /** Pre-fence catch-up passes stop once fewer records than this are left to the live position. */
@@ -130,10 +135,10 @@ public final class MemoriesRebuild {
                 }
                 candidate.create(admin);
             }
-            record(admin, "building", candidate.name(), 0, null, resumed ? "resumed" : "started");
+            record(admin, MaintenancePhase.BUILDING, candidate.name(), 0, null, resumed ? "resumed" : "started");
         }
         Jdbi copy = jdbi(candidate.name());
-        int hashPartitions = live.withHandle(CandidateSchema::liveHashPartitions);
+        int hashPartitions = live.withHandle(h -> catalog(h).hashPartitionsOfNewestMonth());
         MemoryPartitions partitions = new MemoryPartitions(copy, hashPartitions);
         MemoriesProjectionWriter writer = new MemoriesProjectionWriter(partitions);
 
@@ -161,7 +166,7 @@ public final class MemoriesRebuild {
             List<String> indexes = candidate.createSecondaryIndexes(target);
             LOG.info("Rebuild of {}: created indexes {}", PROJECTION, indexes);
             progress.phase("indexed", String.join(", ", indexes));
-            live.useHandle(h -> record(h, "indexed", candidate.name(), 0, null, "indexes " + indexes));
+            live.useHandle(h -> record(h, MaintenancePhase.INDEXED, candidate.name(), 0, null, "indexes " + indexes));
 
             Report report = null;
             String reconciledAt = null;
@@ -193,8 +198,8 @@ public final class MemoriesRebuild {
                     }
                     if (!differences.isEmpty()) {
                         LOG.error("Rebuilt copy differs from the log: {}", differences.stream().limit(20).toList());
-                        live.useHandle(h -> record(h, "verification-failed", candidate.name(), applied, null,
-                                "the copy is neither equal to the live table nor to the fold of the log"));
+                        live.useHandle(h -> record(h, MaintenancePhase.VERIFICATION_FAILED, candidate.name(), applied,
+                                null, "the copy is neither equal to the live table nor to the fold of the log"));
                         return new Report(resumed, applied, applyingNanos / 1e9, refused, 0, 0, List.of(), false,
                                 false, null, 0, 0, null, "verification failed: the copy differs from the live table and "
                                 + "from the fold of the log (" + differences.size() + " difference(s), first: "
@@ -213,10 +218,10 @@ public final class MemoriesRebuild {
      * Drops the candidate schema of an unfinished rebuild (or a kept old copy). The live projection is untouched.
      */
     public void abandon(String schema) {
-        new CandidateSchema(schema);
+        CandidateSchema candidate = new CandidateSchema(schema);
         jdbi(CandidateSchema.LIVE).useHandle(h -> {
-            h.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-            record(h, "abandoned", schema, 0, null, "dropped " + schema);
+            candidate.drop(h);
+            record(h, MaintenancePhase.ABANDONED, schema, 0, null, "dropped " + schema);
         });
     }
 
@@ -231,9 +236,10 @@ public final class MemoriesRebuild {
         try (Handle tx = live.open()) {
             tx.begin();
             try {
-                tx.execute("SET LOCAL lock_timeout = '" + options.lockTimeout().toMillis() + "ms'");
+                SettingsDao settings = Daos.attach(tx, SettingsDao.class);
+                settings.setForTransaction("lock_timeout", options.lockTimeout().toMillis() + "ms");
                 // if this process stalls or dies while holding the fence, Postgres ends the session and releases it
-                tx.execute("SET LOCAL idle_in_transaction_session_timeout = '" + FENCE_IDLE_LIMIT.toMillis() + "ms'");
+                settings.setForTransaction("idle_in_transaction_session_timeout", FENCE_IDLE_LIMIT.toMillis() + "ms");
                 progress.phase("fencing", "waiting for in-flight live writes to finish");
                 ProjectionFence.close(tx, CandidateSchema.LIVE, PROJECTION);
                 long fencedAt = System.nanoTime();
@@ -248,15 +254,8 @@ public final class MemoriesRebuild {
                 }
                 // A live sink may have created a month (outside its write transaction) after the copy last synced
                 // its months: no more months now, and the copy gets every month the live table has.
-                tx.execute("SELECT pg_advisory_xact_lock(hashtext('mnemo_ensure_memories_month'))");
-                int hashPartitions = CandidateSchema.liveHashPartitions(tx);
-                List<LocalDate> months = CandidateSchema.liveMonths(tx);
-                tx.execute("SET LOCAL search_path = " + candidate.name() + ", public");
-                for (LocalDate month : months) {
-                    tx.createQuery("SELECT mnemo_ensure_memories_month(:m, :h)").bind("m", month)
-                            .bind("h", hashPartitions).mapTo(Boolean.class).one();
-                }
-                tx.execute("SET LOCAL search_path = public");
+                Daos.attach(tx, LocksDao.class).holdMonthCreation();
+                candidate.ensureMonths(tx, catalog(tx).memoriesMonths(), catalog(tx).hashPartitionsOfNewestMonth());
 
                 progress.phase("verifying", "row counts and checksums per tenant against the live table");
                 Map<String, ProjectionChecksums.TenantSum> liveSums = ProjectionChecksums.of(tx, CandidateSchema.LIVE);
@@ -279,8 +278,8 @@ public final class MemoriesRebuild {
                 long beforeCommit = System.nanoTime();
                 String verdict = differing.isEmpty() ? "checksums equal to the live table"
                         : differing.size() + " tenant(s) differed from the live table, the copy equals the log";
-                record(tx, "swapped", retired, applied, applied,
-                        (options.keepOld() ? KEPT : TO_DROP) + retired + "; " + verdict);
+                maintenance(tx).recordSwap(PROJECTION, retired, options.keepOld() ? OldCopy.KEPT : OldCopy.TO_DROP,
+                        applied, verdict);
                 tx.commit();
                 long swapMillis = millisSince(swapStarted);
                 LOG.info("Rebuild of {} swapped in {} ms ({}; record and commit {} ms)", PROJECTION, swapMillis, timings,
@@ -288,9 +287,8 @@ public final class MemoriesRebuild {
                 long fencedMillis = millisSince(fencedAt);
                 if (!options.keepOld()) {
                     try (Handle drop = live.open()) {
-                        drop.execute("DROP SCHEMA " + retired + " CASCADE");
-                        ProjectionMaintenance.detail(drop, PROJECTION, OPERATION,
-                                "old copy dropped: " + retired + "; " + verdict);
+                        new CandidateSchema(retired).drop(drop);
+                        maintenance(drop).oldCopy(PROJECTION, OldCopy.DROPPED);
                     }
                 }
                 return new Report(resumed, applied, applyingNanos / 1e9, refused, liveRows, copyRows, differing, true, true,
@@ -355,14 +353,14 @@ public final class MemoriesRebuild {
             consumer.pause(done);
             if (System.nanoTime() - reported > 1_000_000_000L) {
                 progress.records(applied - appliedBefore, total);
-                live.useHandle(h -> ProjectionMaintenance.progress(h, PROJECTION, OPERATION, applied));
+                live.useHandle(h -> maintenance(h).progress(PROJECTION, MaintenanceOperation.REBUILD, applied));
                 reported = System.nanoTime();
             }
         }
         write(target, writer, batch);
         applyingNanos += System.nanoTime() - catchUpStarted;
         progress.records(applied - appliedBefore, total);
-        live.useHandle(h -> ProjectionMaintenance.progress(h, PROJECTION, OPERATION, applied));
+        live.useHandle(h -> maintenance(h).progress(PROJECTION, MaintenanceOperation.REBUILD, applied));
     }
 
     private void write(Handle target, MemoriesProjectionWriter writer, List<ConsumerRecord<String, SpecificRecord>> batch) {
@@ -406,32 +404,34 @@ public final class MemoriesRebuild {
 
     /** The copy gets every month the live table has, so live writes after the swap find their partitions. */
     private static void ensureLiveMonths(Jdbi live, MemoryPartitions partitions) {
-        List<LocalDate> months = live.withHandle(CandidateSchema::liveMonths);
+        List<LocalDate> months = live.withHandle(h -> catalog(h).memoriesMonths());
         partitions.ensureFor(months.stream().map(d -> d.atStartOfDay().toInstant(ZoneOffset.UTC)).toList());
     }
 
-    private static final String KEPT = "old copy kept in ";
-    private static final String TO_DROP = "old copy to drop: ";
-
     /** A run killed between its swap's commit and dropping the old tables left them behind: drop them now. */
-    private void dropOldCopyLeftBehind(Handle admin) {
-        admin.createQuery("SELECT schema_name FROM projection_maintenance WHERE projection = :p AND operation = "
-                        + "'rebuild' AND phase = 'swapped' AND detail LIKE :prefix")
-                .bind("p", PROJECTION).bind("prefix", TO_DROP + "%").mapTo(String.class).findOne()
-                .ifPresent(schema -> {
-                    new CandidateSchema(schema);
+    private static void dropOldCopyLeftBehind(Handle admin) {
+        maintenance(admin).find(PROJECTION, MaintenanceOperation.REBUILD)
+                .filter(run -> run.oldCopy() == OldCopy.TO_DROP)
+                .ifPresent(run -> {
+                    CandidateSchema old = new CandidateSchema(run.schemaName());
                     LOG.warn("Dropping {}, the replaced tables of an earlier rebuild that stopped before dropping them",
-                            schema);
-                    admin.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-                    admin.createUpdate("UPDATE projection_maintenance SET detail = replace(detail, :prefix, "
-                            + "'old copy dropped: ') WHERE projection = :p AND operation = 'rebuild'")
-                            .bind("prefix", TO_DROP).bind("p", PROJECTION).execute();
+                            old.name());
+                    old.drop(admin);
+                    maintenance(admin).oldCopy(PROJECTION, OldCopy.DROPPED);
                 });
     }
 
-    private static void record(Handle handle, String phase, String schema, long done, Long total, String detail) {
-        ProjectionMaintenance.record(handle, PROJECTION, OPERATION, phase, schema, done, total, detail,
-                Set.of("swapped", "abandoned", "verification-failed").contains(phase));
+    private static void record(Handle handle, MaintenancePhase phase, String schema, long done, Long total,
+                               String detail) {
+        maintenance(handle).record(PROJECTION, phase, schema, done, total, detail);
+    }
+
+    private static ProjectionMaintenanceDao maintenance(Handle handle) {
+        return Daos.attach(handle, ProjectionMaintenanceDao.class);
+    }
+
+    private static CatalogDao catalog(Handle handle) {
+        return Daos.attach(handle, CatalogDao.class);
     }
 
     private Jdbi jdbi(String schema) {

@@ -1,5 +1,7 @@
 package io.mnemo.processors.rebuild;
 
+import io.mnemo.kit.db.Daos;
+import io.mnemo.processors.db.CatalogDao;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +15,8 @@ import org.jdbi.v3.core.Handle;
  * Row counts and an order-independent content checksum of the memories projection per tenant: the sum, modulo
  * 2^64, of a 64-bit hash of each row's data. Sink bookkeeping (source position, projection time) is left out:
  * two copies that applied the same changes in different batches hold the same data but not the same
- * bookkeeping. So is the place a deleted memory's locator row remembers, which depends on batching too.
+ * bookkeeping. So is the place a deleted memory's locator row remembers, which depends on batching too. The
+ * statements name the schema and the compared columns, so they are built here.
  */
 final class ProjectionChecksums {
     private static final BigInteger MOD = BigInteger.ONE.shiftLeft(64);
@@ -86,15 +89,11 @@ final class ProjectionChecksums {
     /** Columns of memories compared: all but the sink's bookkeeping, in table order. */
     private static List<String> dataColumns(Handle handle, String schema) {
         List<String> columns = new ArrayList<>();
-        handle.createQuery("""
-                        SELECT attname FROM pg_attribute
-                        WHERE attrelid = CAST(:t AS regclass) AND attnum > 0 AND NOT attisdropped ORDER BY attnum""")
-                .bind("t", schema + ".memories").mapTo(String.class)
-                .forEach(column -> {
-                    if (!BOOKKEEPING.contains(column) && !column.equals("tenant_id")) {
-                        columns.add(column);
-                    }
-                });
+        for (String column : Daos.attach(handle, CatalogDao.class).columns(schema + ".memories")) {
+            if (!BOOKKEEPING.contains(column) && !column.equals("tenant_id")) {
+                columns.add(column);
+            }
+        }
         return columns;
     }
 

@@ -2,12 +2,14 @@ package io.mnemo.processors.reconcile;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mnemo.kit.db.Daos;
 import io.mnemo.kit.kafka.TopicReader;
+import io.mnemo.processors.db.MemoriesDao;
+import io.mnemo.processors.db.MemoryRow;
 import io.mnemo.schemas.Topics;
 import io.mnemo.schemas.changes.MemoryChangeKind;
 import io.mnemo.schemas.changes.MemoryChanged;
 import io.mnemo.schemas.changes.MemoryState;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.jdbi.v3.core.Jdbi;
@@ -74,31 +77,25 @@ public final class MemoriesReconciler {
     }
 
     private Report compare(Map<String, MemoryChanged> log, Predicate<String> tenants) {
-        Map<String, List<Row>> table = new HashMap<>();
+        Map<String, List<MemoryRow>> table = new HashMap<>();
         // in a transaction: pgjdbc streams by fetch size only there (in autocommit it buffers every row)
-        jdbi.useTransaction(handle -> handle.createQuery("""
-                        SELECT tenant_id, user_id, memory_id::text AS memory_id, occurred_at, content, tags,
-                               attributes::text AS attributes, media_ids, version
-                        FROM memories""")
-                .setFetchSize(5_000)
-                .map((rs, ctx) -> new Row(rs.getString("tenant_id"), rs.getString("user_id"),
-                        rs.getString("memory_id"), rs.getTimestamp("occurred_at").toInstant(),
-                        rs.getString("content"), List.of((String[]) rs.getArray("tags").getArray()),
-                        rs.getString("attributes"), List.of((String[]) rs.getArray("media_ids").getArray()),
-                        rs.getLong("version")))
-                .useStream(rows -> rows.filter(row -> tenants.test(row.tenantId())).forEach(row -> table
+        jdbi.useTransaction(handle -> {
+            try (Stream<MemoryRow> rows = Daos.attach(handle, MemoriesDao.class).all()) {
+                rows.filter(row -> tenants.test(row.tenantId())).forEach(row -> table
                         .computeIfAbsent(row.tenantId() + "/" + row.userId() + "/" + row.memoryId(),
-                                k -> new ArrayList<>(1)).add(row))));
+                                k -> new ArrayList<>(1)).add(row));
+            }
+        });
 
         List<Difference> differences = new ArrayList<>();
         long live = 0;
         long rowCount = 0;
-        for (List<Row> rows : table.values()) {
+        for (List<MemoryRow> rows : table.values()) {
             rowCount += rows.size();
         }
         for (Map.Entry<String, MemoryChanged> entry : new TreeMap<>(log).entrySet()) {
             MemoryChanged change = entry.getValue();
-            List<Row> rows = table.remove(entry.getKey());
+            List<MemoryRow> rows = table.remove(entry.getKey());
             String id = change.getMemoryId().toString();
             if (change.getKind() == MemoryChangeKind.DELETED) {
                 if (rows != null) {
@@ -116,7 +113,7 @@ public final class MemoriesReconciler {
             }
             if (rows.size() > 1) {
                 differences.add(new Difference(Difference.Kind.DOUBLED, change.getTenantId(), change.getUserId(), id,
-                        rows.size() + " rows at " + rows.stream().map(Row::occurredAt).toList()));
+                        rows.size() + " rows at " + rows.stream().map(MemoryRow::occurredAt).toList()));
                 continue;
             }
             String stale = staleness(change, rows.get(0));
@@ -125,8 +122,8 @@ public final class MemoriesReconciler {
                         stale));
             }
         }
-        for (List<Row> rows : table.values()) {
-            Row row = rows.get(0);
+        for (List<MemoryRow> rows : table.values()) {
+            MemoryRow row = rows.get(0);
             differences.add(new Difference(Difference.Kind.UNEXPECTED, row.tenantId(), row.userId(), row.memoryId(),
                     "row at version " + row.version() + " for a memory the log never had"));
         }
@@ -149,7 +146,7 @@ public final class MemoriesReconciler {
         }
     }
 
-    private static String staleness(MemoryChanged change, Row row) {
+    private static String staleness(MemoryChanged change, MemoryRow row) {
         MemoryState state = change.getState();
         if (row.version() != change.getVersion()) {
             return "row at version " + row.version() + ", log at " + change.getVersion();
@@ -177,9 +174,5 @@ public final class MemoriesReconciler {
         Map<String, String> copy = new HashMap<>();
         map.forEach((k, v) -> copy.put(String.valueOf(k), String.valueOf(v)));
         return copy;
-    }
-
-    private record Row(String tenantId, String userId, String memoryId, Instant occurredAt, String content,
-                       List<String> tags, String attributes, List<String> mediaIds, long version) {
     }
 }

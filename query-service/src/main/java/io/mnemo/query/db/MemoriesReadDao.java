@@ -1,0 +1,131 @@
+package io.mnemo.query.db;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mnemo.query.core.Cursor;
+import io.mnemo.query.core.MemoryFilter;
+import io.mnemo.query.core.MemoryView;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.jdbi.v3.core.mapper.RowMapper;
+import org.jdbi.v3.core.statement.Query;
+import org.jdbi.v3.core.statement.StatementContext;
+import org.jdbi.v3.sqlobject.SqlObject;
+import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
+import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+
+/**
+ * The query service's reads of {@code memories} (and {@code memory_locator}, which finds a memory by id). The
+ * listing's statement depends on the filter, so it is built here rather than annotated; its text is still fixed
+ * per filter shape, with every value bound.
+ */
+@RegisterRowMapper(MemoriesReadDao.ViewMapper.class)
+public interface MemoriesReadDao extends SqlObject {
+    String COLUMNS = "m.memory_id, m.user_id, m.occurred_at, m.recorded_at, m.content, m.tags, "
+            + "m.attributes::text AS attributes, m.media_ids, m.version";
+
+    @SqlQuery("SELECT " + COLUMNS + " FROM memory_locator l JOIN memories m"
+            + " ON m.tenant_id = l.tenant_id AND m.user_id = l.user_id AND m.occurred_at = l.occurred_at"
+            + " AND m.memory_id = l.memory_id"
+            + " WHERE l.tenant_id = :tenantId AND l.user_id = :userId AND l.memory_id = :memoryId AND NOT l.deleted")
+    Optional<MemoryView> byId(@Bind("tenantId") String tenantId, @Bind("userId") String userId,
+                              @Bind("memoryId") UUID memoryId);
+
+    /** One page of the user's memories matching the filter, newest first, after the cursor when given. */
+    default List<MemoryView> newestFirst(String tenantId, String userId, MemoryFilter filter, Optional<Cursor> after,
+                                         int limit) {
+        Query query = getHandle().createQuery(listing(filter, after.isPresent(), true)).bind("limit", limit);
+        bindFilter(query, tenantId, userId, filter);
+        after.ifPresent(cursor -> query.bind("cursorTime", cursor.occurredAt().atOffset(ZoneOffset.UTC))
+                .bind("cursorId", cursor.memoryId()));
+        return query.map(ViewMapper.INSTANCE).list();
+    }
+
+    /**
+     * Every memory of the user matching the filter, newest first, handed to {@code sink} as it is read from a
+     * cursor of {@code fetchSize} rows (the caller holds a transaction: a cursor needs one). Returns how many.
+     */
+    default long forEachNewestFirst(String tenantId, String userId, MemoryFilter filter, int fetchSize,
+                                    Consumer<MemoryView> sink) {
+        Query query = getHandle().createQuery(listing(filter, false, false)).setFetchSize(fetchSize);
+        bindFilter(query, tenantId, userId, filter);
+        long[] count = {0};
+        query.map(ViewMapper.INSTANCE).useIterator(rows -> rows.forEachRemaining(view -> {
+            sink.accept(view);
+            count[0]++;
+        }));
+        return count[0];
+    }
+
+    /**
+     * The listing statement for a filter: the redundant upper bound on occurred_at next to the keyset condition
+     * lets the planner prune newer monthly partitions.
+     */
+    static String listing(MemoryFilter filter, boolean afterCursor, boolean limited) {
+        StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS)
+                .append(" FROM memories m WHERE m.tenant_id = :tenantId AND m.user_id = :userId");
+        filter.from().ifPresent(f -> sql.append(" AND m.occurred_at >= :from"));
+        filter.to().ifPresent(t -> sql.append(" AND m.occurred_at < :to"));
+        if (!filter.tags().isEmpty()) {
+            sql.append(" AND m.tags @> CAST(:tags AS text[])");
+        }
+        filter.text().ifPresent(q -> sql.append(
+                " AND to_tsvector('simple', m.content) @@ plainto_tsquery('simple', :q)"));
+        if (afterCursor) {
+            sql.append(" AND m.occurred_at <= :cursorTime AND (m.occurred_at, m.memory_id) < (:cursorTime, :cursorId)");
+        }
+        sql.append(" ORDER BY m.occurred_at DESC, m.memory_id DESC");
+        return limited ? sql.append(" LIMIT :limit").toString() : sql.toString();
+    }
+
+    private static void bindFilter(Query query, String tenantId, String userId, MemoryFilter filter) {
+        query.bind("tenantId", tenantId).bind("userId", userId);
+        filter.from().ifPresent(f -> query.bind("from", f.atOffset(ZoneOffset.UTC)));
+        filter.to().ifPresent(t -> query.bind("to", t.atOffset(ZoneOffset.UTC)));
+        if (!filter.tags().isEmpty()) {
+            query.bindArray("tags", String.class, filter.tags());
+        }
+        filter.text().ifPresent(q -> query.bind("q", q));
+    }
+
+    /** A row of {@link #COLUMNS} as a {@link MemoryView}. */
+    final class ViewMapper implements RowMapper<MemoryView> {
+        static final ViewMapper INSTANCE = new ViewMapper();
+        private static final ObjectMapper JSON = new ObjectMapper();
+        private static final TypeReference<Map<String, String>> ATTRIBUTES = new TypeReference<>() {
+        };
+
+        @Override
+        public MemoryView map(ResultSet rs, StatementContext ctx) throws SQLException {
+            return new MemoryView(rs.getObject("memory_id", UUID.class), rs.getString("user_id"),
+                    rs.getObject("occurred_at", OffsetDateTime.class).toInstant(),
+                    rs.getObject("recorded_at", OffsetDateTime.class).toInstant(), rs.getString("content"),
+                    strings(rs.getArray("tags")), attributes(rs.getString("attributes")),
+                    strings(rs.getArray("media_ids")), rs.getLong("version"));
+        }
+
+        private static List<String> strings(Array array) throws SQLException {
+            return array == null ? List.of() : Arrays.asList((String[]) array.getArray());
+        }
+
+        private static Map<String, String> attributes(String json) {
+            try {
+                return json == null ? Map.of() : JSON.readValue(json, ATTRIBUTES);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}
