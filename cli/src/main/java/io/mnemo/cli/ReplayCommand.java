@@ -7,6 +7,7 @@ import io.mnemo.kit.db.Daos;
 import io.mnemo.processors.db.MaintenanceLock;
 import io.mnemo.processors.db.MaintenancePhase;
 import io.mnemo.processors.db.MemoriesDao;
+import io.mnemo.processors.core.MemoryKey;
 import io.mnemo.processors.db.MemoriesProjectionWriter;
 import io.mnemo.processors.db.MemoryPartitions;
 import io.mnemo.processors.db.MemoryRow;
@@ -230,10 +231,10 @@ final class ReplayCommand implements Callable<Integer> {
      * newest change of each memory, or rows left for a deleted one (a newer version in the table wins).
      */
     static long rowsThatWouldChange(Handle handle, List<ConsumerRecord<String, SpecificRecord>> batch) {
-        Map<String, MemoryChanged> newest = new LinkedHashMap<>();
+        Map<MemoryKey, MemoryChanged> newest = new LinkedHashMap<>();
         for (ConsumerRecord<String, SpecificRecord> record : batch) {
             if (record.value() instanceof MemoryChanged change) {
-                newest.merge(change.getTenantId() + "/" + change.getUserId() + "/" + change.getMemoryId(), change,
+                newest.merge(MemoryKey.of(change), change,
                         (a, b) -> b.getVersion() >= a.getVersion() ? b : a);
             }
         }
@@ -248,13 +249,14 @@ final class ReplayCommand implements Callable<Integer> {
             users.add(c.getUserId());
             ids.add(c.getMemoryId());
         });
-        Map<String, List<MemoryRow>> rows = new HashMap<>();
+        Map<MemoryKey, List<MemoryRow>> rows = new HashMap<>();
         Daos.attach(handle, MemoriesDao.class).find(tenants.toArray(String[]::new), users.toArray(String[]::new),
                         ids.toArray(java.util.UUID[]::new))
-                .forEach(row -> rows.computeIfAbsent(row.tenantId() + "/" + row.userId() + "/" + row.memoryId(),
+                .forEach(row -> rows.computeIfAbsent(MemoryKey.of(row.tenantId(), row.userId(),
+                                java.util.UUID.fromString(row.memoryId())),
                         k -> new ArrayList<>()).add(row));
         long count = 0;
-        for (Map.Entry<String, MemoryChanged> entry : newest.entrySet()) {
+        for (Map.Entry<MemoryKey, MemoryChanged> entry : newest.entrySet()) {
             MemoryChanged change = entry.getValue();
             List<MemoryRow> found = rows.getOrDefault(entry.getKey(), List.of());
             long newestInTable = found.stream().mapToLong(MemoryRow::version).max().orElse(-1);

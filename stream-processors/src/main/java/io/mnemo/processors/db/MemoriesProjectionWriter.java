@@ -1,5 +1,7 @@
 package io.mnemo.processors.db;
 
+import io.mnemo.processors.core.MemoryKey;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mnemo.processors.sink.ProjectionWriter;
@@ -161,10 +163,9 @@ public final class MemoriesProjectionWriter implements ProjectionWriter<Specific
     }
 
     private void writeRows(Handle transaction, List<ConsumerRecord<String, SpecificRecord>> batch) {
-        Map<String, MemoryChanged> newest = new LinkedHashMap<>();
+        Map<MemoryKey, MemoryChanged> newest = new LinkedHashMap<>();
         for (MemoryChanged change : changes(batch)) {
-            String key = change.getTenantId() + "\n" + change.getUserId() + "\n" + change.getMemoryId();
-            newest.merge(key, change, (a, b) -> a.getVersion() >= b.getVersion() ? a : b);
+            newest.merge(MemoryKey.of(change), change, (a, b) -> a.getVersion() >= b.getVersion() ? a : b);
         }
         if (newest.isEmpty()) {
             return;

@@ -2,21 +2,16 @@ package io.mnemo.processors.db;
 
 import java.util.HashMap;
 import java.util.Map;
+import io.mnemo.kit.db.Daos;
 import org.jdbi.v3.core.Handle;
 
-/** Next offsets per projection and source partition, stored beside the projection's rows. */
+/** Next offsets per projection and source partition, stored beside the projection's rows (SQL in the DAO). */
 public final class ProjectionOffsets {
     private ProjectionOffsets() {
     }
 
     public static Map<Integer, Long> load(Handle handle, String projection, String topic) {
-        Map<Integer, Long> offsets = new HashMap<>();
-        handle.createQuery("SELECT partition, next_offset FROM projection_offsets WHERE projection = :projection"
-                        + " AND topic = :topic")
-                .bind("projection", projection).bind("topic", topic)
-                .map((rs, ctx) -> Map.entry(rs.getInt(1), rs.getLong(2)))
-                .forEach(e -> offsets.put(e.getKey(), e.getValue()));
-        return offsets;
+        return new HashMap<>(Daos.attach(handle, ProjectionOffsetsDao.class).nextOffsets(projection, topic));
     }
 
     /**
@@ -27,17 +22,7 @@ public final class ProjectionOffsets {
         if (nextOffsets.isEmpty()) {
             return;
         }
-        // One statement for every partition of the batch (one round trip, one execution).
-        handle.createUpdate("""
-                INSERT INTO projection_offsets (projection, topic, partition, next_offset, updated_at)
-                SELECT :projection, :topic, p, o, now()
-                FROM unnest(CAST(:partitions AS integer[]), CAST(:offsets AS bigint[])) AS n(p, o)
-                ON CONFLICT (projection, topic, partition) DO UPDATE
-                    SET next_offset = EXCLUDED.next_offset, updated_at = now()
-                    WHERE projection_offsets.next_offset < EXCLUDED.next_offset
-                """).bind("projection", projection).bind("topic", topic)
-                .bindArray("partitions", Integer.class, nextOffsets.keySet().toArray())
-                .bindArray("offsets", Long.class, nextOffsets.values().toArray())
-                .execute();
+        Daos.attach(handle, ProjectionOffsetsDao.class).advance(projection, topic,
+                nextOffsets.keySet().toArray(Integer[]::new), nextOffsets.values().toArray(Long[]::new));
     }
 }

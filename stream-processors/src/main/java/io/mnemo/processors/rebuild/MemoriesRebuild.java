@@ -1,5 +1,7 @@
 package io.mnemo.processors.rebuild;
 
+import io.mnemo.processors.core.MemoryKey;
+
 import io.mnemo.kit.db.Daos;
 import io.mnemo.kit.db.SettingsDao;
 import io.mnemo.processors.db.CatalogDao;
@@ -100,7 +102,7 @@ public final class MemoriesRebuild {
     private long applied;
     private long applyingNanos;
     /** tenant/user/memory of records Postgres refused (skipped, as the live sink dead-lettered them). */
-    private final java.util.Set<String> refusedKeys = new java.util.HashSet<>();
+    private final java.util.Set<MemoryKey> refusedKeys = new java.util.HashSet<>();
     /** How long the fence's session may sit idle (catching up, between statements) before Postgres ends it. */
     private static final Duration FENCE_IDLE_LIMIT = Duration.ofMinutes(2);
     private static final Report NEEDS_RECONCILE = new Report(false, 0, 0, 0, 0, 0, List.of(), false, false, null, 0,
@@ -193,8 +195,8 @@ public final class MemoriesRebuild {
                     List<MemoriesReconciler.Difference> differences;
                     try (Consumer<String, SpecificRecord> reader = consumers.get()) {
                         differences = new MemoriesReconciler(copy).reconcile(reader, t -> true, at).differences()
-                                .stream().filter(d -> !refusedKeys.contains(d.tenantId() + "/" + d.userId() + "/"
-                                        + d.memoryId())).toList();
+                                .stream().filter(d -> !refusedKeys.contains(MemoryKey.of(d.tenantId(), d.userId(),
+                                        java.util.UUID.fromString(d.memoryId())))).toList();
                     }
                     if (!differences.isEmpty()) {
                         LOG.error("Rebuilt copy differs from the log: {}", differences.stream().limit(20).toList());
@@ -374,7 +376,7 @@ public final class MemoriesRebuild {
                     LOG.warn("Rebuild skips {}-{}@{}: it can never be written (the live sink dead-lettered it)",
                             record.topic(), record.partition(), record.offset());
                     if (record.value() instanceof io.mnemo.schemas.changes.MemoryChanged change) {
-                        refusedKeys.add(change.getTenantId() + "/" + change.getUserId() + "/" + change.getMemoryId());
+                        refusedKeys.add(MemoryKey.of(change));
                     }
                 });
         try {

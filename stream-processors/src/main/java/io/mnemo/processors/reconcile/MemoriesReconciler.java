@@ -1,5 +1,8 @@
 package io.mnemo.processors.reconcile;
 
+import io.mnemo.processors.core.MemoryKey;
+import java.util.UUID;
+
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mnemo.kit.db.Daos;
@@ -71,18 +74,18 @@ public final class MemoriesReconciler {
      */
     public Report reconcile(Consumer<String, SpecificRecord> consumer, Predicate<String> tenants,
                             Map<Integer, Long> upTo) {
-        Map<String, MemoryChanged> log = new HashMap<>();
+        Map<MemoryKey, MemoryChanged> log = new HashMap<>();
         TopicReader.readTo(consumer, Topics.MEMORY_CHANGES.name(), upTo, record -> fold(log, record, tenants));
         return compare(log, tenants);
     }
 
-    private Report compare(Map<String, MemoryChanged> log, Predicate<String> tenants) {
-        Map<String, List<MemoryRow>> table = new HashMap<>();
+    private Report compare(Map<MemoryKey, MemoryChanged> log, Predicate<String> tenants) {
+        Map<MemoryKey, List<MemoryRow>> table = new HashMap<>();
         // in a transaction: pgjdbc streams by fetch size only there (in autocommit it buffers every row)
         jdbi.useTransaction(handle -> {
             try (Stream<MemoryRow> rows = Daos.attach(handle, MemoriesDao.class).all()) {
                 rows.filter(row -> tenants.test(row.tenantId())).forEach(row -> table
-                        .computeIfAbsent(row.tenantId() + "/" + row.userId() + "/" + row.memoryId(),
+                        .computeIfAbsent(MemoryKey.of(row.tenantId(), row.userId(), UUID.fromString(row.memoryId())),
                                 k -> new ArrayList<>(1)).add(row));
             }
         });
@@ -93,7 +96,7 @@ public final class MemoriesReconciler {
         for (List<MemoryRow> rows : table.values()) {
             rowCount += rows.size();
         }
-        for (Map.Entry<String, MemoryChanged> entry : new TreeMap<>(log).entrySet()) {
+        for (Map.Entry<MemoryKey, MemoryChanged> entry : new TreeMap<>(log).entrySet()) {
             MemoryChanged change = entry.getValue();
             List<MemoryRow> rows = table.remove(entry.getKey());
             String id = change.getMemoryId().toString();
@@ -131,17 +134,17 @@ public final class MemoriesReconciler {
     }
 
     /** The last change of every memory in the log (by version: a replay may repeat older changes later). */
-    static Map<String, MemoryChanged> foldLog(Consumer<String, SpecificRecord> consumer, Predicate<String> tenants) {
-        Map<String, MemoryChanged> last = new HashMap<>();
+    static Map<MemoryKey, MemoryChanged> foldLog(Consumer<String, SpecificRecord> consumer, Predicate<String> tenants) {
+        Map<MemoryKey, MemoryChanged> last = new HashMap<>();
         TopicReader.readToEnd(consumer, Topics.MEMORY_CHANGES.name(), record -> fold(last, record, tenants));
         return last;
     }
 
-    private static void fold(Map<String, MemoryChanged> last,
+    private static void fold(Map<MemoryKey, MemoryChanged> last,
                              org.apache.kafka.clients.consumer.ConsumerRecord<String, SpecificRecord> record,
                              Predicate<String> tenants) {
         if (record.value() instanceof MemoryChanged change && tenants.test(change.getTenantId())) {
-            last.merge(change.getTenantId() + "/" + change.getUserId() + "/" + change.getMemoryId(), change,
+            last.merge(MemoryKey.of(change), change,
                     (a, b) -> b.getVersion() >= a.getVersion() ? b : a);
         }
     }

@@ -1,5 +1,8 @@
 package io.mnemo.processors.topology;
 
+import io.mnemo.processors.core.MemoryKey;
+import io.mnemo.processors.core.UserKey;
+
 import io.mnemo.schemas.events.DeadLetterResolved;
 import io.mnemo.schemas.events.MediaStaged;
 import io.mnemo.schemas.events.MemoryCaptured;

@@ -1,5 +1,8 @@
 package io.mnemo.processors.topology;
 
+import io.mnemo.processors.core.MemoryKey;
+import io.mnemo.processors.core.UserKey;
+
 import io.mnemo.schemas.changes.EventSettled;
 import io.mnemo.schemas.changes.MemoryChanged;
 import io.mnemo.schemas.changes.UserActivityDay;

@@ -1,5 +1,7 @@
 package io.mnemo.processors.topology;
 
+import io.mnemo.processors.core.UserKey;
+
 import io.mnemo.schemas.changes.MediaRef;
 import io.mnemo.schemas.changes.MemoryChangeKind;
 import io.mnemo.schemas.changes.MemoryChanged;

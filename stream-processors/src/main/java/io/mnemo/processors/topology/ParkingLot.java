@@ -1,5 +1,8 @@
 package io.mnemo.processors.topology;
 
+import io.mnemo.processors.core.MemoryKey;
+import io.mnemo.processors.core.UserKey;
+
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;

@@ -1,5 +1,7 @@
 package io.mnemo.processors.topology;
 
+import io.mnemo.processors.core.UserKey;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mnemo.schemas.changes.MemoryChangeKind;

@@ -1,9 +1,9 @@
-package io.mnemo.processors.topology;
+package io.mnemo.processors.core;
 
 /** A user of a tenant: {@code tenant/user}, also the key of the user's events on the event log. */
-record UserKey(String tenant, String user) {
+public record UserKey(String tenant, String user) {
     /** Prefix of every store key that belongs to the user. */
-    String prefix() {
+    public String prefix() {
         return this + "/";
     }
 
