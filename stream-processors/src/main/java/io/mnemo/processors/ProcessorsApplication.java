@@ -36,7 +36,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -46,7 +45,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -110,8 +108,12 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
         managePartitionMaintenance(environment, metrics, partitions, config.getSink().getMonthsAhead());
 
         SinkSettings sink = config.getSink();
+        // Built before the sinks are managed, so its producer is closed after they stopped (reverse order).
+        KafkaDeadLetterPublisher deadLetters = new KafkaDeadLetterPublisher(kafka.buildProducer(environment,
+                "mnemo-processors-sink-dead-letters", new ConfluentAvroSerializer(registry,
+                        kafka.isAutoRegisterSchemas()), Duration.ofSeconds(30), Duration.ZERO));
         ProjectionSinks sinks = new ProjectionSinks(environment, metrics, kafka, registry, jdbi, sink.getPollTimeout(),
-                sink.getMaxBackoff(), sinkDeadLetters(environment, kafka, registry), instanceId);
+                sink.getMaxBackoff(), sinkDeadLetters(environment, kafka, deadLetters), instanceId);
         sinks.registerWriters(MEMORIES_SINK_GROUP, Topics.MEMORY_CHANGES.name(),
                 new MemoriesProjectionWriter(partitions), sink.getMaxBatch(), sink.getMemoriesWriters());
         // The activity totals are read from memory-changes (where the topology also puts them, in the user's
@@ -120,8 +122,7 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
                 sink.getMaxBatch());
         MediaObjects mediaObjects = new MediaObjects(config.getS3().build(environment), config.getS3().getBucket());
         sinks.register(MEDIA_SINK_GROUP, Topics.MEMORY_CHANGES.name(), new MediaProjectionWriter(mediaObjects,
-                new KafkaDeadLetterPublisher(deadLetterProducer(environment, kafka, registry)), metrics,
-                Clock.systemUTC()), Math.min(sink.getMaxBatch(), MEDIA_MAX_BATCH));
+                deadLetters, metrics, Clock.systemUTC()), Math.min(sink.getMaxBatch(), MEDIA_MAX_BATCH));
     }
 
     /**
@@ -231,13 +232,12 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
     }
 
     /**
-     * Where the sinks send records they can never write. Built before the sinks are managed, so its producers are
-     * closed after the sinks stopped (the lifecycle stops in reverse order).
+     * Where the sinks send records they can never write: decoded ones through the sinks' dead-letter publisher,
+     * undecodable ones as their bytes. Built before the sinks are managed, so its producer is closed after they
+     * stopped (the lifecycle stops in reverse order).
      */
     private static PostgresProjectionSink.PoisonRecords<SpecificRecord> sinkDeadLetters(
-            Environment environment, KafkaFactory kafka, SchemaRegistryClient registry) {
-        KafkaDeadLetterPublisher decoded = new KafkaDeadLetterPublisher(deadLetterProducer(environment, kafka,
-                registry));
+            Environment environment, KafkaFactory kafka, KafkaDeadLetterPublisher decoded) {
         Producer<String, byte[]> raw = kafka.buildProducer(environment, "mnemo-processors-sink-unreadable",
                 new ByteArraySerializer(), Duration.ofSeconds(30), Duration.ZERO);
         return new PostgresProjectionSink.PoisonRecords<>() {
@@ -252,25 +252,10 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
             public void deadLetterUnreadable(String topic, int partition, long offset, byte[] key, byte[] value,
                                              Throwable reason) {
                 var record = DeadLetters.of(topic, partition, offset, key, value, reason, Instant.now());
-                try {
-                    raw.send(new ProducerRecord<>(record.topic(), null,
-                            key == null ? null : new String(key, StandardCharsets.UTF_8), value, record.headers()))
-                            .get();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new KafkaException("interrupted while publishing a dead letter", e);
-                } catch (ExecutionException e) {
-                    throw new KafkaException("publishing a dead letter failed: " + e.getCause(), e.getCause());
-                }
+                KafkaDeadLetterPublisher.sendAndWait(raw, new ProducerRecord<>(record.topic(), null,
+                        key == null ? null : new String(key, StandardCharsets.UTF_8), value, record.headers()));
             }
         };
-    }
-
-    private static Producer<String, SpecificRecord> deadLetterProducer(Environment environment, KafkaFactory kafka,
-                                                                       SchemaRegistryClient registry) {
-        return kafka.buildProducer(environment, "mnemo-processors-sink-dead-letters",
-                new ConfluentAvroSerializer(registry, kafka.isAutoRegisterSchemas()), Duration.ofSeconds(30),
-                Duration.ZERO);
     }
 
     /** The SQLException behind a failure (what Postgres said), or the failure itself. */

@@ -22,8 +22,13 @@ public final class KafkaDeadLetterPublisher implements DeadLetterPublisher {
 
     @Override
     public void publish(String key, SpecificRecord value, Headers headers) {
+        sendAndWait(producer, new ProducerRecord<>(Topics.DEAD_LETTERS.name(), null, key, value, headers));
+    }
+
+    /** Sends a dead letter and returns once the broker acknowledged it; throws otherwise. */
+    public static <V> void sendAndWait(Producer<String, V> producer, ProducerRecord<String, V> deadLetter) {
         try {
-            producer.send(new ProducerRecord<>(Topics.DEAD_LETTERS.name(), null, key, value, headers)).get();
+            producer.send(deadLetter).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KafkaException("interrupted while publishing a dead letter", e);

@@ -1,7 +1,6 @@
 package io.mnemo.processors.sink;
 
 import io.dropwizard.lifecycle.Managed;
-import io.mnemo.processors.db.ProjectionFence;
 import io.mnemo.processors.db.ProjectionOffsets;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -205,17 +204,12 @@ public final class PostgresProjectionSink<V> implements Managed {
         deadLettered.addAndGet(refused);
         writtenRecords.addAndGet(batch.size() - refused);
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
-        for (ConsumerRecord<String, V> record : batch) {
-            commit.merge(new TopicPartition(record.topic(), record.partition()),
-                    new OffsetAndMetadata(record.offset() + 1), (a, b) -> a.offset() >= b.offset() ? a : b);
+        for (TopicPartition partition : records.partitions()) {
+            List<ConsumerRecord<String, V>> ofPartition = records.records(partition);
+            commit.put(partition, new OffsetAndMetadata(ofPartition.get(ofPartition.size() - 1).offset() + 1));
         }
         // Only for lag tooling: the offsets of record are the ones stored with the rows.
         consumer.commitAsync(commit, null);
-    }
-
-    /** The record(s) being written can never be: retrying cannot help ({@link FailureKind#PERMANENT}). */
-    public static boolean isRefusedData(Throwable failure) {
-        return FailureKind.of(failure) == FailureKind.PERMANENT;
     }
 
     /**
@@ -228,11 +222,7 @@ public final class PostgresProjectionSink<V> implements Managed {
                 partition.partition(), e.offset(), rootCause(e));
         poison.deadLetterUnreadable(partition.topic(), partition.partition(), e.offset(), bytes(e.keyBuffer()),
                 bytes(e.valueBuffer()), e);
-        jdbi.useTransaction(transaction -> {
-            ProjectionFence.enter(transaction, writer.projection());
-            ProjectionOffsets.advance(transaction, writer.projection(), topic,
-                    Map.of(partition.partition(), e.offset() + 1));
-        });
+        applier.passOver(partition.partition(), e.offset());
         deadLettered.incrementAndGet();
         consumer.seek(partition, e.offset() + 1);
     }

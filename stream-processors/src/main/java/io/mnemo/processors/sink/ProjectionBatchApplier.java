@@ -112,13 +112,7 @@ public final class ProjectionBatchApplier<V> {
                     LOG.error("Projection {}: {}-{}@{} can never be written ({}); refusing it", writer.projection(),
                             record.topic(), record.partition(), record.offset(), e.toString());
                     refused.refused(record, e);
-                    if (storesOffsets) {
-                        transactions.run(transaction -> {
-                            enterFence(transaction);
-                            ProjectionOffsets.advance(transaction, writer.projection(), topic,
-                                    Map.of(record.partition(), record.offset() + 1));
-                        });
-                    }
+                    passOver(record.partition(), record.offset());
                     refusedRecords++;
                 }
                 firstUnwritten.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
@@ -127,6 +121,19 @@ public final class ProjectionBatchApplier<V> {
             throw new Interrupted(firstUnwritten, e);
         }
         return refusedRecords;
+    }
+
+    /**
+     * Records a refused record as done without writing it: its offset alone is stored (when the projection keeps
+     * offsets), behind the fence like any write.
+     */
+    public void passOver(int partition, long offset) {
+        if (storesOffsets) {
+            transactions.run(transaction -> {
+                enterFence(transaction);
+                ProjectionOffsets.advance(transaction, writer.projection(), topic, Map.of(partition, offset + 1));
+            });
+        }
     }
 
     private void applyTogether(List<ConsumerRecord<String, V>> batch) {
