@@ -24,10 +24,11 @@ public final class MemoryChangesTopology {
      * whose stores change gets a new id, so it rebuilds its state by replaying the event log from offset 0
      * (the event log is kept forever; the sink's version guards make the re-emitted changes no-ops).
      */
-    public static final String APPLICATION_ID = "mnemo-memory-changes-v4";
+    public static final String APPLICATION_ID = "mnemo-memory-changes-v5";
     /**
-     * Event id → payload fingerprint, a window store whose retention is the idempotency window (v4; v3 kept a
-     * key-value store purged by a periodic full scan on the stream thread).
+     * Event id → payload fingerprint, a window store whose retention is the idempotency window (v5: ids stored at
+     * the start of their time bucket and found by point lookups; v4 stored them at their own time and range-fetched
+     * the window; v3 kept a key-value store purged by a periodic full scan on the stream thread).
      */
     public static final String EVENT_IDS_STORE = "event-ids";
     /** {@code tenant/user/memoryId} → the memory's last change (its version, whether it is forgotten, its state). */
@@ -57,7 +58,8 @@ public final class MemoryChangesTopology {
         topology.addSource(SOURCE, Serdes.String().deserializer(), avro.deserializer(), Topics.MEMORY_EVENTS.name());
         topology.addProcessor(PROCESSOR, () -> new MemoryEventProcessor(idempotencyWindow), SOURCE);
         topology.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(EVENT_IDS_STORE,
-                idempotencyWindow, idempotencyWindow, false), Serdes.String(), Serdes.String()), PROCESSOR);
+                idempotencyWindow.plus(EventDedupe.bucketOf(idempotencyWindow)), EventDedupe.bucketOf(idempotencyWindow),
+                false), Serdes.String(), Serdes.String()), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MEMORY_STATES_STORE),
                 Serdes.String(), avro), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ERASED_USERS_STORE),
