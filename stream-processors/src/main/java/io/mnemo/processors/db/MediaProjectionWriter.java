@@ -3,6 +3,7 @@ package io.mnemo.processors.db;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mnemo.kit.db.Daos;
+import io.mnemo.processors.core.MemoryKey;
 import io.mnemo.processors.s3.MediaObjects;
 import io.mnemo.processors.s3.MediaUnusable;
 import io.mnemo.processors.sink.DeadLetterPublisher;
@@ -76,11 +77,25 @@ public final class MediaProjectionWriter implements ProjectionWriter<SpecificRec
         return PROJECTION;
     }
 
-    /** Applies the batch in log order (one user's changes are in one partition, so in order here too). */
+    /**
+     * Applies the batch in log order (one user's changes are in one partition, so in order here too). Most changes
+     * neither carry media nor replace a memory's media: those are passed over after one statement for the whole
+     * batch (which of its memories reference media), instead of a version claim each. Passing one over is safe:
+     * such a change would only record its version, and a version row only guards references, which the memory
+     * does not have; a later change that adds media claims its own version, so a replay of an older change still
+     * finds a newer version recorded.
+     */
     @Override
     public void write(Handle transaction, List<ConsumerRecord<String, SpecificRecord>> batch) {
+        Set<MemoryKey> mayHaveMedia = referencing(transaction, batch);
         for (ConsumerRecord<String, SpecificRecord> record : batch) {
             if (record.value() instanceof MemoryChanged change) {
+                MemoryKey memory = MemoryKey.of(change);
+                if (mediaOf(change).isEmpty() && !mayHaveMedia.contains(memory)) {
+                    continue;
+                }
+                // from here on, this memory's later changes in the batch are diffed against what this one stored
+                mayHaveMedia.add(memory);
                 apply(transaction, record, change);
             } else if (record.value() instanceof UserErased erased) {
                 erase(transaction, erased);
@@ -88,6 +103,37 @@ public final class MediaProjectionWriter implements ProjectionWriter<SpecificRec
             // anything else on the topic is not about media
         }
         Watermarks.advance(transaction, PROJECTION, SettledPositions.of(batch));
+    }
+
+    /** The memories of the batch's changes that reference media before the batch. */
+    private static Set<MemoryKey> referencing(Handle h, List<ConsumerRecord<String, SpecificRecord>> batch) {
+        List<MemoryChanged> changes = new ArrayList<>(batch.size());
+        for (ConsumerRecord<String, SpecificRecord> record : batch) {
+            if (record.value() instanceof MemoryChanged change) {
+                changes.add(change);
+            }
+        }
+        Set<MemoryKey> referencing = new HashSet<>();
+        if (changes.isEmpty()) {
+            return referencing;
+        }
+        String[] tenants = new String[changes.size()];
+        String[] users = new String[changes.size()];
+        UUID[] ids = new UUID[changes.size()];
+        for (int i = 0; i < changes.size(); i++) {
+            tenants[i] = changes.get(i).getTenantId();
+            users[i] = changes.get(i).getUserId();
+            ids[i] = changes.get(i).getMemoryId();
+        }
+        Daos.attach(h, MemoryMediaDao.class).referencing(tenants, users, ids)
+                .forEach(m -> referencing.add(MemoryKey.of(m.tenantId(), m.userId(), m.memoryId())));
+        return referencing;
+    }
+
+    /** The media the memory has after the change (none once it is deleted). */
+    private static List<MediaRef> mediaOf(MemoryChanged change) {
+        boolean live = change.getKind() == MemoryChangeKind.UPSERTED && change.getState() != null;
+        return live && change.getState().getMedia() != null ? change.getState().getMedia() : List.of();
     }
 
     private void apply(Handle h, ConsumerRecord<String, SpecificRecord> record, MemoryChanged change) {
@@ -100,9 +146,7 @@ public final class MediaProjectionWriter implements ProjectionWriter<SpecificRec
             return; // a duplicate or an older version: applied already, deletions included
         }
         Map<String, String> current = first.get() ? Map.of() : references(h, tenant, user, memoryId);
-        boolean live = change.getKind() == MemoryChangeKind.UPSERTED && change.getState() != null;
-        MediaPlan plan = MediaPlan.between(tenant, user, current,
-                live ? change.getState().getMedia() : List.of());
+        MediaPlan plan = MediaPlan.between(tenant, user, current, mediaOf(change));
         if (plan.changesNothing()) {
             return;
         }

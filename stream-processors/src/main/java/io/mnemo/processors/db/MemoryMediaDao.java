@@ -24,6 +24,21 @@ public interface MemoryMediaDao {
     List<Reference> ofMemory(@Bind("tenantId") String tenantId, @Bind("userId") String userId,
                              @Bind("memoryId") UUID memoryId);
 
+    /** A memory that references media. */
+    record Referencing(String tenantId, String userId, UUID memoryId) {
+    }
+
+    /** Of the given memories (parallel arrays), those that reference any media: one statement for a whole batch. */
+    @SqlQuery("""
+            SELECT DISTINCT m.tenant_id, m.user_id, m.memory_id
+            FROM memory_media m
+            JOIN unnest(:tenants, :users, :ids) AS k(tenant_id, user_id, memory_id)
+              ON m.tenant_id = k.tenant_id AND m.user_id = k.user_id AND m.memory_id = k.memory_id
+            """)
+    @RegisterConstructorMapper(Referencing.class)
+    List<Referencing> referencing(@Bind("tenants") String[] tenants, @Bind("users") String[] users,
+                                  @Bind("ids") UUID[] ids);
+
     @SqlUpdate("""
             INSERT INTO memory_media (tenant_id, user_id, memory_id, media_id, sha256)
             VALUES (:tenantId, :userId, :memoryId, :mediaId, :sha256)
