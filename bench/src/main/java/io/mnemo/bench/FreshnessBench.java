@@ -55,7 +55,8 @@ public final class FreshnessBench {
 
     /** One rate's outcome. */
     record Step(int targetRate, double acceptedRate, long accepted, long refused, long notVisible,
-                Histogram ingestLatency, Histogram freshness, Histogram replicaLag, Stages stages) {
+                Histogram ingestLatency, Histogram freshness, Histogram replicaLag, Stages stages,
+                Map<String, Long> cpu) {
         boolean sustained() {
             return acceptedRate >= 0.9 * targetRate && notVisible == 0
                     && freshness.getValueAtPercentile(99) <= P99_LIMIT_MILLIS * 1000;
@@ -100,20 +101,23 @@ public final class FreshnessBench {
         BenchResults table = new BenchResults("freshness", List.of("target events/s", "accepted events/s",
                 "202 p50 ms", "202 p99 ms", "visible on replica p50 ms", "p95 ms", "p99 ms", "max ms",
                 "baseline: replica lag p50 ms", "p99 ms", "stage Streams p50/p99 ms", "stage sink p50/p99 ms",
-                "stage replica p50/p99 ms", "sustained"));
+                "stage replica p50/p99 ms", "sustained", "CPU µs per event (by process)"));
         for (Step step : steps) {
             table.row(step.targetRate(), step.acceptedRate(), ms(step.ingestLatency(), 50), ms(step.ingestLatency(), 99),
                     ms(step.freshness(), 50), ms(step.freshness(), 95), ms(step.freshness(), 99),
                     step.freshness().getMaxValue() / 1000.0, ms(step.replicaLag(), 50), ms(step.replicaLag(), 99),
                     pair(step.stages().streams()), pair(step.stages().sink()), pair(step.stages().replica()),
                     step.sustained() ? "yes" : "no (" + step.refused() + " refused, " + step.notVisible()
-                            + " not visible in time)");
+                            + " not visible in time)", step.cpu());
         }
         table.put("maximum sustainable rate (events/s; doubling, then bisecting between sustained and not)",
                 maxSustained == null ? "not searched" : maxSustained);
         table.put("stages", "per memory: 202 → the processors' output for its event committed on memory-changes "
                 + "(read_committed consumer) → the primary's watermark passes it → the replica's does; the stages add "
                 + "up to the visibility latency (each ±5 ms of polling)");
+        table.put("cpu", "CPU µs per accepted event: user + system time of each kind of process from the step's "
+                + "first request until its last memory is visible (/proc/<pid>/stat; Postgres includes exited "
+                + "backends; the bench JVM is the load driver and the watchers)");
         table.put("freshness", "from the 202 to the replica's watermark for the memory's partition >= its position "
                 + "(5 ms polling, so ±5 ms)");
         table.write(resultsDir);
@@ -174,6 +178,7 @@ public final class FreshnessBench {
         double intervalNanos = 1e9 * BATCH / rate;
 
         Stages stages = Stages.create();
+        Map<String, Long> cpuBefore = BenchResults.cpuMicrosByKind();
         ChangesWatcher changes = new ChangesWatcher(env);
         Thread changesThread = new Thread(changes, "freshness-changes");
         changesThread.start();
@@ -206,9 +211,13 @@ public final class FreshnessBench {
         watcher.join(TimeUnit.SECONDS.toMillis(seconds + 180));
         changes.stop();
         changesThread.join(10_000);
+        // everything the step caused, from the first request until its last memory is visible (the observers'
+        // polling included: the bench JVM's figure is the load driver plus the watchers)
+        Map<String, Long> cpu = BenchResults.cpuMicrosPerOp(cpuBefore, BenchResults.cpuMicrosByKind(),
+                acceptedCount.get());
         long notVisible = acceptedCount.get() - freshness.getTotalCount();
         Step step = new Step(rate, acceptedCount.get() / elapsed, acceptedCount.get(), refused.get(), notVisible,
-                ingestLatency, freshness, replicaLag, stages);
+                ingestLatency, freshness, replicaLag, stages, cpu);
         System.out.printf("  %,d events/s: accepted %,.0f/s, visible p50 %.0f ms p99 %.0f ms (streams p99 %.0f, sink "
                         + "p99 %.0f, replica p99 %.0f)%s%n", rate, step.acceptedRate(), ms(freshness, 50),
                 ms(freshness, 99), ms(stages.streams(), 99), ms(stages.sink(), 99), ms(stages.replica(), 99),
@@ -224,8 +233,11 @@ public final class FreshnessBench {
     private static void watch(BenchEnvironment env, ConcurrentLinkedQueue<Pending> accepted, Histogram freshness,
                               Histogram replicaLag, Stages stages, ChangesWatcher changes, AtomicBoolean sending) {
         Map<Integer, PriorityQueue<Pending>> waiting = new ConcurrentHashMap<>();
-        // memories whose primary watermark was not reached yet, by partition (stage timestamps filled as seen)
-        Map<Integer, java.util.List<Pending>> open = new java.util.HashMap<>();
+        // memories not through Streams yet, and those through Streams but not on the primary yet, by partition, in
+        // offset order: each poll only looks at the memories it settles (a full scan per poll made the watcher the
+        // bench JVM's largest CPU cost when the pipeline fell behind)
+        Map<Integer, PriorityQueue<Pending>> inStreams = new java.util.HashMap<>();
+        Map<Integer, PriorityQueue<Pending>> inSink = new java.util.HashMap<>();
         long giveUp = Long.MAX_VALUE;
         try (Connection replica = DriverManager.getConnection(env.replica().url(), env.replica().user(),
                 env.replica().password());
@@ -243,7 +255,7 @@ public final class FreshnessBench {
                 for (Pending p; (p = accepted.poll()) != null; ) {
                     waiting.computeIfAbsent(p.partition, k -> new PriorityQueue<>(
                             java.util.Comparator.comparingLong(Pending::offset))).add(p);
-                    open.computeIfAbsent(p.partition, k -> new java.util.ArrayList<>()).add(p);
+                    byOffset(inStreams, p.partition).add(p);
                 }
                 boolean anyWaiting = waiting.values().stream().anyMatch(q -> !q.isEmpty());
                 if (!sending.get() && !anyWaiting && accepted.isEmpty()) {
@@ -264,18 +276,23 @@ public final class FreshnessBench {
                         }
                     }
                     long polled = System.nanoTime();
-                    open.forEach((partition, list) -> list.removeIf(pending -> {
-                        if (pending.changedNanos == 0 && changes.settled(partition) >= pending.offset) {
-                            pending.changedNanos = changes.settledAt(partition, pending.offset, polled);
+                    inStreams.forEach((partition, queue) -> {
+                        long settled = changes.settled(partition);
+                        long primary = onPrimary.getOrDefault(partition, -1L);
+                        while (!queue.isEmpty() && queue.peek().offset <= Math.max(settled, primary)) {
+                            Pending pending = queue.poll();
+                            // seen on the primary before the changes watcher saw it: both stages end at this poll
+                            pending.changedNanos = pending.offset <= settled
+                                    ? changes.settledAt(partition, pending.offset, polled) : polled;
+                            byOffset(inSink, partition).add(pending);
                         }
-                        if (pending.primaryNanos == 0 && onPrimary.getOrDefault(partition, -1L) >= pending.offset) {
-                            pending.primaryNanos = polled;
-                            if (pending.changedNanos == 0) {
-                                pending.changedNanos = polled;
-                            }
+                    });
+                    inSink.forEach((partition, queue) -> {
+                        long primary = onPrimary.getOrDefault(partition, -1L);
+                        while (!queue.isEmpty() && queue.peek().offset <= primary) {
+                            queue.poll().primaryNanos = polled;
                         }
-                        return pending.primaryNanos != 0;
-                    }));
+                    });
                     try (ResultSet rs = watermarks.executeQuery()) {
                         long now = System.nanoTime();
                         while (rs.next()) {
@@ -304,6 +321,11 @@ public final class FreshnessBench {
         } catch (Exception e) {
             System.err.println("watcher stopped: " + e);
         }
+    }
+
+    private static PriorityQueue<Pending> byOffset(Map<Integer, PriorityQueue<Pending>> queues, int partition) {
+        return queues.computeIfAbsent(partition, k -> new PriorityQueue<>(java.util.Comparator.comparingLong(
+                Pending::offset)));
     }
 
     private static HttpRequest batch(BenchEnvironment env, String runId, long seq) {
