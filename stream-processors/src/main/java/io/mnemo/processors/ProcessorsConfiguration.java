@@ -1,10 +1,12 @@
 package io.mnemo.processors;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.db.DataSourceFactory;
 import io.mnemo.kit.kafka.KafkaFactory;
 import io.mnemo.kit.s3.S3Factory;
+import io.dropwizard.validation.ValidationMethod;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 
@@ -33,6 +35,17 @@ public class ProcessorsConfiguration extends Configuration {
     private String instanceId;
     /** Apply the projection migrations at start-up (the processors own the projection schema). */
     private boolean migrateOnStart = true;
+
+    /**
+     * Each sink thread keeps its own connection (memories writers, activity, media), and the rest of the service
+     * (offset loads on rebalance, partition maintenance, health checks) needs a few more.
+     */
+    @JsonIgnore
+    @ValidationMethod(message = "database.maxSize must be at least sink.memoriesWriters + 4 (one connection per sink "
+            + "thread, two spare)")
+    public boolean isPoolLargeEnoughForSinks() {
+        return database.getMaxSize() >= sink.getMemoriesWriters() + 4;
+    }
 
     @JsonProperty
     public String getInstanceId() {

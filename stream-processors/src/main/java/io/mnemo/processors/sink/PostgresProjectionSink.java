@@ -44,6 +44,7 @@ public final class PostgresProjectionSink<V> implements Managed {
     private final Duration maxBackoff;
     private final PoisonRecords<V> poison;
     private final ProjectionBatchApplier<V> applier;
+    private final SinkConnection connection;
     private final String threadSuffix;
     private static final long INITIAL_BACKOFF_MILLIS = 100;
 
@@ -87,7 +88,8 @@ public final class PostgresProjectionSink<V> implements Managed {
                                   String threadSuffix) {
         this.threadSuffix = threadSuffix;
         this.poison = poison;
-        this.applier = new ProjectionBatchApplier<>(jdbi::useTransaction, writer, topic, true, true,
+        this.connection = new SinkConnection(jdbi);
+        this.applier = new ProjectionBatchApplier<>(connection, writer, topic, true, true,
                 poison == null ? null : poison::deadLetter);
         this.consumer = consumer;
         this.topic = topic;
@@ -175,6 +177,7 @@ public final class PostgresProjectionSink<V> implements Managed {
             healthy = false;
             LOG.error("Sink {} stopped on an unexpected error", writer.projection(), e);
         } finally {
+            connection.close();
             try {
                 // Leave the group even as a static member: a successor must not wait a session timeout for this one.
                 consumer.close(CloseOptions.timeout(Duration.ofSeconds(5))
