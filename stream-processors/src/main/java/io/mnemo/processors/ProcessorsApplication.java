@@ -63,12 +63,6 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
     public static final String ACTIVITY_SINK_GROUP = "mnemo-projection-activity";
     /** Consumer group of the media projection sink (S3 objects plus the media tables). */
     public static final String MEDIA_SINK_GROUP = "mnemo-projection-media";
-    /**
-     * Records per media batch at most: each may copy an object of up to 25 MiB inside the batch, which must end
-     * well within the consumer's max.poll.interval.ms (and hold its row locks briefly).
-     */
-    static final int MEDIA_MAX_BATCH = 50;
-
     public static void main(String[] args) throws Exception {
         new ProcessorsApplication().run(args);
     }
@@ -122,7 +116,7 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
                 sink.getMaxBatch());
         MediaObjects mediaObjects = new MediaObjects(config.getS3().build(environment), config.getS3().getBucket());
         sinks.register(MEDIA_SINK_GROUP, Topics.MEMORY_CHANGES.name(), new MediaProjectionWriter(mediaObjects,
-                deadLetters, metrics, Clock.systemUTC()), Math.min(sink.getMaxBatch(), MEDIA_MAX_BATCH));
+                deadLetters, metrics, Clock.systemUTC()), sink.getMaxBatch());
     }
 
     /**

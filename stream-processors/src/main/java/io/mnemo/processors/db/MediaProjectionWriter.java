@@ -45,6 +45,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class MediaProjectionWriter implements ProjectionWriter<SpecificRecord> {
     public static final String PROJECTION = "media";
+    /** Changes with object work (copies of up to 25 MiB, deletions) in one transaction at most. */
+    static final int MAX_OBJECT_WORK_PER_TRANSACTION = 50;
     private static final Logger LOG = LoggerFactory.getLogger(MediaProjectionWriter.class);
 
     /** Re-inserting a media row that a concurrent sink deleted under us cannot race forever; give up and retry. */
@@ -75,6 +77,22 @@ public final class MediaProjectionWriter implements ProjectionWriter<SpecificRec
     @Override
     public String projection() {
         return PROJECTION;
+    }
+
+    /** A change carrying media may copy an object of up to 25 MiB; a forget or an erasure may delete objects. */
+    @Override
+    public boolean isCostly(SpecificRecord value) {
+        return value instanceof UserErased || value instanceof MemoryChanged change
+                && (change.getKind() == MemoryChangeKind.DELETED || !mediaOf(change).isEmpty());
+    }
+
+    /**
+     * Object work per transaction: each must end well within the consumer's max.poll.interval.ms and hold its row
+     * locks briefly. Changes without object work (most of them) are not counted, so they travel in full batches.
+     */
+    @Override
+    public int maxCostlyPerTransaction() {
+        return MAX_OBJECT_WORK_PER_TRANSACTION;
     }
 
     /**

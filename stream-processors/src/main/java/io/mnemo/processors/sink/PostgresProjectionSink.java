@@ -47,6 +47,8 @@ public final class PostgresProjectionSink<V> implements Managed {
     private final SinkConnection connection;
     private final String threadSuffix;
     private static final long INITIAL_BACKOFF_MILLIS = 100;
+    /** After this long writing one poll's records, the rest are left for the next poll. */
+    static final Duration POLL_WORK_BUDGET = Duration.ofSeconds(30);
 
     private final AtomicLong writtenRecords = new AtomicLong();
     /** Touched only by the sink thread (the rebalance listener runs inside poll). */
@@ -190,29 +192,68 @@ public final class PostgresProjectionSink<V> implements Managed {
     }
 
     /**
-     * Writes the batch through the applier (records that can never be written are dead-lettered); on a transient
-     * failure puts each partition back at its first unwritten record, without asking the (possibly failing)
-     * database: batches are consumed in order, so that is exactly what is stored in Postgres.
+     * Writes the polled records through the applier (records that can never be written are dead-lettered), in one
+     * transaction, or in several in order when the writer bounds its {@linkplain ProjectionWriter#isCostly costly}
+     * records per transaction. On a transient failure, and when the transactions of one poll have taken longer than
+     * {@link #POLL_WORK_BUDGET} (the consumer must poll again well within max.poll.interval.ms), each partition is put
+     * back at its first unwritten record, without asking the (possibly failing) database: records are written in
+     * order, so that is exactly what is stored in Postgres.
      */
     private void writeOrSeekBack(ConsumerRecords<String, V> records) {
-        List<ConsumerRecord<String, V>> batch = new ArrayList<>(records.count());
-        records.forEach(batch::add);
-        int refused;
+        List<ConsumerRecord<String, V>> polled = new ArrayList<>(records.count());
+        records.forEach(polled::add);
+        long started = System.nanoTime();
+        Map<TopicPartition, OffsetAndMetadata> written = new HashMap<>();
+        int from = 0;
         try {
-            refused = applier.apply(batch);
-        } catch (ProjectionBatchApplier.Interrupted e) {
-            e.resumeAt().forEach(consumer::seek);
-            throw e.getCause();
+            while (from < polled.size()) {
+                int to = endOfTransaction(writer, polled, from);
+                List<ConsumerRecord<String, V>> batch = polled.subList(from, to);
+                int refused;
+                try {
+                    refused = applier.apply(batch);
+                } catch (ProjectionBatchApplier.Interrupted e) {
+                    seekBack(polled.subList(to, polled.size()));
+                    e.resumeAt().forEach(consumer::seek);
+                    throw e.getCause();
+                }
+                deadLettered.addAndGet(refused);
+                writtenRecords.addAndGet(batch.size() - refused);
+                batch.forEach(r -> written.put(new TopicPartition(r.topic(), r.partition()),
+                        new OffsetAndMetadata(r.offset() + 1)));
+                from = to;
+                if (from < polled.size() && System.nanoTime() - started > POLL_WORK_BUDGET.toNanos()) {
+                    seekBack(polled.subList(from, polled.size()));
+                    break;
+                }
+            }
+        } finally {
+            if (!written.isEmpty()) {
+                // Only for lag tooling: the offsets of record are the ones stored with the rows.
+                consumer.commitAsync(written, null);
+            }
         }
-        deadLettered.addAndGet(refused);
-        writtenRecords.addAndGet(batch.size() - refused);
-        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
-        for (TopicPartition partition : records.partitions()) {
-            List<ConsumerRecord<String, V>> ofPartition = records.records(partition);
-            commit.put(partition, new OffsetAndMetadata(ofPartition.get(ofPartition.size() - 1).offset() + 1));
+    }
+
+    /** The end (exclusive) of the transaction that starts at {@code from}: it holds at most the writer's costly records. */
+    static <V> int endOfTransaction(ProjectionWriter<V> writer, List<ConsumerRecord<String, V>> polled, int from) {
+        int costly = 0;
+        int limit = writer.maxCostlyPerTransaction();
+        for (int i = from; i < polled.size(); i++) {
+            if (writer.isCostly(polled.get(i).value()) && ++costly > limit) {
+                return i;
+            }
         }
-        // Only for lag tooling: the offsets of record are the ones stored with the rows.
-        consumer.commitAsync(commit, null);
+        return polled.size();
+    }
+
+    /** Puts each partition of these (unwritten, in poll order) records back at its first one. */
+    private void seekBack(List<ConsumerRecord<String, V>> unwritten) {
+        Map<TopicPartition, Long> first = new HashMap<>();
+        for (ConsumerRecord<String, V> record : unwritten) {
+            first.putIfAbsent(new TopicPartition(record.topic(), record.partition()), record.offset());
+        }
+        first.forEach(consumer::seek);
     }
 
     /**

@@ -17,4 +17,18 @@ public interface ProjectionWriter<V> {
     }
 
     void write(Handle transaction, List<ConsumerRecord<String, V>> batch);
+
+    /**
+     * Whether writing this record does slow work outside Postgres (the media writer copies or deletes objects in
+     * S3). A transaction holds at most {@link #maxCostlyPerTransaction()} such records; the sink splits a polled
+     * batch accordingly, so cheap records still travel in large batches.
+     */
+    default boolean isCostly(V value) {
+        return false;
+    }
+
+    /** At most this many {@linkplain #isCostly costly} records in one transaction. */
+    default int maxCostlyPerTransaction() {
+        return Integer.MAX_VALUE;
+    }
 }
