@@ -22,6 +22,7 @@ import io.mnemo.processors.sink.ProjectionSinks;
 import io.mnemo.processors.topology.DeadLetters;
 import io.mnemo.processors.topology.FailedEventHandler;
 import io.mnemo.processors.topology.MemoryChangesTopology;
+import io.mnemo.processors.topology.StoreTuning;
 import io.mnemo.processors.topology.UnreadableEventHandler;
 import io.mnemo.schemas.ProjectionMigrations;
 import io.mnemo.schemas.Topics;
@@ -276,6 +277,7 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.getThreads());
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.getCommitInterval().toMillis());
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, settings.getCacheMaxBytes());
+        props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, StoreTuning.class);
         props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, settings.getStandbyReplicas());
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) settings.getReplicationFactor());
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
