@@ -4,7 +4,6 @@ import io.mnemo.kit.auth.ApiKeyStore;
 import io.mnemo.kit.auth.Scopes;
 import io.mnemo.query.core.MemoryFilter;
 import io.mnemo.query.db.MemoriesReadDao;
-import io.mnemo.query.db.WatermarksReadDao;
 import io.mnemo.schemas.ProjectionMigrations;
 import java.io.IOException;
 import java.net.URI;
@@ -28,7 +27,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.postgres.PostgresPlugin;
-import org.jdbi.v3.sqlobject.statement.SqlQuery;
 
 /**
  * The first keyset page of a user's memories (limit 50, newest first) against a running platform: through the
@@ -95,6 +93,10 @@ public final class QueryBench {
                 System.out.printf("round %d: pgbench %s%n", round, pgRuns.get(pgRuns.size() - 1));
             }
         }
+        String profile = System.getProperty("bench.profile", "");
+        if (!profile.isEmpty()) {
+            profile(profile, () -> http(env.queryUrl(), key, users, clients, seconds));
+        }
         unpin();
 
         BenchResults table = new BenchResults("query", List.of("run", "q/s", "mean ms", "p50 ms", "p99 ms",
@@ -135,14 +137,8 @@ public final class QueryBench {
      * query service's code, so the baseline runs what the service runs).
      */
     static List<String> serviceStatements() {
-        try {
-            // two statements per page: the projection's watermark, then the page
-            return List.of(WatermarksReadDao.class.getMethod("appliedOffset", String.class, int.class)
-                    .getAnnotation(SqlQuery.class).value().strip(), MemoriesReadDao.listing(MemoryFilter.none(), false,
-                    true));
-        } catch (NoSuchMethodException e) {
-            throw new IllegalStateException(e);
-        }
+        // one statement per page: the page joined to the projection's watermark
+        return List.of(MemoriesReadDao.pageWithWatermark(MemoryFilter.none(), false));
     }
 
     /**
@@ -266,6 +262,25 @@ public final class QueryBench {
         for (long pid : sutPids()) {
             exec(taskset.toString(), "-a", "-c", "-p", all, Long.toString(pid));
         }
+    }
+
+    /**
+     * One more Java-client run (not in the table) with async-profiler attached to the query service (CPU, itimer,
+     * 10 ms), written as collapsed stacks to {@code file}; needs /tmp/ap/linux-x64/libasyncProfiler.so.
+     */
+    private static void profile(String file, java.util.concurrent.Callable<Measured> load) throws Exception {
+        Path agent = Path.of(System.getProperty("bench.asyncProfiler", "/tmp/ap/linux-x64/libasyncProfiler.so"));
+        Long query = sutPids().stream().filter(pid -> ProcessHandle.of(pid).map(BenchResults::kindOf)
+                .orElse("").equals("QueryApplication")).findFirst().orElse(null);
+        if (query == null || !Files.isReadable(agent)) {
+            System.out.println("no profile: query service or " + agent + " not found");
+            return;
+        }
+        exec("jcmd", query.toString(), "JVMTI.agent_load", agent.toString(),
+                "\"start,event=itimer,interval=10ms\"");
+        Measured profiled = load.call();
+        exec("jcmd", query.toString(), "JVMTI.agent_load", agent.toString(), "\"stop,file=" + file + ",collapsed\"");
+        System.out.printf("profiled run %s; collapsed stacks in %s%n", profiled, file);
     }
 
     private static void exec(String... command) throws IOException, InterruptedException {
