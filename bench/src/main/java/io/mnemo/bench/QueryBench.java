@@ -245,6 +245,10 @@ public final class QueryBench {
             return "none (bench.pin=false, fewer than 2 cores or no taskset)";
         }
         List<Long> sut = sutPids();
+        if (sut.stream().noneMatch(pid -> ProcessHandle.of(pid).map(BenchResults::kindOf).orElse("")
+                .equals("QueryApplication"))) {
+            return "none (the query service is not a process of its own here)";
+        }
         for (long pid : sut) {
             exec(taskset.toString(), "-a", "-c", "-p", "0", Long.toString(pid));
         }
@@ -259,7 +263,9 @@ public final class QueryBench {
             return;
         }
         String all = "0-" + (Runtime.getRuntime().availableProcessors() - 1);
-        for (long pid : sutPids()) {
+        List<Long> pids = new ArrayList<>(sutPids());
+        pids.add(ProcessHandle.current().pid());
+        for (long pid : pids) {
             exec(taskset.toString(), "-a", "-c", "-p", all, Long.toString(pid));
         }
     }
@@ -386,11 +392,14 @@ public final class QueryBench {
                 + "end\n");
         Map<String, Long> cpuBefore = cpuByKind();
         Process process = new ProcessBuilder(wrk.toString(), "-t", "2", "-c", Integer.toString(clients), "-d",
-                seconds + "s", "--latency", "-s", lua.toString(), queryUrl).redirectErrorStream(true).start();
+                seconds + "s", "--timeout", "10s", "--latency", "-s", lua.toString(), queryUrl).redirectErrorStream(true)
+                .start();
         String output = new String(process.getInputStream().readAllBytes());
         process.waitFor();
         Files.deleteIfExists(lua);
-        if (output.contains("Non-2xx") || output.contains("Socket errors")) {
+        // a timeout (10 s) is a slow answer, reported in the latencies; an error answer or a broken socket fails
+        if (output.contains("Non-2xx") || Pattern.compile("Socket errors: connect [1-9]|read [1-9]|write [1-9]")
+                .matcher(output).find()) {
             throw new IllegalStateException("wrk saw failed requests:\n" + output);
         }
         Matcher total = Pattern.compile("(\\d+) requests in ([0-9.]+)s").matcher(output);
@@ -446,6 +455,9 @@ public final class QueryBench {
             throw new IllegalStateException("unexpected pgbench output:\n" + output);
         }
         long transactions = Long.parseLong(processed.group(1));
+        // pgbench's backends exit as it disconnects; until the server reaps them they are zombies with no command
+        // line, which the CPU snapshot cannot attribute: give the server a moment so their time lands in its cutime
+        Thread.sleep(1000);
         Map<String, Long> cpu = BenchResults.cpuMicrosPerOp(cpuBefore, cpuByKind(), transactions);
         List<Long> micros = new ArrayList<>();
         try (var files = Files.list(logs)) {
