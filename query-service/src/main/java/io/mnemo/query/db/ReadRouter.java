@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * Chooses the database that answers a read. Replicas are spread round-robin among those the monitor found
  * healthy and within the lag bound; the primary answers only when none qualifies. A read that must reflect a
  * position (the client's own write, or what it last read) runs on a source where the watermark of the projection
- * it reads, for the user's event-log partition, has reached it — checked just before the query, whose later
- * snapshot therefore reflects at least that position — waiting up to a bound for a replica, then trying the
+ * it reads, for the user's event-log partition, has reached it — read by the query's own statement
+ * ({@link #readGated}: same snapshot as the rows) or by one just before it, whose later snapshot therefore reflects
+ * at least that position — waiting up to a bound for a replica, then trying the
  * primary, else {@link NotYetVisible}. Each projection has its own sink and watermark, so a read waits for the
  * projection it reads, not another one that may be ahead. A source failing mid-request is skipped, not reported
  * as an error.
