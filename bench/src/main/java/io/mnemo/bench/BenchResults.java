@@ -103,6 +103,11 @@ final class BenchResults {
      * plus the live backends). Two snapshots around a run give each kind's CPU cost of the run.
      */
     static Map<String, Long> cpuMicrosByKind() {
+        return cpuMicrosByKind(pid -> true);
+    }
+
+    /** {@link #cpuMicrosByKind()} of the processes whose pid passes {@code include}. */
+    static Map<String, Long> cpuMicrosByKind(java.util.function.LongPredicate include) {
         Map<String, Long> byKind = new LinkedHashMap<>();
         java.util.Set<ProcessHandle> all = new java.util.LinkedHashSet<>();
         all.add(ProcessHandle.current());
@@ -110,7 +115,7 @@ final class BenchResults {
         ProcessHandle.allProcesses().filter(p -> !describe(p).equals("other")).forEach(all::add);
         for (ProcessHandle process : all) {
             String kind = describe(process);
-            if (kind.equals("other")) {
+            if (kind.equals("other") || !include.test(process.pid())) {
                 continue;
             }
             long[] ticks = cpuTicks(process.pid());
@@ -123,6 +128,17 @@ final class BenchResults {
             byKind.merge(group, used * 10_000L, Long::sum); // USER_HZ is 100 on Linux: 1 tick = 10 ms
         }
         return byKind;
+    }
+
+    /** CPU µs of a process including its children that exited and were waited for (e.g. a tool it ran). */
+    static long cpuMicrosWithReapedChildren(long pid) {
+        long[] ticks = cpuTicks(pid);
+        return ticks == null ? 0 : (ticks[0] + ticks[1] + ticks[2] + ticks[3]) * 10_000L;
+    }
+
+    /** The kind of process, as the CPU and footprint figures name it ("other" when not the platform's). */
+    static String kindOf(ProcessHandle process) {
+        return describe(process);
     }
 
     /** utime, stime, cutime, cstime in clock ticks, or null when the process is gone. */

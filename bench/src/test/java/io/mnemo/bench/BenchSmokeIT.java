@@ -106,7 +106,8 @@ class BenchSmokeIT {
     @Order(5)
     void theQueryBenchmarkProducesItsTable() throws Throwable {
         BenchResults results = QueryBench.run(platform(), 5_000, 50, 1, 2, RESULTS);
-        assertThat(results.rowCount()).isBetween(1, 2);
+        // the service through the Java client, then wrk and pgbench when installed
+        assertThat(results.rowCount()).isBetween(1, 3);
         assertWritten("query", results);
     }
 }

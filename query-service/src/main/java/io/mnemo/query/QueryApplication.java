@@ -103,7 +103,7 @@ public class QueryApplication extends Application<QueryConfiguration> {
         // latency by route, and mnemo.query.rejected{reason,tenant} for every refusal (auth ones included)
         environment.jersey().register(new HttpMetrics(metrics, "query"));
         environment.jersey().register(new QueryProblems());
-        environment.jersey().register(new MemoryQueryResource(queries));
+        environment.jersey().register(new MemoryQueryResource(queries, environment.getObjectMapper()));
         environment.jersey().register(new MediaQueryResource(queries));
         environment.jersey().register(new ActivityResource(queries));
         environment.jersey().register(new ExportResource(queries, environment.getObjectMapper()));

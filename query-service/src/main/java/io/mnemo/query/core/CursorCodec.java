@@ -22,13 +22,22 @@ public final class CursorCodec {
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
-    private final SecretKeySpec key;
+    /** A Mac keyed once per thread: {@code Mac.getInstance} and {@code init} per cursor cost more than the MAC. */
+    private final ThreadLocal<Mac> macs;
 
     public CursorCodec(byte[] secret) {
         if (secret.length < 16) {
             throw new IllegalArgumentException("cursor secret must be at least 16 bytes");
         }
-        this.key = new SecretKeySpec(secret.clone(), "HmacSHA256");
+        SecretKeySpec key = new SecretKeySpec(secret.clone(), "HmacSHA256");
+        Mac keyed = newMac(key);
+        this.macs = ThreadLocal.withInitial(() -> {
+            try {
+                return (Mac) keyed.clone();
+            } catch (CloneNotSupportedException e) {
+                return newMac(key);
+            }
+        });
     }
 
     public String encode(Cursor cursor, String scope) {
@@ -63,13 +72,20 @@ public final class CursorCodec {
     }
 
     private byte[] mac(byte[] position, String scope) {
+        Mac mac = macs.get();
+        // doFinal leaves the Mac reset, keyed, for the thread's next cursor; reset again should a call ever fail
+        mac.reset();
+        mac.update(scope.getBytes(StandardCharsets.UTF_8));
+        mac.update((byte) 0);
+        mac.update(position);
+        return Arrays.copyOf(mac.doFinal(), MAC_BYTES);
+    }
+
+    private static Mac newMac(SecretKeySpec key) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
-            mac.update(scope.getBytes(StandardCharsets.UTF_8));
-            mac.update((byte) 0);
-            mac.update(position);
-            return Arrays.copyOf(mac.doFinal(), MAC_BYTES);
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is required by every JVM", e);
         }

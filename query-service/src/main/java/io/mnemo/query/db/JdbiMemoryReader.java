@@ -40,8 +40,9 @@ public final class JdbiMemoryReader implements MemoryReader {
     @Override
     public Read<List<MemoryView>> newestFirst(String tenantId, String userId, MemoryFilter filter,
                                               Optional<Cursor> after, int limit, Optional<LogPosition> atLeast) {
-        return router.read(Projection.MEMORIES, tenantId, userId, atLeast, handle -> Daos.attach(handle,
-                MemoriesReadDao.class).newestFirst(tenantId, userId, filter, after, limit));
+        return router.readGated(Projection.MEMORIES, tenantId, userId, atLeast, (handle, watermark, partition) ->
+                MemoriesReadDao.newestFirstWithWatermark(handle, watermark, partition, tenantId, userId, filter, after,
+                        limit));
     }
 
     @Override

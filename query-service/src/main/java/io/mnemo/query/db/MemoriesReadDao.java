@@ -12,12 +12,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.StatementContext;
@@ -43,14 +45,45 @@ public interface MemoriesReadDao extends SqlObject {
     Optional<MemoryView> byId(@Bind("tenantId") String tenantId, @Bind("userId") String userId,
                               @Bind("memoryId") UUID memoryId);
 
-    /** One page of the user's memories matching the filter, newest first, after the cursor when given. */
-    default List<MemoryView> newestFirst(String tenantId, String userId, MemoryFilter filter, Optional<Cursor> after,
-                                         int limit) {
-        Query query = getHandle().createQuery(listing(filter, after.isPresent(), true)).bind("limit", limit);
+    /**
+     * One page of the user's memories matching the filter, newest first, after the cursor when given, and the
+     * watermark {@code watermarkName} of the event-log partition {@code partition}, read by the same statement
+     * (one round trip, one snapshot: the rows reflect exactly the watermark returned). A static method on the
+     * handle, not a SqlObject method: the hot path attaches no proxy per request.
+     */
+    static Gated<List<MemoryView>> newestFirstWithWatermark(Handle handle, String watermarkName, int partition,
+                                                           String tenantId, String userId, MemoryFilter filter,
+                                                           Optional<Cursor> after, int limit) {
+        Query query = handle.createQuery(pageWithWatermark(filter, after.isPresent())).bind("limit", limit)
+                .bind("projection", watermarkName).bind("partition", partition);
         bindFilter(query, tenantId, userId, filter);
         after.ifPresent(cursor -> query.bind("cursorTime", cursor.occurredAt().atOffset(ZoneOffset.UTC))
                 .bind("cursorId", cursor.memoryId()));
-        return query.map(ViewMapper.INSTANCE).list();
+        return query.scanResultSet((supplier, ctx) -> {
+            // the driver's own result set: the pool's reflective proxy around it cost more per page than the rows
+            // (≈15 % of the service's CPU in the profile, docs/performance.md)
+            ResultSet rs = supplier.get().unwrap(ResultSet.class);
+            List<MemoryView> rows = new ArrayList<>(limit);
+            Long watermark = null;
+            while (rs.next()) {
+                long offset = rs.getLong("watermark");
+                watermark = rs.wasNull() ? null : offset;
+                if (rs.getObject("memory_id") != null) {
+                    rows.add(ViewMapper.INSTANCE.map(rs, ctx));
+                }
+            }
+            return new Gated<>(rows, Optional.ofNullable(watermark));
+        });
+    }
+
+    /**
+     * {@link #listing} of one page joined to the projection's watermark: always at least one row (the watermark,
+     * with nulls for the memory when the page is empty).
+     */
+    static String pageWithWatermark(MemoryFilter filter, boolean afterCursor) {
+        return "SELECT w.applied_offset AS watermark, p.* FROM (SELECT (" + WatermarksReadDao.APPLIED_OFFSET
+                + ") AS applied_offset) w LEFT JOIN LATERAL (" + listing(filter, afterCursor, true) + ") p ON true"
+                + " ORDER BY p.occurred_at DESC, p.memory_id DESC";
     }
 
     /**
@@ -122,7 +155,8 @@ public interface MemoriesReadDao extends SqlObject {
 
         private static Map<String, String> attributes(String json) {
             try {
-                return json == null ? Map.of() : JSON.readValue(json, ATTRIBUTES);
+                // most memories have none: skip the parser for the column's default
+                return json == null || json.equals("{}") ? Map.of() : JSON.readValue(json, ATTRIBUTES);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * Chooses the database that answers a read. Replicas are spread round-robin among those the monitor found
  * healthy and within the lag bound; the primary answers only when none qualifies. A read that must reflect a
  * position (the client's own write, or what it last read) runs on a source where the watermark of the projection
- * it reads, for the user's event-log partition, has reached it — checked just before the query, whose later
- * snapshot therefore reflects at least that position — waiting up to a bound for a replica, then trying the
+ * it reads, for the user's event-log partition, has reached it — read by the query's own statement
+ * ({@link #readGated}: same snapshot as the rows) or by one just before it, whose later snapshot therefore reflects
+ * at least that position — waiting up to a bound for a replica, then trying the
  * primary, else {@link NotYetVisible}. Each projection has its own sink and watermark, so a read waits for the
  * projection it reads, not another one that may be ahead. A source failing mid-request is skipped, not reported
  * as an error.
@@ -109,24 +110,43 @@ public final class ReadRouter {
         return replicas.isEmpty() || replicas.stream().anyMatch(r -> r.healthy);
     }
 
-    /** The watermark a read waits for and reports: a projection's, in the user's event-log partition. */
-    private record Gate(Projection projection, int partition) {
-    }
-
     /**
      * Runs {@code query}, which reads {@code projection}, for the user (tenant/user key), reflecting at least
      * {@code atLeast} when given. The result carries the source and that projection's watermark of the user's
-     * partition on it.
+     * partition on it, read by a statement of its own just before the query's (the later snapshot reflects at least
+     * the watermark read). Prefer {@link #readGated} on hot paths: one statement, one round trip.
      */
     public <T> Read<T> read(Projection projection, String tenantId, String userId, Optional<LogPosition> atLeast,
                             Function<Handle, T> query) {
-        int partition = partitionOf(tenantId, userId);
-        // a position in another partition says nothing about this user's data
-        return read(Optional.of(new Gate(projection, partition)),
-                atLeast.filter(position -> position.partition() == partition), query);
+        return readGated(projection, tenantId, userId, atLeast, (handle, watermarkName, partition) -> {
+            Optional<Long> watermark = WatermarksReadDao.appliedOffset(handle, watermarkName, partition);
+            return new Gated<>(query.apply(handle), watermark);
+        });
     }
 
-    private <T> Read<T> read(Optional<Gate> gate, Optional<LogPosition> atLeast, Function<Handle, T> query) {
+    /** A query that reads its rows and the projection's watermark of a partition, ideally in one statement. */
+    @FunctionalInterface
+    public interface GatedQuery<T> {
+        Gated<T> run(Handle handle, String watermarkName, int partition);
+    }
+
+    /**
+     * Like {@link #read}, with a query that returns the projection's watermark of the user's partition with its
+     * value. When the watermark is below {@code atLeast} the value is discarded and the read tried again (another
+     * replica, later, the primary) exactly as {@link #read} does.
+     */
+    public <T> Read<T> readGated(Projection projection, String tenantId, String userId, Optional<LogPosition> atLeast,
+                                 GatedQuery<T> query) {
+        int partition = partitionOf(tenantId, userId);
+        String watermarkName = projection.watermarkName();
+        // a position in another partition says nothing about this user's data
+        return read(Optional.of(partition), atLeast.filter(position -> position.partition() == partition),
+                handle -> query.run(handle, watermarkName, partition));
+    }
+
+    /** {@code partition}: the user's, whose watermark {@code query} returns; empty for tenant-wide reads. */
+    private <T> Read<T> read(Optional<Integer> gate, Optional<LogPosition> atLeast,
+                             Function<Handle, Gated<T>> query) {
         long required = atLeast.map(LogPosition::offset).orElse(-1L);
         long deadline = System.nanoTime() + (atLeast.isPresent() ? positionWait.toNanos() : 0);
         RuntimeException unavailable = null;
@@ -190,10 +210,11 @@ public final class ReadRouter {
 
     /** A read that is not about one user (tenant-wide analytics): no position, any qualifying source. */
     public <T> Read<T> readTenantWide(Function<Handle, T> query) {
-        return read(Optional.empty(), Optional.empty(), query);
+        return read(Optional.empty(), Optional.empty(), handle -> new Gated<>(query.apply(handle), Optional.empty()));
     }
 
-    private <T> Optional<Read<T>> attemptPrimary(Optional<Gate> gate, long required, Function<Handle, T> query,
+    private <T> Optional<Read<T>> attemptPrimary(Optional<Integer> gate, long required,
+                                                 Function<Handle, Gated<T>> query,
                                                  RuntimeException replicaFailure) {
         try {
             return attempt(primary, gate, required, query);
@@ -206,22 +227,18 @@ public final class ReadRouter {
         }
     }
 
-    private <T> Optional<Read<T>> attempt(Source source, Optional<Gate> gate, long required,
-                                          Function<Handle, T> query) {
-        // Two autocommit statements, no transaction: the data statement's snapshot is taken after the watermark
-        // statement's, so the rows reflect at least the watermark read (the reported position may only be
-        // older than the rows, never newer, which keeps monotonic reads safe) and a read costs two round trips.
-        return source.jdbi.withHandle(handle -> {
-            Optional<LogPosition> watermark = gate.flatMap(g -> Daos.attach(handle, WatermarksReadDao.class)
-                    .appliedOffset(g.projection().watermarkName(), g.partition())
-                    .map(offset -> new LogPosition(g.partition(), offset)));
-            if (required >= 0 && watermark.map(LogPosition::offset).orElse(-1L) < required) {
-                return Optional.empty();
-            }
-            T value = query.apply(handle);
-            source.reads.increment();
-            return Optional.of(new Read<>(value, source.kind, watermark));
-        });
+    private <T> Optional<Read<T>> attempt(Source source, Optional<Integer> gate, long required,
+                                          Function<Handle, Gated<T>> query) {
+        // The query returns the watermark with its value (one statement, one snapshot, on gated hot paths; or a
+        // watermark statement before the data statement, whose later snapshot reflects at least the watermark).
+        // Either way the reported position may only be older than the rows, never newer.
+        Gated<T> result = source.jdbi.withHandle(query::apply);
+        if (required >= 0 && result.watermark().orElse(-1L) < required) {
+            return Optional.empty();
+        }
+        source.reads.increment();
+        return Optional.of(new Read<>(result.value(), source.kind,
+                gate.flatMap(partition -> result.watermark().map(offset -> new LogPosition(partition, offset)))));
     }
 
     /** Healthy replicas, starting at the next one in turn. */

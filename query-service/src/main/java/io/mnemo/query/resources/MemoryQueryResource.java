@@ -1,5 +1,8 @@
 package io.mnemo.query.resources;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import io.mnemo.kit.auth.Caller;
 import io.mnemo.kit.auth.RequiresScope;
 import io.mnemo.kit.auth.Scopes;
@@ -28,6 +31,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
@@ -45,9 +49,15 @@ public final class MemoryQueryResource {
     public static final String READ_SOURCE_HEADER = ReadHeaders.READ_SOURCE;
 
     private final MemoryQueries queries;
+    /**
+     * A page is written to bytes here, with the service's object mapper: through the JAX-RS Jackson provider, each
+     * response first hashed this method's (large, OpenAPI) annotations to look up its writer configuration.
+     */
+    private final ObjectWriter pages;
 
-    public MemoryQueryResource(MemoryQueries queries) {
+    public MemoryQueryResource(MemoryQueries queries, ObjectMapper json) {
         this.queries = queries;
+        this.pages = json.writerFor(MemoryPageResponse.class);
     }
 
     @GET
@@ -104,7 +114,11 @@ public final class MemoryQueryResource {
         MemoryPageResponse body = new MemoryPageResponse(
                 page.value().items().stream().map(MemoryQueryResource::toResponse).toList(),
                 page.value().nextCursor().orElse(null));
-        return ReadHeaders.ok(page, body).build();
+        try {
+            return ReadHeaders.ok(page, pages.writeValueAsBytes(body)).type(MediaType.APPLICATION_JSON_TYPE).build();
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @GET

@@ -36,6 +36,31 @@ class CursorCodecTest {
     }
 
     @Test
+    void cursorsEncodedAndDecodedOnManyThreadsAtOnceStayValid() throws Exception {
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            var results = new java.util.ArrayList<java.util.concurrent.Future<Boolean>>();
+            for (int t = 0; t < 8; t++) {
+                String scope = "acme\nuser-" + t;
+                results.add(pool.submit(() -> {
+                    for (int i = 0; i < 2_000; i++) {
+                        Cursor c = new Cursor(cursor.occurredAt().plusMillis(i), UUID.randomUUID());
+                        if (!codec.decode(codec.encode(c, scope), scope).equals(c)) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (var result : results) {
+                assertThat(result.get()).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void aCursorFromAnotherSecretIsRefused() {
         var other = new CursorCodec("another-secret-another-secret-xx".getBytes(StandardCharsets.UTF_8));
         assertThatThrownBy(() -> codec.decode(other.encode(cursor, "s"), "s")).isInstanceOf(InvalidQuery.class);

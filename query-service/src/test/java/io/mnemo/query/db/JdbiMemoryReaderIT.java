@@ -101,6 +101,54 @@ class JdbiMemoryReaderIT {
         assertThat(reader.tenantActivity(tenant, FROM, TO, Granularity.DAY).position()).isEmpty();
     }
 
+    @Test
+    void aPageAndItsWatermarkComeFromOneStatementInNewestFirstOrder() {
+        String user = "one-statement";
+        int partition = router.partitionOf(tenant, user);
+        long base = aboveEveryWatermark(partition);
+        watermark("memories", partition, base + 7);
+        PRIMARY.useHandle(h -> {
+            h.createQuery("SELECT mnemo_ensure_memories_month(CAST(date_trunc('month', now()) AS date), 8)")
+                    .mapTo(Boolean.class).one();
+            for (int i = 0; i < 3; i++) {
+                h.execute("""
+                        INSERT INTO memories (tenant_id, user_id, occurred_at, memory_id, recorded_at, content, tags,
+                                              attributes, version, source_partition, source_offset)
+                        VALUES (?, ?, date_trunc('month', now()) + ? * interval '1 hour', ?, now(), ?, ARRAY['t'],
+                                '{"mood": "calm"}'::jsonb, 1, ?, ?)""",
+                        tenant, user, i, UUID.randomUUID(), "memory " + i, partition, base + i);
+            }
+        });
+        MemoryFilter all = MemoryFilter.none();
+
+        var page = reader.newestFirst(tenant, user, all, Optional.empty(), 2, Optional.empty());
+        assertThat(page.position()).hasValue(new LogPosition(partition, base + 7));
+        assertThat(page.value()).extracting(v -> v.content()).containsExactly("memory 2", "memory 1");
+        assertThat(page.value().get(0).attributes()).containsEntry("mood", "calm");
+        Gated<List<io.mnemo.query.core.MemoryView>> direct = PRIMARY.withHandle(h ->
+                MemoriesReadDao.newestFirstWithWatermark(h, "memories", partition, tenant, user, all,
+                        Optional.empty(), 10));
+        assertThat(direct.watermark()).hasValue(base + 7);
+        assertThat(direct.value()).extracting(v -> v.content()).containsExactly("memory 2", "memory 1", "memory 0");
+    }
+
+    @Test
+    void anEmptyPageStillReportsTheWatermarkAndNoWatermarkReportsNoPosition() {
+        String user = "empty-page";
+        int partition = router.partitionOf(tenant, user);
+        long base = aboveEveryWatermark(partition);
+        watermark("memories", partition, base + 5);
+
+        var page = reader.newestFirst(tenant, user, MemoryFilter.none(), Optional.empty(), 10, Optional.empty());
+        assertThat(page.value()).isEmpty();
+        assertThat(page.position()).hasValue(new LogPosition(partition, base + 5));
+        Gated<List<io.mnemo.query.core.MemoryView>> none = PRIMARY.withHandle(h ->
+                MemoriesReadDao.newestFirstWithWatermark(h, "no-such-projection", partition, tenant, user,
+                        MemoryFilter.none(), Optional.empty(), 10));
+        assertThat(none.value()).isEmpty();
+        assertThat(none.watermark()).isEmpty();
+    }
+
     private static Optional<LogPosition> at(int partition, long offset) {
         return Optional.of(new LogPosition(partition, offset));
     }
