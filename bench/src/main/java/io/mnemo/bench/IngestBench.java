@@ -101,7 +101,8 @@ public final class IngestBench {
                     broker.pid())));
         });
         // Pin only when the services run in JVMs of their own (not in a test's JVM) and there are cores to split.
-        boolean pin = ingestProcess.isPresent() && Runtime.getRuntime().availableProcessors() >= 2
+        int cores = Runtime.getRuntime().availableProcessors();
+        boolean pin = ingestProcess.isPresent() && cores >= 2
                 && Boolean.parseBoolean(System.getProperty("bench.pin", "true"));
         String sutCpus = System.getProperty("bench.sutCpus", "0");
         String driverCpus = System.getProperty("bench.driverCpus", "1");
@@ -122,9 +123,9 @@ public final class IngestBench {
             if (!MEASURED.isEmpty()) {
                 MEASURED.put(FLOOR, floor.pid());
             }
-            // warm both JITs before anything is measured
-            closedLoop(env, ingest, Math.max(1, seconds / 4), clients, 1, runId + "-warm");
-            closedLoop(env, floorTarget, Math.max(1, seconds / 4), clients, 1, runId + "-warm");
+            // warm both JITs before anything is measured (on one pinned core C2 needs ~10k requests of each)
+            closedLoop(env, ingest, Math.max(1, seconds / 2), clients, 1, runId + "-warm");
+            closedLoop(env, floorTarget, Math.max(1, seconds / 2), clients, 1, runId + "-warm");
             List<Run> ingestSingles = new ArrayList<>();
             List<Run> floorSingles = new ArrayList<>();
             for (int round = 0; round < 2; round++) {
@@ -159,7 +160,7 @@ public final class IngestBench {
         } finally {
             processors.ifPresent(p -> signal(p, "CONT"));
             if (pin) {
-                taskset(ProcessHandle.current().pid(), "0-" + (Runtime.getRuntime().availableProcessors() - 1));
+                taskset(ProcessHandle.current().pid(), "0-" + (cores - 1));
             }
             deleteTopic(env, floorTopic);
         }
