@@ -229,7 +229,7 @@ public final class IngestBench {
     /** CPU µs used so far by the measured processes (this JVM's exited children as their own kind). */
     static Map<String, Long> cpuNow() {
         if (MEASURED.isEmpty()) {
-            return cpuNow();
+            return BenchResults.cpuMicrosByKind();
         }
         Map<String, Long> byKind = new java.util.LinkedHashMap<>();
         MEASURED.forEach((kind, pid) -> {
