@@ -102,6 +102,9 @@ final class BenchResults {
      * services, the broker, S3Proxy, and Postgres (the servers' own time plus what their exited children used,
      * plus the live backends). Two snapshots around a run give each kind's CPU cost of the run.
      */
+    /** The kind under which {@link #cpuMicrosByKind} counts the bench JVM's exited children. */
+    static final String EXITED_CHILDREN = "bench JVM's exited children";
+
     static Map<String, Long> cpuMicrosByKind() {
         return cpuMicrosByKind(pid -> true);
     }
@@ -126,6 +129,10 @@ final class BenchResults {
             long used = ticks[0] + ticks[1] + (kind.equals("postgres servers") ? ticks[2] + ticks[3] : 0);
             String group = kind.startsWith("postgres") ? "postgres" : kind;
             byKind.merge(group, used * 10_000L, Long::sum); // USER_HZ is 100 on Linux: 1 tick = 10 ms
+            if (kind.equals("bench JVM")) {
+                // child JVMs it ran and waited for (e.g. ProducerPerformance), once they exited
+                byKind.merge(EXITED_CHILDREN, (ticks[2] + ticks[3]) * 10_000L, Long::sum);
+            }
         }
         return byKind;
     }
@@ -142,7 +149,7 @@ final class BenchResults {
     }
 
     /** utime, stime, cutime, cstime in clock ticks, or null when the process is gone. */
-    private static long[] cpuTicks(long pid) {
+    static long[] cpuTicks(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
@@ -174,7 +181,8 @@ final class BenchResults {
         // by main class, a whole argument (a service's classpath names the broker's and S3Proxy's jars too), read
         // from /proc: ProcessHandle's command line is cut short after a long classpath
         List<String> words = arguments(process.pid());
-        for (String service : List.of("IngestApplication", "QueryApplication", "ProcessorsApplication")) {
+        for (String service : List.of("IngestApplication", "QueryApplication", "ProcessorsApplication",
+                "HttpFloorApplication")) {
             if (words.stream().anyMatch(w -> w.startsWith("io.mnemo.") && w.endsWith("." + service))) {
                 return service;
             }
@@ -196,7 +204,7 @@ final class BenchResults {
         return "other";
     }
 
-    private static List<String> arguments(long pid) {
+    static List<String> arguments(long pid) {
         try {
             return List.of(new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
                     java.nio.charset.StandardCharsets.UTF_8).split("\0"));

@@ -82,7 +82,7 @@ class BenchSmokeIT {
     @Order(2)
     void theIngestBenchmarkProducesItsTable() throws Throwable {
         BenchResults results = IngestBench.run(platform(), 1, 2, RESULTS);
-        assertThat(results.rowCount()).isEqualTo(6);
+        assertThat(results.rowCount()).isEqualTo(10);
         assertWritten("ingest", results);
     }
 

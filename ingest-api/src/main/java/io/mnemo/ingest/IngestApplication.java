@@ -39,12 +39,16 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.Producer;
 
 /** The producers' ingest API: validated memories become Avro events acknowledged by Kafka before any 2xx. */
 public class IngestApplication extends Application<IngestConfiguration> {
+    /** Threads writing asynchronous answers: each answer is a few µs of serialization and a socket write. */
+    static final int RESPONDER_THREADS = 2;
+
     public static void main(String[] args) throws Exception {
         new IngestApplication().run(args);
     }
@@ -108,7 +112,11 @@ public class IngestApplication extends Application<IngestConfiguration> {
         environment.jersey().register(new IngestProblems());
         environment.jersey().register(new MediaProblems());
         environment.jersey().register(new MediaResource(mediaIngest, ingestMetrics));
-        environment.jersey().register(new MemoriesResource(ingest, ingestMetrics));
+        // writes single captures' answers once Kafka acknowledged them (off the producer's I/O thread)
+        ExecutorService responders = environment.lifecycle().executorService("ingest-responder-%d")
+                .minThreads(RESPONDER_THREADS).maxThreads(RESPONDER_THREADS).build();
+        environment.jersey().register(new MemoriesResource(ingest, ingestMetrics, responders,
+                environment.getValidator()));
         environment.jersey().register(new BatchResource(ingest, environment.getObjectMapper(),
                 environment.getValidator(), ingestMetrics));
         environment.jersey().register(new UsersResource(ingest, ingestMetrics));

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -53,9 +54,20 @@ public final class MemoryIngest {
     public record Accepted(MemoryId memoryId, LogPosition position) {
     }
 
-    public Accepted capture(CaptureMemory command, Provenance provenance) {
+    /**
+     * Validates and appends one memory without holding the caller's thread while the log works: invalid input
+     * ({@link InvalidInput}, ...) and {@link IngestOverloaded} are thrown at once; the future completes once the log
+     * acknowledged the event, or fails with {@link IngestUnavailable} when it refused it or did not answer in time.
+     * It completes on the publisher's (or the timeout's) thread: callers hand any real work to their own executor.
+     */
+    public CompletableFuture<Accepted> capture(CaptureMemory command, Provenance provenance) {
         MemoryCaptured event = captured(command);
-        return new Accepted(event.memoryId(), publishDurably(event, provenance));
+        if (!inFlight.tryAcquire()) {
+            throw overloaded();
+        }
+        MemoryId memoryId = event.memoryId();
+        return acknowledged(publishHoldingPermit(event, provenance)).thenApply(position -> new Accepted(memoryId,
+                position));
     }
 
     /**
@@ -198,6 +210,25 @@ public final class MemoryIngest {
         }
         future.whenComplete((position, error) -> inFlight.release());
         return future;
+    }
+
+    /**
+     * The publisher's outcome within {@code outcomeTimeout}, failures as {@link IngestUnavailable}. A copy carries
+     * the timeout: a timeout must not complete the publisher's own future, whose completion returns the permit.
+     */
+    private CompletableFuture<LogPosition> acknowledged(CompletableFuture<LogPosition> published) {
+        return published.copy().orTimeout(outcomeTimeout.toNanos(), TimeUnit.NANOSECONDS)
+                .exceptionallyCompose(error -> CompletableFuture.failedFuture(unavailable(error)));
+    }
+
+    private IngestUnavailable unavailable(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof TimeoutException) {
+            return new IngestUnavailable("The event log did not acknowledge the write within " + outcomeTimeout,
+                    retryAfter, cause);
+        }
+        return new IngestUnavailable("The event log refused the write: " + cause.getClass().getSimpleName(),
+                retryAfter, cause);
     }
 
     private LogPosition await(CompletableFuture<LogPosition> future, long timeoutNanos) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mnemo.ingest.api.BatchItemRequest;
+import io.mnemo.ingest.api.PlainlyValid;
 import io.mnemo.ingest.api.BatchItemResult;
 import io.mnemo.ingest.api.BatchRequest;
 import io.mnemo.ingest.api.BatchResponse;
@@ -127,7 +128,8 @@ public final class BatchResource {
         } catch (InvalidInput e) {
             return BatchItem.invalid(e);
         }
-        Set<ConstraintViolation<BatchItemRequest>> violations = validator.validate(request);
+        Set<ConstraintViolation<BatchItemRequest>> violations = PlainlyValid.batchItem(request) ? Set.of()
+                : validator.validate(request);
         if (!violations.isEmpty()) {
             ConstraintViolation<BatchItemRequest> first = violations.stream()
                     .min(Comparator.comparing(v -> v.getPropertyPath().toString())).orElseThrow();

@@ -2,16 +2,23 @@ package io.mnemo.ingest.resources;
 
 import io.mnemo.ingest.api.CaptureMemoryRequest;
 import io.mnemo.ingest.api.MemoryAccepted;
+import io.mnemo.ingest.api.PlainlyValid;
 import io.mnemo.ingest.api.ReviseMemoryRequest;
 import io.mnemo.ingest.core.CaptureMemory;
 import io.mnemo.ingest.core.ForgetMemory;
+import io.mnemo.ingest.core.InvalidInput;
 import io.mnemo.ingest.core.MemoryIngest;
 import io.mnemo.ingest.core.ReviseMemory;
 import io.mnemo.ingest.core.TenantId;
 import io.mnemo.ingest.core.UserId;
 import io.mnemo.kit.auth.RequiresScope;
 import io.mnemo.kit.auth.Scopes;
+import io.mnemo.kit.http.RequestIds;
+import io.dropwizard.jersey.validation.JerseyViolationException;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
+import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Valid;
+import jakarta.validation.Validator;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -20,12 +27,18 @@ import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 /** Producers' write API for one user's memories: capture, revise, forget. Every answer means durable in Kafka. */
 @Path("/v1/users/{userId}/memories")
@@ -36,25 +49,74 @@ public final class MemoriesResource {
 
     private final MemoryIngest ingest;
     private final IngestMetrics metrics;
+    private final Executor responders;
+    private final Validator validator;
 
-    public MemoriesResource(MemoryIngest ingest, IngestMetrics metrics) {
+    /** @param responders writes the asynchronous answers of {@link #capture} (a few threads are plenty) */
+    public MemoriesResource(MemoryIngest ingest, IngestMetrics metrics, Executor responders, Validator validator) {
         this.ingest = ingest;
         this.metrics = metrics;
+        this.responders = responders;
+        this.validator = validator;
     }
 
+    /**
+     * Answers asynchronously: the request thread returns once the event is handed to the log, and the 202 (only
+     * after the log's acknowledgement) or the 503 is written by a responder thread, never by the Kafka producer's
+     * I/O thread, whose every moment delays other requests' acknowledgements.
+     */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response capture(@Context SecurityContext security, @PathParam("userId") String userId,
-                            @HeaderParam("Idempotency-Key") String idempotencyKey,
-                            @HeaderParam(Requests.TRACEPARENT) String traceparent,
-                            @NotNull(message = "a JSON body is required") @Valid CaptureMemoryRequest body) {
-        TenantId tenant = Requests.tenant(security);
-        CaptureMemory command = new CaptureMemory(tenant, new UserId(userId), body.occurredAt(), body.content(),
-                body.tagsOrEmpty(), body.attributesOrEmpty(), body.mediaIdsOrEmpty(), Requests.key(idempotencyKey));
-        MemoryIngest.Accepted accepted = ingest.capture(command, Requests.provenance(traceparent));
-        metrics.accepted(tenant, "MemoryCaptured", 1);
-        return Response.accepted(new MemoryAccepted(accepted.memoryId().toString(), accepted.position().toString()))
-                .header(Requests.POSITION, accepted.position().toString()).build();
+    public void capture(@Context SecurityContext security, @PathParam("userId") String userId,
+                        @HeaderParam("Idempotency-Key") String idempotencyKey,
+                        @HeaderParam(Requests.TRACEPARENT) String traceparent,
+                        @RequestBody(required = true) CaptureMemoryRequest body,
+                        @Suspended AsyncResponse response) {
+        String requestId = RequestIds.current();
+        TenantId tenant;
+        CompletableFuture<MemoryIngest.Accepted> outcome;
+        try {
+            validate(body);
+            tenant = Requests.tenant(security);
+            CaptureMemory command = new CaptureMemory(tenant, new UserId(userId), body.occurredAt(), body.content(),
+                    body.tagsOrEmpty(), body.attributesOrEmpty(), body.mediaIdsOrEmpty(),
+                    Requests.key(idempotencyKey));
+            outcome = ingest.capture(command, Requests.provenance(traceparent));
+        } catch (RuntimeException e) {
+            response.resume(e); // invalid input or overloaded: mapped to problem+json like any thrown exception
+            return;
+        }
+        outcome.whenCompleteAsync((accepted, error) -> RequestIds.within(requestId, () -> {
+            if (error != null) {
+                response.resume(error instanceof CompletionException && error.getCause() != null ? error.getCause()
+                        : error);
+                return;
+            }
+            metrics.accepted(tenant, "MemoryCaptured", 1);
+            response.resume(accepted(accepted));
+        }), responders);
+    }
+
+    /**
+     * The body's Bean Validation constraints, checked by hand on the (usual) plainly valid body and by the
+     * validator otherwise, which then words the 422 exactly as Jersey's {@code @Valid} did.
+     */
+    private void validate(CaptureMemoryRequest body) {
+        if (body == null) {
+            throw new InvalidInput("body", "a JSON body is required");
+        }
+        if (!PlainlyValid.capture(body)) {
+            Set<ConstraintViolation<CaptureMemoryRequest>> violations = validator.validate(body);
+            if (!violations.isEmpty()) {
+                throw new JerseyViolationException(violations, null);
+            }
+        }
+    }
+
+    private static Response accepted(MemoryIngest.Accepted accepted) {
+        String position = accepted.position().toString();
+        return Response.accepted(new MemoryAccepted(accepted.memoryId().toString(), position))
+                .header(Requests.POSITION, position).build();
     }
 
     @PATCH

@@ -41,7 +41,7 @@ class MemoryIngestTest {
 
     @Test
     void acceptsOnlyOnceTheLogAcknowledgedAndReportsThePosition() {
-        MemoryIngest.Accepted accepted = ingest.capture(command(NOW.minusSeconds(60), null), Provenance.NONE);
+        MemoryIngest.Accepted accepted = ingest.capture(command(NOW.minusSeconds(60), null), Provenance.NONE).join();
 
         assertThat(accepted.position()).hasToString("3:42");
         assertThat(publisher.published).singleElement().isInstanceOfSatisfying(MemoryCaptured.class, event -> {
@@ -67,8 +67,8 @@ class MemoryIngestTest {
 
     @Test
     void withoutAKeyEveryRequestIsANewMemory() {
-        var a = ingest.capture(command(NOW, null), Provenance.NONE);
-        var b = ingest.capture(command(NOW, null), Provenance.NONE);
+        var a = ingest.capture(command(NOW, null), Provenance.NONE).join();
+        var b = ingest.capture(command(NOW, null), Provenance.NONE).join();
         assertThat(a.memoryId()).isNotEqualTo(b.memoryId());
     }
 
@@ -76,16 +76,54 @@ class MemoryIngestTest {
     void aLogThatDoesNotAnswerInTimeMeansUnavailableNotAccepted() {
         publisher.outcome = new CompletableFuture<>();
 
-        assertThatThrownBy(() -> ingest.capture(command(NOW, "k"), Provenance.NONE))
+        assertThat(failure(ingest.capture(command(NOW, "k"), Provenance.NONE)))
                 .isInstanceOfSatisfying(IngestUnavailable.class,
                         e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(2)));
+    }
+
+    @Test
+    void aCaptureIsAcceptedOnlyWhenTheLogAcknowledgesItNotBefore() {
+        CompletableFuture<LogPosition> ack = new CompletableFuture<>();
+        publisher.outcome = ack;
+        MemoryIngest patient = new MemoryIngest(publisher, Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofSeconds(30),
+                Duration.ofSeconds(2), 100, MediaReferenceCheck.NO_MEDIA);
+
+        CompletableFuture<MemoryIngest.Accepted> outcome = patient.capture(command(NOW, "k"), Provenance.NONE);
+
+        assertThat(publisher.published).hasSize(1);
+        assertThat(outcome).isNotDone();
+        ack.complete(new LogPosition(5, 7));
+        assertThat(outcome).isCompletedWithValueMatching(a -> a.position().toString().equals("5:7"));
+    }
+
+    @Test
+    void aTimedOutCaptureKeepsItsPermitUntilTheLogSettlesTheEvent() {
+        CompletableFuture<LogPosition> late = new CompletableFuture<>();
+        publisher.outcome = late;
+        MemoryIngest one = new MemoryIngest(publisher, Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofMillis(20),
+                Duration.ofSeconds(2), 1, MediaReferenceCheck.NO_MEDIA);
+        assertThat(failure(one.capture(command(NOW, "a"), Provenance.NONE))).isInstanceOf(IngestUnavailable.class);
+
+        // the producer may still deliver the timed-out event: it still counts against the bound
+        assertThatThrownBy(() -> one.capture(command(NOW, "b"), Provenance.NONE)).isInstanceOf(IngestOverloaded.class);
+        assertThat(late).isNotDone();
+        late.complete(new LogPosition(0, 1));
+        publisher.outcome = CompletableFuture.completedFuture(new LogPosition(0, 2));
+        assertThat(one.capture(command(NOW, "c"), Provenance.NONE).join().position()).hasToString("0:2");
+    }
+
+    /** The IngestException a capture's future failed with. */
+    private static Throwable failure(CompletableFuture<?> outcome) {
+        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(outcome::join);
+        assertThat(thrown).isInstanceOf(java.util.concurrent.CompletionException.class);
+        return thrown.getCause();
     }
 
     @Test
     void aLogThatRefusesTheWriteMeansUnavailable() {
         publisher.outcome = CompletableFuture.failedFuture(new IllegalStateException("broker gone"));
 
-        assertThatThrownBy(() -> ingest.capture(command(NOW, "k"), Provenance.NONE)).isInstanceOf(IngestUnavailable.class);
+        assertThat(failure(ingest.capture(command(NOW, "k"), Provenance.NONE))).isInstanceOf(IngestUnavailable.class);
     }
 
     @Test
@@ -142,7 +180,7 @@ class MemoryIngestTest {
 
         pending.complete(new LogPosition(0, 1));
         publisher.outcome = CompletableFuture.completedFuture(new LogPosition(0, 2));
-        assertThat(small.capture(command(NOW, "d"), Provenance.NONE).position()).hasToString("0:2");
+        assertThat(small.capture(command(NOW, "d"), Provenance.NONE).join().position()).hasToString("0:2");
     }
 
     @Test

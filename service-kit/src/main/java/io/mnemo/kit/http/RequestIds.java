@@ -39,6 +39,23 @@ public final class RequestIds implements ContainerRequestFilter, ContainerRespon
         MDC.remove("requestId");
     }
 
+    /**
+     * Runs {@code action} (e.g. resuming an asynchronous response on another thread) with {@code requestId} as the
+     * current request's id, so problem bodies and log lines written there carry it.
+     */
+    public static void within(String requestId, Runnable action) {
+        if (requestId == null) {
+            action.run();
+            return;
+        }
+        MDC.put("requestId", requestId);
+        try {
+            action.run();
+        } finally {
+            MDC.remove("requestId");
+        }
+    }
+
     /** The id of the request being served on this thread, or null outside a request. */
     public static String current() {
         return MDC.get("requestId");

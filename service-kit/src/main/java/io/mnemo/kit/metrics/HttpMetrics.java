@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.glassfish.jersey.server.ExtendedUriInfo;
 import org.glassfish.jersey.uri.UriTemplate;
 
@@ -31,6 +33,7 @@ public final class HttpMetrics implements ContainerRequestFilter, ContainerRespo
 
     private final MeterRegistry registry;
     private final String prefix;
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
     public HttpMetrics(MeterRegistry registry, String service) {
         this.registry = registry;
@@ -48,15 +51,19 @@ public final class HttpMetrics implements ContainerRequestFilter, ContainerRespo
         if (started == null) {
             return;
         }
+        String method = request.getMethod();
         String route = route(request);
-        Timer.builder(prefix + ".http.requests")
-                .description("HTTP requests by route and status")
-                .tag("method", request.getMethod())
-                .tag("route", route)
-                .tag("status", Integer.toString(response.getStatus()))
-                .publishPercentileHistogram()
-                .maximumExpectedValue(Duration.ofSeconds(30))
-                .register(registry)
+        int status = response.getStatus();
+        // one timer per method, route and status, found by a map lookup: building and registering a meter on
+        // every request cost more than recording into it
+        timers.computeIfAbsent(method + ' ' + status + ' ' + route, key -> Timer.builder(prefix + ".http.requests")
+                        .description("HTTP requests by route and status")
+                        .tag("method", method)
+                        .tag("route", route)
+                        .tag("status", Integer.toString(status))
+                        .publishPercentileHistogram()
+                        .maximumExpectedValue(Duration.ofSeconds(30))
+                        .register(registry))
                 .record(Duration.ofNanos(System.nanoTime() - (Long) started));
         if (response.getStatus() >= 400) {
             Counter.builder(prefix + ".rejected")
