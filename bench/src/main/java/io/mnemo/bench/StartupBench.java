@@ -26,8 +26,9 @@ import java.util.concurrent.TimeUnit;
  * is what the platform really occupies) of every process of the platform after the last start of a mode.
  *
  * <p>Modes: {@code cold} (a fresh data directory: Postgres initdb, Kafka format, migrations), {@code warm} (the
- * data directory of the previous start), {@code warm-nocds} / {@code cold-nocds} (the same with
- * {@code MNEMO_CDS=off}). The page cache stays warm in every mode (dropping it needs root on a shared machine).
+ * data directory of the previous start); {@code -nocds} adds {@code MNEMO_CDS=off}, {@code -fulljit}
+ * {@code MNEMO_DEV_JIT=full} ({@code warm-nocds-fulljit} is the start as it was before issue 13's work, apart from the
+ * parallel health waits). The page cache stays warm in every mode (dropping it needs root on a shared machine).
  */
 public final class StartupBench {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,7 +38,8 @@ public final class StartupBench {
 
     public static void main(String[] args) throws Exception {
         int starts = Integer.getInteger("bench.starts", 5);
-        List<String> modes = List.of(System.getProperty("bench.modes", "cold,warm,warm-nocds").split(","));
+        List<String> modes = List.of(System.getProperty("bench.modes", "warm-nocds-fulljit,warm-fulljit,warm,cold")
+                .split(","));
         int idleSeconds = Integer.getInteger("bench.idleSeconds", 10);
         Path dataDir = Path.of(System.getProperty("bench.dataDir", ".mnemo-startup-bench")).toAbsolutePath();
         Path results = Path.of(System.getProperty("bench.results", "bench/results"));
@@ -58,10 +60,11 @@ public final class StartupBench {
                 "median end s", "median duration s", "min duration s", "max duration s"));
         for (String mode : modes) {
             boolean cold = mode.startsWith("cold");
-            boolean noCds = mode.endsWith("-nocds");
+            boolean noCds = mode.contains("-nocds");
+            boolean fullJit = mode.contains("-fulljit");
             if (!cold && !Files.exists(dataDir.resolve("devstack"))) {
                 System.out.printf("%s: a first start to create the data directory (not counted)%n", mode);
-                startAndStop(launcher, dataDir, noCds, 0);
+                startAndStop(launcher, dataDir, noCds, fullJit, 0);
             }
             Map<String, List<double[]>> steps = new TreeMap<>();
             Map<String, Object> pss = Map.of();
@@ -69,7 +72,7 @@ public final class StartupBench {
                 if (cold) {
                     deleteRecursively(dataDir);
                 }
-                Start start = startAndStop(launcher, dataDir, noCds, i == starts ? idleSeconds : -1);
+                Start start = startAndStop(launcher, dataDir, noCds, fullJit, i == starts ? idleSeconds : -1);
                 System.out.printf("%s start %d: healthy in %.1f s (wall), stopped in %.1f s%n", mode, i,
                         start.wallSeconds, start.stopSeconds);
                 start.steps.forEach((name, times) -> steps.computeIfAbsent(name, k -> new ArrayList<>()).add(times));
@@ -100,7 +103,8 @@ public final class StartupBench {
     }
 
     /** One start; with {@code idleSeconds >= 0} the PSS of every process is read after that long idle. */
-    private static Start startAndStop(List<String> launcher, Path dataDir, boolean noCds, int idleSeconds)
+    private static Start startAndStop(List<String> launcher, Path dataDir, boolean noCds, boolean fullJit,
+                                      int idleSeconds)
             throws Exception {
         Files.createDirectories(dataDir);
         Path envFile = dataDir.resolve("dev-env.json");
@@ -110,9 +114,8 @@ public final class StartupBench {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolveSibling(
                         dataDir.getFileName() + ".log").toFile()));
-        if (noCds) {
-            builder.environment().put("MNEMO_CDS", "off");
-        }
+        builder.environment().put("MNEMO_CDS", noCds ? "off" : "on");
+        builder.environment().put("MNEMO_DEV_JIT", fullJit ? "full" : "quick");
         long launched = System.nanoTime();
         Process dev = builder.start();
         try {

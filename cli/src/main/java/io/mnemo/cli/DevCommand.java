@@ -186,14 +186,21 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
         printBanner(ingestUrl, queryUrl, envFile, logs, seconds, apiKey);
     }
 
+    /** {@code MNEMO_DEV_JIT=full} gives the services the JDK's usual tiered JIT; by default they get C1 only. */
+    static boolean quickJit() {
+        return !"full".equalsIgnoreCase(System.getenv().getOrDefault("MNEMO_DEV_JIT", "quick").trim());
+    }
+
     /**
-     * Small heaps with the serial collector (a dev platform idles); with {@code MNEMO_DEV_JIT=quick} the C1
-     * compiler only, which starts faster but runs hot code slower (never for benchmarks).
+     * Small heaps with the serial collector (a dev platform idles) and, unless {@code MNEMO_DEV_JIT=full}, the C1
+     * compiler only: on two cores the C2 compiler threads of three starting services compete with the services
+     * themselves (3 s of the 16 s start), and a developer's requests do not need C2's code. Hot loops run slower
+     * with C1 only, so the benchmarks refuse such a platform (dev-env.json says {@code "jit": "quick"}).
      */
     static List<String> serviceJvmOptions() {
         List<String> jvm = new ArrayList<>(List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC",
                 "-Duser.timezone=UTC"));
-        if ("quick".equalsIgnoreCase(System.getenv().getOrDefault("MNEMO_DEV_JIT", ""))) {
+        if (quickJit()) {
             jvm.add("-XX:TieredStopAtLevel=1");
         }
         return List.copyOf(jvm);
@@ -298,6 +305,7 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
         env.put("s3", s3Env);
         env.put("tenant", TENANT);
         env.put("apiKey", apiKey);
+        env.put("jit", quickJit() ? "quick" : "full");
         Path tmp = envFile.resolveSibling("dev-env.json.tmp");
         // Owner-only: the file holds an every-scope API key and the database password.
         Files.deleteIfExists(tmp);
