@@ -118,7 +118,7 @@ class BenchSmokeIT {
         List<String> launcher = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.mnemo.cli.MnemoCli");
         try {
-            BenchResults results = StartupBench.run(launcher, dataDir, List.of("cold"), 1, 0, RESULTS);
+            BenchResults results = StartupBench.run(launcher, dataDir, List.of("cold-nocds"), 1, 0, RESULTS);
             assertThat(results.numbers()).allMatch(n -> n >= 0);
             assertWritten("startup", results);
             assertThat(Files.readString(Files.list(RESULTS).filter(f -> f.getFileName().toString()
