@@ -176,10 +176,11 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
         String queryUrl = "http://127.0.0.1:" + queryPort;
         // registered first so it is stopped first: no client finds the file of a platform that is going away
         teardown.started("environment file " + envFile, () -> Files.deleteIfExists(envFile));
-        writeEnvFile(envFile, ingestUrl, queryUrl, apiKey);
         double seconds = (System.nanoTime() - started) / 1e9;
         long total = times.elapsedMillis();
+        // before the environment file: whoever waits for that one finds the times of this start
         times.writeJson(root.resolve("startup-times.json"), total);
+        writeEnvFile(envFile, ingestUrl, queryUrl, apiKey);
         err.println(times.summary(total) + " (seconds from the launch of the CLI; " + root.resolve(
                 "startup-times.json") + ")");
         err.flush();
