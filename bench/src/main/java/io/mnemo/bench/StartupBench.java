@@ -68,7 +68,7 @@ public final class StartupBench {
                 System.out.printf("%s: a first start (not counted)%n", mode);
                 startAndStop(launcher, dataDir, noCds, fullJit, -1);
             }
-            Map<String, List<double[]>> steps = new TreeMap<>();
+            Map<String, List<double[]>> steps = new LinkedHashMap<>(); // in the order of the first start's steps
             Map<String, Object> pss = Map.of();
             for (int i = 1; i <= starts; i++) {
                 if (cold) {
