@@ -34,6 +34,11 @@ record BenchEnvironment(String ingestUrl, String queryUrl, String apiKey, String
             throw new IllegalStateException("No " + envFile + ": start the platform first (./mnemo dev)");
         }
         JsonNode env = new ObjectMapper().readTree(Files.readString(envFile));
+        if ("quick".equals(env.path("jit").asText())) {
+            // C1-only services start fast and run hot code several times slower: figures would mislead
+            throw new IllegalStateException("The services run with the quick-start JIT (C1 only). For benchmarks "
+                    + "start the platform with MNEMO_DEV_JIT=full ./mnemo dev");
+        }
         JsonNode pg = env.get("postgres");
         String user = pg.get("user").asText();
         String password = pg.path("password").asText("");

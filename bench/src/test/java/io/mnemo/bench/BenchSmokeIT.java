@@ -110,4 +110,23 @@ class BenchSmokeIT {
         assertThat(results.rowCount()).isBetween(1, 3);
         assertWritten("query", results);
     }
+
+    @Test
+    @Order(6)
+    void theStartupBenchmarkProducesItsTable() throws Exception {
+        // `mnemo dev` from this JVM's classpath (./mnemo might start a Maven build), one cold start to healthy
+        Path dataDir = Files.createTempDirectory("mnemo-startup-smoke").resolve("dev");
+        List<String> launcher = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.mnemo.cli.MnemoCli");
+        try {
+            BenchResults results = StartupBench.run(launcher, dataDir, List.of("cold-nocds"), 1, 0, RESULTS);
+            assertThat(results.numbers()).allMatch(n -> n >= 0);
+            assertWritten("startup", results);
+            assertThat(Files.readString(Files.list(RESULTS).filter(f -> f.getFileName().toString()
+                    .matches("startup-.*\\.md")).findFirst().orElseThrow()))
+                    .contains("postgres-primary", "processors", "ingest", "query", "PSS");
+        } finally {
+            StartupBench.deleteRecursively(dataDir.getParent());
+        }
+    }
 }

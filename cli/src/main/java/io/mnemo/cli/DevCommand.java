@@ -6,18 +6,26 @@ import io.mnemo.devstack.Devstack;
 import io.mnemo.devstack.DevstackOptions;
 import io.mnemo.devstack.PostgresEndpoint;
 import io.mnemo.devstack.S3Endpoint;
+import io.mnemo.devstack.StartupTimes;
 import io.mnemo.kit.kafka.TopicProvisioner;
 import io.mnemo.schemas.Topics;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import picocli.CommandLine.Command;
@@ -108,15 +116,23 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
     /** Starts devstack and the services, registering each with the teardown the moment it runs. */
     private void start(Path root, Path envFile, PrintWriter err) throws Exception {
         long started = System.nanoTime();
+        // steps count from the launch of this JVM, so the CLI's own start shows too
+        long jvmStarted = started - (System.currentTimeMillis()
+                - ManagementFactory.getRuntimeMXBean().getStartTime()) * 1_000_000;
+        StartupTimes times = new StartupTimes(jvmStarted);
+        times.record("cli", jvmStarted, started);
         err.println("Starting devstack in " + root + " ...");
         err.flush();
-        Devstack stack = Devstack.start(DevstackOptions.persistent(root.resolve("devstack")));
+        // The key (and the migrations before it) need only Postgres: made while the broker starts, and before the
+        // services start, so their key caches load it with their first snapshot.
+        AtomicReference<String> key = new AtomicReference<>();
+        Devstack stack = Devstack.start(DevstackOptions.persistent(root.resolve("devstack")), times,
+                primary -> key.set(times.timeCall("migrations+api-key", () -> DevKey.rotate(primary, TENANT))));
         teardown.started("devstack", stack::close);
         devstack = stack;
         stack.takeOverShutdown();
-        provisionTopics(stack.kafkaBootstrap());
-        // Before the services start, so their key caches load it with their first snapshot.
-        String apiKey = DevKey.rotate(stack.primary(), TENANT);
+        times.time("topics", () -> provisionTopics(stack.kafkaBootstrap()));
+        String apiKey = key.get();
 
         int ingestPort = freePort();
         int ingestAdmin = freePort();
@@ -143,8 +159,8 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
         common.put("MNEMO_S3_PATH_STYLE", "true");
         Path logs = root.resolve("logs");
 
-        List<String> jvm = List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC",
-                "-Duser.timezone=UTC");
+        List<String> jvm = serviceJvmOptions();
+        long launched = System.nanoTime();
         processors = started(ServiceProcess.start("processors", "io.mnemo.processors.ProcessorsApplication",
                 "stream-processors.yml", jvm, with(common, Map.of("MNEMO_ADMIN_PORT", "" + processorsAdmin)),
                 processorsAdmin, logs));
@@ -154,17 +170,73 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
         query = started(ServiceProcess.start("query", "io.mnemo.query.QueryApplication", "query-service.yml", jvm,
                 with(common, Map.of("MNEMO_HTTP_PORT", "" + queryPort, "MNEMO_ADMIN_PORT", "" + queryAdmin)),
                 queryAdmin, logs));
-        for (ServiceProcess service : List.of(processors, ingest, query)) {
-            service.awaitHealthy(Duration.ofSeconds(120));
-        }
+        awaitHealthy(List.of(processors, ingest, query), launched, times);
 
         String ingestUrl = "http://127.0.0.1:" + ingestPort;
         String queryUrl = "http://127.0.0.1:" + queryPort;
         // registered first so it is stopped first: no client finds the file of a platform that is going away
         teardown.started("environment file " + envFile, () -> Files.deleteIfExists(envFile));
-        writeEnvFile(envFile, ingestUrl, queryUrl, apiKey);
         double seconds = (System.nanoTime() - started) / 1e9;
+        long total = times.elapsedMillis();
+        // before the environment file: whoever waits for that one finds the times of this start
+        times.writeJson(root.resolve("startup-times.json"), total);
+        writeEnvFile(envFile, ingestUrl, queryUrl, apiKey);
+        err.println(times.summary(total) + " (seconds from the launch of the CLI; " + root.resolve(
+                "startup-times.json") + ")");
+        err.flush();
         printBanner(ingestUrl, queryUrl, envFile, logs, seconds, apiKey);
+    }
+
+    /** {@code MNEMO_DEV_JIT=full} gives the services the JDK's usual tiered JIT; by default they get C1 only. */
+    static boolean quickJit() {
+        return !"full".equalsIgnoreCase(System.getenv().getOrDefault("MNEMO_DEV_JIT", "quick").trim());
+    }
+
+    /**
+     * Small heaps with the serial collector (a dev platform idles) and, unless {@code MNEMO_DEV_JIT=full}, the C1
+     * compiler only: on two cores the C2 compiler threads of three starting services compete with the services
+     * themselves (3 s of the 16 s start), and a developer's requests do not need C2's code. Hot loops run slower
+     * with C1 only, so the benchmarks refuse such a platform (dev-env.json says {@code "jit": "quick"}).
+     */
+    static List<String> serviceJvmOptions() {
+        List<String> jvm = new ArrayList<>(List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC",
+                "-Duser.timezone=UTC"));
+        if (quickJit()) {
+            jvm.add("-XX:TieredStopAtLevel=1");
+        }
+        return List.copyOf(jvm);
+    }
+
+    /** Waits for every service at once (each records its launch-to-healthy step), failing with the first failure. */
+    private static void awaitHealthy(List<ServiceProcess> services, long launched, StartupTimes times)
+            throws Exception {
+        ExecutorService executor = Executors.newFixedThreadPool(services.size(), runnable -> {
+            Thread thread = new Thread(runnable, "mnemo-dev-health");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            List<Future<?>> waits = new ArrayList<>();
+            for (ServiceProcess service : services) {
+                waits.add(executor.submit(() -> {
+                    service.awaitHealthy(Duration.ofSeconds(120));
+                    times.record(service.name(), launched, System.nanoTime());
+                    return null;
+                }));
+            }
+            for (Future<?> wait : waits) {
+                try {
+                    wait.get();
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof Exception cause) {
+                        throw cause;
+                    }
+                    throw e;
+                }
+            }
+        } finally {
+            executor.shutdownNow();
+        }
     }
 
     private ServiceProcess started(ServiceProcess service) {
@@ -234,6 +306,7 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
         env.put("s3", s3Env);
         env.put("tenant", TENANT);
         env.put("apiKey", apiKey);
+        env.put("jit", quickJit() ? "quick" : "full");
         Path tmp = envFile.resolveSibling("dev-env.json.tmp");
         // Owner-only: the file holds an every-scope API key and the database password.
         Files.deleteIfExists(tmp);

@@ -1,7 +1,10 @@
 package io.mnemo.cli;
 
+import io.mnemo.devstack.ClassDataSharing;
+import java.io.File;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -10,9 +13,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * One Mnemo service running in its own JVM, as it would in production: started with the service's shipped
@@ -35,11 +40,14 @@ final class ServiceProcess {
                                 Map<String, String> environment, int adminPort, Path logDir) throws IOException {
         Files.createDirectories(logDir);
         Path log = logDir.resolve(name + ".log");
+        String classpath = serviceClasspath();
+        ClassDataSharing.Launch sharing = ClassDataSharing.fromEnvironment().launch(name, jvmOptions, classpath);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
+        command.addAll(sharing.jvmOptions());
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classpath);
         // DieWithParent halts the service when our stdin pipe to it closes, i.e. when this CLI dies.
         command.add("io.mnemo.devstack.DieWithParent");
         command.add(mainClass);
@@ -49,7 +57,28 @@ final class ServiceProcess {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(environment);
-        return new ServiceProcess(name, builder.start(), URI.create("http://127.0.0.1:" + adminPort), log);
+        Process process = builder.start();
+        sharing.watch(process);
+        return new ServiceProcess(name, process, URI.create("http://127.0.0.1:" + adminPort), log);
+    }
+
+    /**
+     * This JVM's classpath without the CLI's own classes, which no service uses: run by {@code ./mnemo} they are a
+     * directory ({@code cli/target/classes}), and the JDK cannot archive for class data sharing a classpath with a
+     * directory on it.
+     */
+    static String serviceClasspath() {
+        String own;
+        try {
+            own = Path.of(ServiceProcess.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                    .toString();
+        } catch (URISyntaxException | RuntimeException e) {
+            return System.getProperty("java.class.path");
+        }
+        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> !entry.isEmpty() && !Path.of(entry).toAbsolutePath().normalize().toString()
+                        .equals(Path.of(own).toAbsolutePath().normalize().toString()))
+                .collect(Collectors.joining(File.pathSeparator));
     }
 
     String name() {
@@ -85,7 +114,8 @@ final class ServiceProcess {
             } catch (IOException e) {
                 // not listening yet
             }
-            TimeUnit.MILLISECONDS.sleep(250);
+            // a short interval: each poll is a loopback request, and every 100 ms saved here is start-up time
+            TimeUnit.MILLISECONDS.sleep(50);
         }
         throw new IllegalStateException(name + " not healthy after " + timeout + "; see " + log);
     }

@@ -37,14 +37,21 @@ final class ChildJvm {
     /** Starts {@code mainClass} with the given JVM options; output goes to {@code stdoutFile}. */
     static Process start(String classpath, List<String> jvmOptions, String mainClass, List<String> args,
                          Path stdoutFile) throws IOException {
-        List<String> command = command(classpath, jvmOptions, mainClass, args);
+        // one archive per main class: the broker's and S3Proxy's classes, loaded once, mapped on every later start
+        ClassDataSharing.Launch sharing = ClassDataSharing.fromEnvironment().launch(mainClass, jvmOptions,
+                fullClasspath(classpath));
+        List<String> options = new ArrayList<>(jvmOptions);
+        options.addAll(sharing.jvmOptions());
+        List<String> command = command(classpath, options, mainClass, args);
         Files.createDirectories(stdoutFile.getParent());
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(stdoutFile.toFile()));
         // stdin stays a pipe: the child halts when it reaches end of file, i.e. when this JVM is gone
         builder.redirectInput(ProcessBuilder.Redirect.PIPE);
-        return builder.start();
+        Process process = builder.start();
+        sharing.watch(process);
+        return process;
     }
 
     /** Runs a main class to completion (e.g. a tool), failing with its output when it exits non-zero. */
@@ -117,11 +124,15 @@ final class ChildJvm {
         command.add(javaExecutable());
         command.addAll(jvmOptions);
         command.add("-cp");
-        command.add(classpath + java.io.File.pathSeparator + devstackCodeLocation());
+        command.add(fullClasspath(classpath));
         command.add(DieWithParent.class.getName());
         command.add(mainClass);
         command.addAll(args);
         return command;
+    }
+
+    private static String fullClasspath(String classpath) {
+        return classpath + java.io.File.pathSeparator + devstackCodeLocation();
     }
 
     private static String javaExecutable() {

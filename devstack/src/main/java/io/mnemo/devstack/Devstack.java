@@ -64,6 +64,26 @@ public final class Devstack implements AutoCloseable {
      * healthy and logs its address. Failure to start anything stops what was started and throws.
      */
     public static Devstack start(DevstackOptions options) throws Exception {
+        return start(options, new StartupTimes());
+    }
+
+    /** As {@link #start(DevstackOptions)}, recording each component's start in {@code times}. */
+    public static Devstack start(DevstackOptions options, StartupTimes times) throws Exception {
+        return start(options, times, primary -> { });
+    }
+
+    /** Work that needs only PostgreSQL (migrations, say), run while the broker may still be starting. */
+    @FunctionalInterface
+    public interface PostgresReady {
+        void run(PostgresEndpoint primary) throws Exception;
+    }
+
+    /**
+     * As {@link #start(DevstackOptions, StartupTimes)}, running {@code whenPostgresIsUp} as soon as the primary and
+     * its replica are up, in parallel with the rest of the start; the stack is ready only once it has finished.
+     */
+    public static Devstack start(DevstackOptions options, StartupTimes times, PostgresReady whenPostgresIsUp)
+            throws Exception {
         long started = System.nanoTime();
         Files.createDirectories(options.dataDir());
         if (!options.keepData()) {
@@ -79,7 +99,7 @@ public final class Devstack implements AutoCloseable {
         }
         Runtime.getRuntime().addShutdownHook(devstack.shutdownHook);
         try {
-            devstack.startComponents();
+            devstack.startComponents(times, whenPostgresIsUp);
         } catch (Exception e) {
             devstack.close();
             throw e;
@@ -89,7 +109,7 @@ public final class Devstack implements AutoCloseable {
         return devstack;
     }
 
-    private void startComponents() throws Exception {
+    private void startComponents(StartupTimes times, PostgresReady whenPostgresIsUp) throws Exception {
         AtomicInteger threads = new AtomicInteger();
         ExecutorService executor = Executors.newFixedThreadPool(3, runnable -> {
             Thread thread = new Thread(runnable, "devstack-start-" + threads.incrementAndGet());
@@ -98,20 +118,21 @@ public final class Devstack implements AutoCloseable {
         });
         try {
             CompletableFuture<Void> kafkaAndRegistry = timed("kafka", () -> {
-                kafka.start();
+                times.time("kafka", kafka::start);
                 LOG.info("kafka            {} (KRaft broker+controller, pid {})", kafka.bootstrap(), kafka.pid());
-                schemaRegistry = EmbeddedSchemaRegistry.start(kafka.bootstrap(), "127.0.0.1",
-                        ports.get(Ports.SCHEMA_REGISTRY));
+                schemaRegistry = times.timeCall("schema-registry", () -> EmbeddedSchemaRegistry.start(
+                        kafka.bootstrap(), "127.0.0.1", ports.get(Ports.SCHEMA_REGISTRY)));
                 LOG.info("schema registry  {}", schemaRegistry.url());
             }, executor);
             CompletableFuture<Void> postgresCluster = timed("postgres", () -> {
-                postgres.start();
+                postgres.start(times);
                 LOG.info("postgres primary {} (pid {})", primary().jdbcUrl(), postgres.primary().pid());
                 LOG.info("postgres replica {} (streaming from the primary, pid {})", replicas().get(0).jdbcUrl(),
                         postgres.replica().pid());
+                whenPostgresIsUp.run(primary());
             }, executor);
             CompletableFuture<Void> s3Proxy = timed("s3", () -> {
-                s3.start();
+                times.time("s3", s3::start);
                 LOG.info("s3               {} bucket {} (S3Proxy, pid {})", s3.endpoint().endpoint(),
                         options.mediaBucket(), s3.pid());
             }, executor);

@@ -64,10 +64,13 @@ final class PostgresCluster {
     }
 
     /** Starts the primary (creating the {@code mnemo} database once), then the replica (creating it once). */
-    void start() throws IOException, SQLException {
+    void start(StartupTimes times) throws Exception {
         boolean freshPrimary = !Files.exists(primary.dataDir().resolve("PG_VERSION"));
-        primary.start();
-        createDatabaseIfMissing();
+        times.time("postgres-primary", () -> {
+            primary.start();
+            createDatabaseIfMissing();
+        });
+        long replicaStarted = System.nanoTime();
         boolean replicaExists = Files.exists(replica.dataDir().resolve("PG_VERSION"))
                 && Files.exists(replica.dataDir().resolve("standby.signal"));
         if (freshPrimary || !replicaExists) {
@@ -77,6 +80,7 @@ final class PostgresCluster {
         }
         writeStandbyConfig();
         replica.start();
+        times.record("postgres-replica", replicaStarted, System.nanoTime());
     }
 
     void stop() {
