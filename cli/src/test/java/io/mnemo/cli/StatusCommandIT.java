@@ -14,6 +14,16 @@ import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import picocli.CommandLine;
@@ -46,5 +56,48 @@ class StatusCommandIT {
         assertThat(status.get("projections").get("user_activity_daily").get("lag").asLong()).isGreaterThanOrEqualTo(0);
         assertThat(status.get("replicas").get(0).get("standby").asBoolean()).isTrue();
         assertThat(status.get("deadLettersWaiting").isInt()).isTrue();
+    }
+
+    @Test
+    void pendingRecordsCountsOnlyCommittedRecordsSoAProjectionAtRestHasNoLag() throws Exception {
+        var devstack = DevstackExtension.devstack();
+        String topic = "status-pending-records";
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, devstack.kafkaBootstrap()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+        }
+        try (var producer = new KafkaProducer<byte[], byte[]>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, devstack.kafkaBootstrap(),
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "status-pending-records-test"),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.initTransactions();
+            // offsets 0-2 records, 3 commit marker; 4-5 aborted records, 6 abort marker; 7 record, 8 commit marker
+            transaction(producer, topic, 3, true);
+            transaction(producer, topic, 2, false);
+            transaction(producer, topic, 1, true);
+        }
+        TopicPartition partition = new TopicPartition(topic, 0);
+        try (var consumer = new KafkaConsumer<byte[], byte[]>(Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, devstack.kafkaBootstrap(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            assertThat(end).isEqualTo(9);
+            assertThat(StatusCommand.pendingRecords(consumer, partition, 0, end)).isEqualTo(4);
+            assertThat(StatusCommand.pendingRecords(consumer, partition, 3, end)).isEqualTo(1);
+            // what a sink stores after applying the last record: one past it, before the final marker
+            assertThat(StatusCommand.pendingRecords(consumer, partition, 8, end)).isZero();
+        }
+    }
+
+    private static void transaction(KafkaProducer<byte[], byte[]> producer, String topic, int records, boolean commit) {
+        producer.beginTransaction();
+        for (int i = 0; i < records; i++) {
+            producer.send(new ProducerRecord<>(topic, 0, null, new byte[] {(byte) i}));
+        }
+        if (commit) {
+            producer.commitTransaction();
+        } else {
+            producer.abortTransaction();
+        }
     }
 }
