@@ -80,7 +80,12 @@ class StatusCommandIT {
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, devstack.kafkaBootstrap(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            // commitTransaction returns before the coordinator has written the markers: wait for the last one
             long end = consumer.endOffsets(List.of(partition)).get(partition);
+            for (long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                 end < 9 && System.nanoTime() < deadline; end = consumer.endOffsets(List.of(partition)).get(partition)) {
+                Thread.sleep(50);
+            }
             assertThat(end).isEqualTo(9);
             assertThat(StatusCommand.pendingRecords(consumer, partition, 0, end)).isEqualTo(4);
             assertThat(StatusCommand.pendingRecords(consumer, partition, 3, end)).isEqualTo(1);
@@ -94,6 +99,8 @@ class StatusCommandIT {
         for (int i = 0; i < records; i++) {
             producer.send(new ProducerRecord<>(topic, 0, null, new byte[] {(byte) i}));
         }
+        // written to the log before the end of the transaction (an abort discards records not sent yet)
+        producer.flush();
         if (commit) {
             producer.commitTransaction();
         } else {
