@@ -97,14 +97,14 @@ final class BenchResults {
         return processes;
     }
 
+    /** The kind under which {@link #cpuMicrosByKind} counts the bench JVM's exited children. */
+    static final String EXITED_CHILDREN = "bench JVM's exited children";
+
     /**
      * CPU time (µs, user + system) used so far per kind of process, from /proc/<pid>/stat: this JVM, the platform's
      * services, the broker, S3Proxy, and Postgres (the servers' own time plus what their exited children used,
      * plus the live backends). Two snapshots around a run give each kind's CPU cost of the run.
      */
-    /** The kind under which {@link #cpuMicrosByKind} counts the bench JVM's exited children. */
-    static final String EXITED_CHILDREN = "bench JVM's exited children";
-
     static Map<String, Long> cpuMicrosByKind() {
         return cpuMicrosByKind(pid -> true);
     }

@@ -112,6 +112,16 @@ public final class IngestBench {
         Matcher baseline;
         double floorRate;
         double ingestRate;
+        // Put the platform back as it was however the bench ends: the processors running, ingest on every core
+        // (a hook too, since a killed bench never reaches the finally below).
+        Runnable restorePlatform = () -> {
+            processors.ifPresent(p -> signal(p, "CONT"));
+            if (pin) {
+                taskset(ingestProcess.get().pid(), "0-" + (cores - 1));
+            }
+        };
+        Thread restoreOnExit = new Thread(restorePlatform, "ingest-bench-restore");
+        Runtime.getRuntime().addShutdownHook(restoreOnExit);
         processors.ifPresent(p -> signal(p, "STOP"));
         try (HttpFloor floor = HttpFloor.start(env, floorTopic, recordSize, pin ? sutCpus : null)) {
             if (pin) {
@@ -159,7 +169,8 @@ public final class IngestBench {
                     + "idempotent, lz4, linger 5 ms (per-record latency)", PRODUCER_PERF,
                     Double.parseDouble(baseline.group(2)), Double.parseDouble(baseline.group(2)), null, 0, cpu));
         } finally {
-            processors.ifPresent(p -> signal(p, "CONT"));
+            restorePlatform.run();
+            Runtime.getRuntime().removeShutdownHook(restoreOnExit);
             if (pin) {
                 taskset(ProcessHandle.current().pid(), "0-" + (cores - 1));
             }

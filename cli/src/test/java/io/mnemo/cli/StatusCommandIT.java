@@ -1,6 +1,7 @@
 package io.mnemo.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -81,11 +82,8 @@ class StatusCommandIT {
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             // commitTransaction returns before the coordinator has written the markers: wait for the last one
-            long end = consumer.endOffsets(List.of(partition)).get(partition);
-            for (long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                 end < 9 && System.nanoTime() < deadline; end = consumer.endOffsets(List.of(partition)).get(partition)) {
-                Thread.sleep(50);
-            }
+            long end = await().atMost(Duration.ofSeconds(30)).pollInSameThread().pollInterval(Duration.ofMillis(50))
+                    .until(() -> consumer.endOffsets(List.of(partition)).get(partition), e -> e >= 9);
             assertThat(end).isEqualTo(9);
             assertThat(StatusCommand.pendingRecords(consumer, partition, 0, end)).isEqualTo(4);
             assertThat(StatusCommand.pendingRecords(consumer, partition, 3, end)).isEqualTo(1);

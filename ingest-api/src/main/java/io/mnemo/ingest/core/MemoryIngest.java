@@ -235,11 +235,9 @@ public final class MemoryIngest {
         try {
             return future.get(timeoutNanos, TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            throw new IngestUnavailable("The event log did not acknowledge the write within " + outcomeTimeout,
-                    retryAfter, e);
+            throw unavailable(e);
         } catch (ExecutionException e) {
-            throw new IngestUnavailable("The event log refused the write: " + e.getCause().getClass().getSimpleName(),
-                    retryAfter, e.getCause());
+            throw unavailable(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IngestUnavailable("Interrupted while waiting for the event log", retryAfter, e);
