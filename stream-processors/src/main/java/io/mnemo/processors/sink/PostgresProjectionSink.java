@@ -3,6 +3,7 @@ package io.mnemo.processors.sink;
 import io.dropwizard.lifecycle.Managed;
 import io.mnemo.processors.db.ProjectionOffsets;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -11,6 +12,7 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -51,6 +53,7 @@ public final class PostgresProjectionSink<V> implements Managed {
     static final Duration POLL_WORK_BUDGET = Duration.ofSeconds(30);
 
     private final AtomicLong writtenRecords = new AtomicLong();
+    private final SinkLag lag = new SinkLag(Clock.systemUTC());
     /** Touched only by the sink thread (the rebalance listener runs inside poll). */
     private final Set<TopicPartition> pendingRewind = new HashSet<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -127,6 +130,19 @@ public final class PostgresProjectionSink<V> implements Managed {
         return deadLettered.get();
     }
 
+    /**
+     * Records this instance has still to apply from its assigned partitions (transaction markers and aborted records
+     * not counted): 0 at rest. Updated by the sink thread after each poll and each write.
+     */
+    public long lagRecords() {
+        return lag.records();
+    }
+
+    /** Age in seconds of the oldest record this instance has still to apply; 0 when none is pending. */
+    public double lagSeconds() {
+        return lag.seconds();
+    }
+
     /** False while the last write attempt failed and is being retried. */
     public boolean isHealthy() {
         return healthy && (thread == null || thread.isAlive());
@@ -138,6 +154,7 @@ public final class PostgresProjectionSink<V> implements Managed {
             long backoffMillis = INITIAL_BACKOFF_MILLIS;
             while (running) {
                 try {
+                    publishLag(List.of());
                     rewindPendingPartitions();
                     ConsumerRecords<String, V> records = consumer.poll(pollTimeout);
                     if (!records.isEmpty()) {
@@ -202,6 +219,8 @@ public final class PostgresProjectionSink<V> implements Managed {
     private void writeOrSeekBack(ConsumerRecords<String, V> records) {
         List<ConsumerRecord<String, V>> polled = new ArrayList<>(records.count());
         records.forEach(polled::add);
+        lag.polled(polled);
+        publishLag(polled);
         long started = System.nanoTime();
         Map<TopicPartition, OffsetAndMetadata> written = new HashMap<>();
         int from = 0;
@@ -215,6 +234,7 @@ public final class PostgresProjectionSink<V> implements Managed {
                 } catch (ProjectionBatchApplier.Interrupted e) {
                     seekBack(polled.subList(to, polled.size()));
                     e.resumeAt().forEach(consumer::seek);
+                    lag.putBack(unwritten(polled.subList(from, polled.size()), e.resumeAt()));
                     throw e.getCause();
                 }
                 deadLettered.addAndGet(refused);
@@ -224,8 +244,10 @@ public final class PostgresProjectionSink<V> implements Managed {
                 from = to;
                 if (from < polled.size() && System.nanoTime() - started > POLL_WORK_BUDGET.toNanos()) {
                     seekBack(polled.subList(from, polled.size()));
+                    lag.putBack(polled.subList(from, polled.size()));
                     break;
                 }
+                publishLag(polled.subList(from, polled.size()));
             }
         } finally {
             if (!written.isEmpty()) {
@@ -245,6 +267,32 @@ public final class PostgresProjectionSink<V> implements Managed {
             }
         }
         return polled.size();
+    }
+
+    /** The records from {@code resumeAt} on (per partition; all of a partition it does not name), in poll order. */
+    static <V> List<ConsumerRecord<String, V>> unwritten(List<ConsumerRecord<String, V>> records,
+                                                        Map<TopicPartition, Long> resumeAt) {
+        List<ConsumerRecord<String, V>> unwritten = new ArrayList<>();
+        for (ConsumerRecord<String, V> record : records) {
+            Long from = resumeAt.get(new TopicPartition(record.topic(), record.partition()));
+            if (from == null || record.offset() >= from) {
+                unwritten.add(record);
+            }
+        }
+        return unwritten;
+    }
+
+    /**
+     * Publishes the lag gauges' figures: the consumer's lag on each assigned partition (local, from the last fetch
+     * responses' last stable offsets: no round trip) plus the records in hand, not yet written.
+     */
+    private void publishLag(List<ConsumerRecord<String, V>> inHand) {
+        Set<TopicPartition> assigned = consumer.assignment();
+        Map<TopicPartition, OptionalLong> consumerLag = new HashMap<>();
+        for (TopicPartition partition : assigned) {
+            consumerLag.put(partition, consumer.currentLag(partition));
+        }
+        lag.publish(assigned, consumerLag, inHand);
     }
 
     /** Puts each partition of these (unwritten, in poll order) records back at its first one. */

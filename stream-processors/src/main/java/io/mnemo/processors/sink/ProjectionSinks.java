@@ -72,11 +72,7 @@ public final class ProjectionSinks {
                 topic, jdbi, writer, pollTimeout, maxBackoff, poison, index == 0 ? "" : "-" + (index + 1));
         environment.lifecycle().manage(sink);
         String projection = writer.projection();
-        String writerTag = Integer.toString(index + 1);
-        Gauge.builder("mnemo.processors.sink.written", sink, PostgresProjectionSink::writtenRecords)
-                .tag("projection", projection).tag("writer", writerTag).register(metrics);
-        Gauge.builder("mnemo.processors.sink.dead.lettered", sink, PostgresProjectionSink::deadLetteredRecords)
-                .tag("projection", projection).tag("writer", writerTag).register(metrics);
+        registerGauges(metrics, sink, projection, index + 1);
         environment.healthChecks().register(healthCheckName(projection) + (index == 0 ? "" : "-" + (index + 1)),
                 new HealthCheck() {
                     @Override
@@ -85,6 +81,25 @@ public final class ProjectionSinks {
                     }
                 });
         return sink;
+    }
+
+    /**
+     * The gauges of one sink, tagged {@code projection} and {@code writer} (1, 2, ...): records written and
+     * dead-lettered by this instance, and its lag ({@code lag.records} still to apply, 0 at rest; {@code lag.seconds},
+     * the age of the oldest of them, 0 when none is pending).
+     */
+    static void registerGauges(MeterRegistry metrics, PostgresProjectionSink<?> sink, String projection, int writer) {
+        String writerTag = Integer.toString(writer);
+        Gauge.builder("mnemo.processors.sink.written", sink, PostgresProjectionSink::writtenRecords)
+                .tag("projection", projection).tag("writer", writerTag).register(metrics);
+        Gauge.builder("mnemo.processors.sink.dead.lettered", sink, PostgresProjectionSink::deadLetteredRecords)
+                .tag("projection", projection).tag("writer", writerTag).register(metrics);
+        Gauge.builder("mnemo.processors.sink.lag.records", sink, PostgresProjectionSink::lagRecords)
+                .description("Records this sink has still to apply (transaction markers not counted)")
+                .tag("projection", projection).tag("writer", writerTag).register(metrics);
+        Gauge.builder("mnemo.processors.sink.lag.seconds", sink, PostgresProjectionSink::lagSeconds)
+                .description("Age of the oldest record this sink has still to apply, 0 when none is pending")
+                .tag("projection", projection).tag("writer", writerTag).register(metrics);
     }
 
     /** {@code sink-memories}, {@code sink-media}; the activity projection keeps its short name. */
