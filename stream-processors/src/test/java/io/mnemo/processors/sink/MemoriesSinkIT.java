@@ -3,10 +3,12 @@ package io.mnemo.processors.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mnemo.devstack.Devstack;
 import io.mnemo.devstack.DevstackExtension;
 import io.mnemo.processors.db.MemoriesProjectionWriter;
 import io.mnemo.processors.db.MemoryPartitions;
+import io.mnemo.processors.db.ProjectionOffsets;
 import io.mnemo.schemas.ProjectionMigrations;
 import io.mnemo.schemas.changes.MemoryChangeKind;
 import io.mnemo.schemas.changes.MemoryChanged;
@@ -20,6 +22,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
@@ -31,6 +36,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jdbi.v3.core.Handle;
@@ -75,6 +81,23 @@ class MemoriesSinkIT {
                 new StringSerializer(), new ConfluentAvroSerializer(registry, true))) {
             for (MemoryChanged change : changes) {
                 producer.send(new ProducerRecord<>(topic, change.getTenantId() + "/" + change.getUserId(), change)).get();
+            }
+        }
+    }
+
+    /** Each list in one transaction, as Kafka Streams publishes: each commit leaves a marker in the log. */
+    private static void produceInTransactions(String topic, List<List<MemoryChanged>> transactions) {
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, devstack.kafkaBootstrap(),
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "sink-it-" + UUID.randomUUID()),
+                new StringSerializer(), new ConfluentAvroSerializer(registry, true))) {
+            producer.initTransactions();
+            for (List<MemoryChanged> transaction : transactions) {
+                producer.beginTransaction();
+                for (MemoryChanged change : transaction) {
+                    producer.send(new ProducerRecord<>(topic, change.getTenantId() + "/" + change.getUserId(), change));
+                }
+                producer.commitTransaction();
             }
         }
     }
@@ -210,6 +233,127 @@ class MemoriesSinkIT {
             assertThat(distinct).isEqualTo(3000);
         } finally {
             second.stop();
+        }
+    }
+
+    @Test
+    void lagIsZeroAtRestThoughEveryTransactionLeavesAMarkerAndGrowsWhileRecordsWait() throws Exception {
+        String topic = newTopic();
+        String tenant = "t" + Math.abs(UUID.randomUUID().getLeastSignificantBits() % 1_000_000);
+        List<List<MemoryChanged>> first = new ArrayList<>();
+        List<List<MemoryChanged>> second = new ArrayList<>();
+        for (int t = 0; t < 6; t++) {
+            List<MemoryChanged> transaction = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                transaction.add(change(tenant, "user-" + (t * 4 + i) % 5, UUID.randomUUID(), 1, "m" + t + "-" + i,
+                        t * 4 + i));
+            }
+            (t < 3 ? first : second).add(transaction);
+        }
+        // Holds the sink inside the write of the second lot, as a slow or stuck Postgres would.
+        AtomicBoolean hold = new AtomicBoolean();
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        MemoriesProjectionWriter real = writer();
+        ProjectionWriter<SpecificRecord> holdable = new ProjectionWriter<>() {
+            @Override
+            public String projection() {
+                return real.projection();
+            }
+
+            @Override
+            public void prepare(List<ConsumerRecord<String, SpecificRecord>> batch) {
+                real.prepare(batch);
+            }
+
+            @Override
+            public void write(Handle transaction, List<ConsumerRecord<String, SpecificRecord>> batch) {
+                if (hold.get()) {
+                    holding.countDown();
+                    try {
+                        release.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                real.write(transaction, batch);
+            }
+        };
+        var sink = sink(topic, holdable);
+        var metrics = new SimpleMeterRegistry();
+        ProjectionSinks.registerGauges(metrics, sink, "memories", 1);
+        produceInTransactions(topic, first);
+        sink.start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> rows(tenant) == 12);
+            // The log holds a commit marker after each transaction: end offsets minus stored offsets is not 0.
+            assertThat(endOffsets(topic) - storedOffsets(topic)).isPositive();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(gauge(metrics, "mnemo.processors.sink.lag.records")).isZero();
+                assertThat(gauge(metrics, "mnemo.processors.sink.lag.seconds")).isZero();
+            });
+            assertReadCommittedConsumerAtTheEndKnowsItHasNoLag(topic);
+
+            hold.set(true);
+            produceInTransactions(topic, second);
+            assertThat(holding.await(30, TimeUnit.SECONDS)).isTrue();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(gauge(metrics, "mnemo.processors.sink.lag.records")).isBetween(1.0, 12.0);
+                // counted when read, so it grows while the sink is held
+                assertThat(gauge(metrics, "mnemo.processors.sink.lag.seconds")).isGreaterThan(0.5);
+            });
+
+            hold.set(false);
+            release.countDown();
+            await().atMost(Duration.ofSeconds(30)).until(() -> rows(tenant) == 24);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(gauge(metrics, "mnemo.processors.sink.lag.records")).isZero();
+                assertThat(gauge(metrics, "mnemo.processors.sink.lag.seconds")).isZero();
+            });
+            assertThat(endOffsets(topic) - storedOffsets(topic)).isPositive();
+        } finally {
+            release.countDown();
+            sink.stop();
+        }
+    }
+
+    /**
+     * What the gauge rests on: a read_committed consumer resumed from the stored offsets (just before the last
+     * marker of each partition) moves past the marker when it fetches, so its lag is known and 0, not unknown.
+     */
+    private static void assertReadCommittedConsumerAtTheEndKnowsItHasNoLag(String topic) {
+        Map<Integer, Long> stored = jdbi.withHandle(h -> ProjectionOffsets.load(h, "memories", topic));
+        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, devstack.kafkaBootstrap(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            partitions.forEach(p -> consumer.seek(p, stored.getOrDefault(p.partition(), 0L)));
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            await().atMost(Duration.ofSeconds(10)).pollInSameThread().untilAsserted(() -> {
+                assertThat(consumer.poll(Duration.ofMillis(100))).isEmpty();
+                for (TopicPartition partition : partitions) {
+                    assertThat(consumer.currentLag(partition)).as("lag of %s", partition).hasValue(0);
+                    assertThat(consumer.position(partition)).as("position of %s", partition)
+                            .isEqualTo(end.get(partition));
+                }
+            });
+        }
+    }
+
+    private static double gauge(SimpleMeterRegistry metrics, String name) {
+        return metrics.get(name).tag("projection", "memories").tag("writer", "1").gauge().value();
+    }
+
+    private static long endOffsets(String topic) {
+        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, devstack.kafkaBootstrap()),
+                new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
         }
     }
 
