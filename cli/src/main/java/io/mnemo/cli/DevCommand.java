@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.mnemo.devstack.Devstack;
 import io.mnemo.devstack.DevstackOptions;
+import io.mnemo.devstack.InfrastructureProcess;
 import io.mnemo.devstack.PostgresEndpoint;
 import io.mnemo.devstack.S3Endpoint;
 import io.mnemo.devstack.StartupTimes;
@@ -50,6 +51,10 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
 
     @Option(names = "--partitions", defaultValue = "12", description = "Partitions of every Mnemo topic.")
     int partitions;
+
+    @Option(names = "--max-restarts", defaultValue = "5", description = "Restarts in a row of a process that exits "
+            + "before it is left down (default: ${DEFAULT-VALUE}; 0 never restarts).")
+    int maxRestarts;
 
     @Option(names = "--exit-when-ready", hidden = true, description = "Stop once healthy (for tests and timing).")
     boolean exitWhenReady;
@@ -185,6 +190,57 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
                 "startup-times.json") + ")");
         err.flush();
         printBanner(ingestUrl, queryUrl, envFile, logs, seconds, apiKey);
+        supervise(root, err);
+    }
+
+    /**
+     * Watches every process of the platform from now on and restarts one that exits. Registered last, so that it
+     * stops first: a process stopped on purpose is never taken for a crash.
+     */
+    private void supervise(Path root, PrintWriter err) {
+        List<Supervisor.Component> components = new ArrayList<>(List.of(processors, ingest, query));
+        devstack.infrastructure().forEach(process -> components.add(infrastructure(process)));
+        Supervisor.Policy policy = new Supervisor.Policy(maxRestarts, Supervisor.Policy.DEFAULT.firstBackoff(),
+                Supervisor.Policy.DEFAULT.maxBackoff(), Supervisor.Policy.DEFAULT.stableAfter(),
+                Supervisor.Policy.DEFAULT.checkInterval());
+        Supervisor supervisor = new Supervisor(components, policy, err, root.resolve(Supervisor.STATE_FILE),
+                java.time.Clock.systemUTC());
+        teardown.started("supervisor", supervisor::close);
+        supervisor.start();
+    }
+
+    private static Supervisor.Component infrastructure(InfrastructureProcess process) {
+        return new Supervisor.Component() {
+            @Override
+            public String name() {
+                return process.name();
+            }
+
+            @Override
+            public boolean isAlive() {
+                return process.isRunning();
+            }
+
+            @Override
+            public String exitDescription() {
+                return process.exitDescription();
+            }
+
+            @Override
+            public void restart() throws Exception {
+                process.restart();
+            }
+
+            @Override
+            public Path log() {
+                return process.log();
+            }
+
+            @Override
+            public long pid() {
+                return process.pid();
+            }
+        };
     }
 
     /** {@code MNEMO_DEV_JIT=full} gives the services the JDK's usual tiered JIT; by default they get C1 only. */

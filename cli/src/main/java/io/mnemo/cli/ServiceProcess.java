@@ -1,5 +1,6 @@
 package io.mnemo.cli;
 
+import io.mnemo.devstack.ChildJvm;
 import io.mnemo.devstack.ClassDataSharing;
 import java.io.File;
 import java.io.IOException;
@@ -23,23 +24,38 @@ import java.util.stream.Collectors;
  * One Mnemo service running in its own JVM, as it would in production: started with the service's shipped
  * YAML and its endpoints in environment variables, logging to a file, and halted if the CLI dies.
  */
-final class ServiceProcess {
+final class ServiceProcess implements Supervisor.Component {
     private final String name;
-    private final Process process;
+    private final String mainClass;
+    private final String configResource;
+    private final List<String> jvmOptions;
+    private final Map<String, String> environment;
     private final URI adminUrl;
     private final Path log;
+    private volatile Process process;
 
-    private ServiceProcess(String name, Process process, URI adminUrl, Path log) {
+    private ServiceProcess(String name, String mainClass, String configResource, List<String> jvmOptions,
+                           Map<String, String> environment, int adminPort, Path log) {
         this.name = name;
-        this.process = process;
-        this.adminUrl = adminUrl;
+        this.mainClass = mainClass;
+        this.configResource = configResource;
+        this.jvmOptions = List.copyOf(jvmOptions);
+        this.environment = Map.copyOf(environment);
+        this.adminUrl = URI.create("http://127.0.0.1:" + adminPort);
         this.log = log;
     }
 
     static ServiceProcess start(String name, String mainClass, String configResource, List<String> jvmOptions,
                                 Map<String, String> environment, int adminPort, Path logDir) throws IOException {
         Files.createDirectories(logDir);
-        Path log = logDir.resolve(name + ".log");
+        ServiceProcess service = new ServiceProcess(name, mainClass, configResource, jvmOptions, environment,
+                adminPort, logDir.resolve(name + ".log"));
+        service.process = service.launch();
+        return service;
+    }
+
+    /** A new JVM for the service, with the same command, environment and ports as every launch before. */
+    private Process launch() throws IOException {
         String classpath = serviceClasspath();
         ClassDataSharing.Launch sharing = ClassDataSharing.fromEnvironment().launch(name, jvmOptions, classpath);
         List<String> command = new ArrayList<>();
@@ -57,9 +73,32 @@ final class ServiceProcess {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(environment);
-        Process process = builder.start();
-        sharing.watch(process);
-        return new ServiceProcess(name, process, URI.create("http://127.0.0.1:" + adminPort), log);
+        Process started = builder.start();
+        sharing.watch(started);
+        return started;
+    }
+
+    /**
+     * Starts the service again after its JVM exited (same ports, same log, appended) and waits until it is healthy.
+     * The new process is this service's from the moment it is launched, so a stop during the wait stops it.
+     */
+    @Override
+    public synchronized void restart() throws IOException, InterruptedException {
+        if (process.isAlive()) {
+            return;
+        }
+        process = launch();
+        awaitHealthy(Duration.ofSeconds(120));
+    }
+
+    @Override
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public String exitDescription() {
+        return ChildJvm.describeExit(process);
     }
 
     /**
@@ -81,7 +120,8 @@ final class ServiceProcess {
                 .collect(Collectors.joining(File.pathSeparator));
     }
 
-    String name() {
+    @Override
+    public String name() {
         return name;
     }
 
@@ -89,16 +129,19 @@ final class ServiceProcess {
         return adminUrl;
     }
 
-    Path log() {
+    @Override
+    public Path log() {
         return log;
     }
 
-    long pid() {
+    @Override
+    public long pid() {
         return process.pid();
     }
 
     /** Waits until the admin health check answers 200, failing early if the process exits. */
     void awaitHealthy(Duration timeout) throws InterruptedException {
+        Process process = this.process;
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         HttpRequest request = HttpRequest.newBuilder(adminUrl.resolve("/healthcheck"))
                 .timeout(Duration.ofSeconds(3)).GET().build();
@@ -122,6 +165,7 @@ final class ServiceProcess {
 
     /** SIGTERM (Dropwizard stops gracefully), then SIGKILL if it has not gone within the grace period. */
     void stop(Duration grace) throws InterruptedException {
+        Process process = this.process;
         if (!process.isAlive()) {
             return;
         }

@@ -3,40 +3,21 @@ package io.mnemo.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.mnemo.kit.db.DatabaseStatusDao;
-import io.mnemo.kit.db.Daos;
-import io.mnemo.processors.db.ActivityProjectionWriter;
-import io.mnemo.processors.db.MaintenanceLock;
-import io.mnemo.processors.db.MaintenanceRun;
-import io.mnemo.processors.db.MediaProjectionWriter;
-import io.mnemo.processors.db.MemoriesProjectionWriter;
-import io.mnemo.processors.db.ProjectionMaintenanceDao;
-import io.mnemo.processors.db.ProjectionOffsets;
-import io.mnemo.processors.db.ProjectionWatermarksDao;
-import io.mnemo.processors.topology.MemoryChangesTopology;
-import io.mnemo.schemas.Topics;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Timestamp;
-import java.time.Instant;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.jdbi.v3.core.Jdbi;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,14 +25,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code mnemo status}: how far each stage is behind the log — the stream processors (consumer lag on the event
- * log), each projection sink (offsets stored with the rows vs the end of its topic), the read-your-writes
- * watermark of the memories projection, each replica's replay lag — how many dead letters wait, and the replay or
- * rebuild running (or run last) per projection.
+ * {@code mnemo status}: is the platform healthy, and if not, what is down and how far behind is it? A verdict
+ * line first, then each service instance, each piece of infrastructure, the Streams state, each consumer's lag in
+ * records and seconds, dead letters waiting and the replays and rebuilds (see {@link PlatformStatus}). Exit code 0
+ * when healthy, 1 when degraded or down, so it can gate a deploy or a cron alert.
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Lag of processors, projections and replicas, and dead letters waiting.")
+        description = "What is up, what is down, and how far behind each stage is (exit 1 unless healthy).")
 final class StatusCommand implements Callable<Integer> {
+    static final int UNHEALTHY = 1;
+
     @Spec
     CommandSpec spec;
 
@@ -65,187 +48,180 @@ final class StatusCommand implements Callable<Integer> {
             + "replicas of the env file).")
     List<String> replicaUrls = new ArrayList<>();
 
-    @Option(names = "--json", description = "Machine-readable output.")
+    @Option(names = "--ingest-admin-url", description = "Admin URL of an ingest instance (repeatable; default: "
+            + "$MNEMO_INGEST_ADMIN_URLS, comma-separated, else the env file).")
+    List<URI> ingestAdmins = new ArrayList<>();
+
+    @Option(names = "--query-admin-url", description = "Admin URL of a query-service instance (repeatable; default: "
+            + "$MNEMO_QUERY_ADMIN_URLS, else the env file).")
+    List<URI> queryAdmins = new ArrayList<>();
+
+    @Option(names = "--processors-admin-url", description = "Admin URL of a stream-processors instance (repeatable; "
+            + "default: $MNEMO_PROCESSORS_ADMIN_URLS, else the env file).")
+    List<URI> processorsAdmins = new ArrayList<>();
+
+    @Option(names = "--s3-endpoint", description = "S3 endpoint to probe (default: $MNEMO_S3_ENDPOINT, else the env "
+            + "file; none: not checked).")
+    String s3Endpoint;
+
+    @Option(names = "--max-lag", defaultValue = "60", description = "Seconds of lag (of any consumer, projection or "
+            + "replica) beyond which the platform is degraded (default: ${DEFAULT-VALUE}).")
+    long maxLagSeconds;
+
+    @Option(names = "--json", description = "Machine-readable output (with --watch: one document per line).")
     boolean json;
 
-    /** The sinks and the topic each consumes, as the processors run them. */
-    static final Map<String, String> SINKS = Map.of(MemoriesProjectionWriter.PROJECTION, Topics.MEMORY_CHANGES.name(),
-            MediaProjectionWriter.PROJECTION, Topics.MEMORY_CHANGES.name(),
-            ActivityProjectionWriter.PROJECTION, Topics.MEMORY_CHANGES.name());
+    @Option(names = "--watch", description = "Refresh every 2 s until Ctrl-C.")
+    boolean watch;
+
+    @Option(names = "--watch-count", hidden = true, description = "Stop watching after this many reports (tests).")
+    int watchCount;
 
     @Override
-    @SuppressWarnings("unchecked")
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        PlatformStatus.Targets targets = targets();
+        int exit = 0;
+        for (int report = 1; ; report++) {
+            Map<String, Object> status = PlatformStatus.collect(targets, Clock.systemUTC());
+            exit = Boolean.TRUE.equals(status.get("healthy")) ? 0 : UNHEALTHY;
+            if (json) {
+                ObjectMapper mapper = new ObjectMapper();
+                if (!watch) {
+                    mapper.enable(SerializationFeature.INDENT_OUTPUT);
+                }
+                out.println(mapper.writeValueAsString(status));
+            } else {
+                if (watch && System.console() != null) {
+                    out.print("\u001b[H\u001b[2J");
+                }
+                print(out, status);
+            }
+            out.flush();
+            if (!watch || (watchCount > 0 && report >= watchCount)) {
+                return exit;
+            }
+            TimeUnit.SECONDS.sleep(2);
+            if (!json) {
+                out.println();
+            }
+        }
+    }
+
+    private PlatformStatus.Targets targets() throws IOException {
         PostgresOptions.Connection db = postgres.resolve();
         KafkaOptions.Endpoints endpoints = kafka.resolve();
-        Jdbi jdbi = Jdbi.create(db.url(), db.user(), db.password());
-        Map<String, Object> status = new LinkedHashMap<>();
-
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrap()));
-             var consumer = new KafkaConsumer<byte[], byte[]>(Map.<String, Object>of(
-                     ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrap(),
-                     ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                     new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            Map<Integer, Long> eventsEnd = endOffsets(consumer, Topics.MEMORY_EVENTS.name());
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(
-                    MemoryChangesTopology.APPLICATION_ID).partitionsToOffsetAndMetadata().get();
-            Map<Integer, Long> processorLag = new TreeMap<>();
-            eventsEnd.forEach((partition, end) -> {
-                OffsetAndMetadata at = committed.get(new TopicPartition(Topics.MEMORY_EVENTS.name(), partition));
-                processorLag.put(partition, end - (at == null ? 0 : at.offset()));
-            });
-            status.put("processors", Map.of("group", MemoryChangesTopology.APPLICATION_ID,
-                    "lag", processorLag.values().stream().mapToLong(Long::longValue).sum(),
-                    "lagByPartition", processorLag));
-
-            Map<String, Object> projections = new LinkedHashMap<>();
-            for (var sink : new TreeMap<>(SINKS).entrySet()) {
-                Map<Integer, Long> end = endOffsets(consumer, sink.getValue());
-                Map<Integer, Long> stored = jdbi.withHandle(h -> ProjectionOffsets.load(h, sink.getKey(),
-                        sink.getValue()));
-                Map<Integer, Long> lag = new TreeMap<>();
-                end.forEach((partition, last) -> lag.put(partition, pendingRecords(consumer,
-                        new TopicPartition(sink.getValue(), partition), stored.getOrDefault(partition, 0L), last)));
-                Map<String, Object> projection = new LinkedHashMap<>();
-                projection.put("topic", sink.getValue());
-                projection.put("lag", lag.values().stream().mapToLong(Long::longValue).sum());
-                projection.put("lagByPartition", lag);
-                projections.put(sink.getKey(), projection);
-            }
-            Map<Integer, Long> applied = jdbi.withHandle(h -> Daos.attach(h, ProjectionWatermarksDao.class)
-                    .appliedOffsets(MemoriesProjectionWriter.PROJECTION, eventsEnd.size()));
-            Map<Integer, Long> watermarks = new TreeMap<>(applied);
-            ((Map<String, Object>) projections.get(MemoriesProjectionWriter.PROJECTION))
-                    .put("appliedWatermark", watermarks);
-            status.put("projections", projections);
+        JsonNode env = envFile();
+        List<String> replicas = new ArrayList<>(replicaUrls);
+        List<String> replicaNames = new ArrayList<>();
+        if (replicas.isEmpty()) {
+            env.path("postgres").path("replicas").forEach(url -> replicas.add(url.asText()));
         }
-
-        List<Map<String, Object>> replicas = new ArrayList<>();
-        for (String url : replicaUrls.isEmpty() ? envReplicas() : replicaUrls) {
-            Map<String, Object> replica = new LinkedHashMap<>();
-            replica.put("url", url);
-            try {
-                DatabaseStatusDao.Replication replication = Jdbi.create(url, db.user(), db.password())
-                        .withHandle(h -> Daos.attach(h, DatabaseStatusDao.class).replication());
-                replica.put("standby", replication.standby());
-                replica.put("lagSeconds", replication.lagSeconds());
-            } catch (RuntimeException e) {
-                replica.put("error", e.getClass().getSimpleName() + ": " + e.getMessage());
-            }
-            replicas.add(replica);
+        for (int i = 0; i < replicas.size(); i++) {
+            replicaNames.add("postgres-replica-" + (i + 1));
         }
-        status.put("replicas", replicas);
-        status.put("deadLettersWaiting", DeadLetterLog.read(endpoints.bootstrap()).waiting().size());
-        status.put("maintenance", maintenance(jdbi));
-
-        if (json) {
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(status));
-        } else {
-            Map<?, ?> processors = (Map<?, ?>) status.get("processors");
-            out.printf("stream processors   lag %,d events (group %s)%n", processors.get("lag"), processors.get("group"));
-            ((Map<?, ?>) status.get("projections")).forEach((name, p) -> out.printf("projection %-20s lag %,d records%n",
-                    name, ((Map<?, ?>) p).get("lag")));
-            for (Map<String, Object> replica : replicas) {
-                out.printf("replica %s  %s%n", replica.get("url"), replica.containsKey("error") ? "DOWN "
-                        + replica.get("error") : String.format("lag %.1f s", (Double) replica.get("lagSeconds")));
-            }
-            out.printf("dead letters waiting %d%n", (Integer) status.get("deadLettersWaiting"));
-            for (Map<String, Object> operation : (List<Map<String, Object>>) status.get("maintenance")) {
-                Object total = operation.get("recordsTotal");
-                out.printf("%s of %s  %s%s  %,d%s records  %s%s%n", operation.get("operation"),
-                        operation.get("projection"), Boolean.TRUE.equals(operation.get("running")) ? "RUNNING " : "",
-                        operation.get("phase"), ((Number) operation.get("recordsDone")).longValue(),
-                        total == null ? "" : String.format(" / %,d", ((Number) total).longValue()),
-                        operation.get("schema") == null ? "" : "schema " + operation.get("schema") + "  ",
-                        operation.get("detail") == null ? "" : operation.get("detail"));
-            }
+        Map<String, List<URI>> admins = new LinkedHashMap<>();
+        admins.put("ingest", admins("ingest", ingestAdmins, env));
+        admins.put("query", admins("query", queryAdmins, env));
+        admins.put("processors", admins("processors", processorsAdmins, env));
+        String s3 = s3Endpoint != null ? s3Endpoint : System.getenv("MNEMO_S3_ENDPOINT");
+        if ((s3 == null || s3.isBlank()) && env.path("s3").hasNonNull("endpoint")) {
+            s3 = env.path("s3").path("endpoint").asText();
         }
-        return 0;
+        Path supervisor = postgres.envFile == null || env.isMissingNode() ? null
+                : postgres.envFile.toAbsolutePath().resolveSibling(Supervisor.STATE_FILE);
+        return new PlatformStatus.Targets(endpoints.bootstrap(), endpoints.schemaRegistry(), db, replicas,
+                replicaNames, admins, s3 == null || s3.isBlank() ? null : s3, supervisor,
+                Duration.ofSeconds(maxLagSeconds));
     }
 
-    /**
-     * The replay and rebuild of each projection that run or ran last; running means the command still holds the
-     * projection's maintenance lock (a killed command releases it with its session).
-     */
-    private static List<Map<String, Object>> maintenance(Jdbi jdbi) {
-        return jdbi.withHandle(h -> {
-            List<Map<String, Object>> operations = new ArrayList<>();
-            for (MaintenanceRun run : Daos.attach(h, ProjectionMaintenanceDao.class).all()) {
-                Map<String, Object> operation = new LinkedHashMap<>();
-                operation.put("projection", run.projection());
-                operation.put("operation", run.operation().label());
-                operation.put("phase", run.phase().label());
-                operation.put("schema", run.schemaName());
-                operation.put("recordsDone", run.recordsDone());
-                operation.put("recordsTotal", run.recordsTotal());
-                operation.put("detail", run.describe());
-                operation.put("startedAt", timestamp(run.startedAt()));
-                operation.put("updatedAt", timestamp(run.updatedAt()));
-                operation.put("finishedAt", run.finishedAt() == null ? null : timestamp(run.finishedAt()));
-                operation.put("running", run.finishedAt() == null && MaintenanceLock.isHeld(h, run.projection()));
-                operations.add(operation);
-            }
-            return operations;
-        });
-    }
-
-    /** As the JDBC driver prints a timestamptz: local time, e.g. {@code 2026-11-23 10:00:00.123456}. */
-    private static String timestamp(Instant instant) {
-        return Timestamp.from(instant).toString();
-    }
-
-    /** Up to this many offsets behind, a projection's lag is counted record by record (see pendingRecords). */
-    static final long EXACT_COUNT_LIMIT = 50_000;
-
-    /**
-     * Records a sink has still to apply between its stored offset and the end of the partition. A sink stores the
-     * offset after the last record it applied, but a transactional topic has a commit marker after each
-     * transaction, so end minus stored would never read 0 at rest. The records are therefore counted with a
-     * read_committed consumer, which skips markers and aborted records, when the gap is small; beyond
-     * {@link #EXACT_COUNT_LIMIT} (or if counting takes over 5 s) the gap itself is reported, where the markers'
-     * share does not matter.
-     */
-    static long pendingRecords(Consumer<byte[], byte[]> consumer, TopicPartition partition, long from, long end) {
-        if (end <= from) {
-            return 0;
+    /** Flags, else {@code $MNEMO_<SERVICE>_ADMIN_URLS}, else the env file's {@code adminUrls} (one URL or a list). */
+    private static List<URI> admins(String service, List<URI> flags, JsonNode env) {
+        if (!flags.isEmpty()) {
+            return flags;
         }
-        if (end - from > EXACT_COUNT_LIMIT) {
-            return end - from;
+        String variable = System.getenv("MNEMO_" + service.toUpperCase(Locale.ROOT) + "_ADMIN_URLS");
+        if (variable != null && !variable.isBlank()) {
+            return Arrays.stream(variable.split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(URI::create)
+                    .toList();
         }
-        consumer.assign(List.of(partition));
-        consumer.seek(partition, from);
-        long counted = 0;
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (consumer.position(partition) < end) {
-            if (System.nanoTime() > deadline) {
-                return end - from;
-            }
-            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                if (record.offset() < end) {
-                    counted++;
-                }
-            }
+        JsonNode fromEnv = env.path("adminUrls").path(service);
+        List<URI> urls = new ArrayList<>();
+        if (fromEnv.isArray()) {
+            fromEnv.forEach(url -> urls.add(URI.create(url.asText())));
+        } else if (fromEnv.isTextual()) {
+            urls.add(URI.create(fromEnv.asText()));
         }
-        return counted;
-    }
-
-    private static Map<Integer, Long> endOffsets(KafkaConsumer<byte[], byte[]> consumer, String topic) {
-        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                .map(p -> new TopicPartition(topic, p.partition())).toList();
-        Map<Integer, Long> ends = new TreeMap<>();
-        consumer.endOffsets(partitions).forEach((tp, end) -> ends.put(tp.partition(), end));
-        return ends;
-    }
-
-    private List<String> envReplicas() throws java.io.IOException {
-        Path env = postgres.envFile;
-        if (env == null || !Files.isRegularFile(env)) {
-            return List.of();
-        }
-        JsonNode replicas = new ObjectMapper().readTree(env.toFile()).path("postgres").path("replicas");
-        List<String> urls = new ArrayList<>();
-        replicas.forEach(url -> urls.add(url.asText()));
         return urls;
+    }
+
+    /** The env file of a running {@code mnemo dev}, or a missing node. */
+    private JsonNode envFile() throws IOException {
+        Path file = postgres.envFile;
+        if (file == null || !Files.isRegularFile(file)) {
+            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        }
+        return new ObjectMapper().readTree(file.toFile());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void print(PrintWriter out, Map<String, Object> status) {
+        List<String> reasons = (List<String>) status.get("reasons");
+        String verdict = ((String) status.get("verdict")).toUpperCase(Locale.ROOT);
+        out.println(reasons.isEmpty() ? "Mnemo is HEALTHY" : "Mnemo is " + verdict + ": " + reasons.get(0));
+        reasons.stream().skip(1).forEach(reason -> out.println("  also: " + reason));
+        out.println();
+        out.printf("%-22s %-10s %-9s %s%n", "COMPONENT", "STATE", "RESTARTS", "DETAIL");
+        Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) status.get("services");
+        Map<String, Map<String, Object>> infrastructure =
+                (Map<String, Map<String, Object>>) status.get("infrastructure");
+        Map<String, Map<String, Object>> all = new LinkedHashMap<>(services);
+        all.putAll(infrastructure);
+        all.forEach((name, entry) -> {
+            Object reason = entry.get("reason");
+            String detail = reason != null ? reason.toString()
+                    : entry.containsKey("lagSeconds") ? String.format("replay lag %.1f s", entry.get("lagSeconds"))
+                    : entry.containsKey("brokers") ? entry.get("brokers") + " broker(s) at " + entry.get("bootstrap")
+                    : String.valueOf(entry.getOrDefault("admin", entry.getOrDefault("url",
+                    entry.getOrDefault("endpoint", ""))));
+            Object supervisor = entry.get("supervisor");
+            if (supervisor != null && !"running".equals(supervisor)) {
+                detail += "  [" + supervisor + (entry.get("log") == null ? "" : ", log " + entry.get("log")) + "]";
+            }
+            String state = entry.get("state").toString();
+            out.printf("%-22s %-10s %-9s %s%n", name, state.equals("up") ? state : state.toUpperCase(Locale.ROOT),
+                    entry.getOrDefault("restarts", "-") == null ? "-" : entry.getOrDefault("restarts", "-"), detail);
+        });
+        Map<String, Object> streams = (Map<String, Object>) status.get("streams");
+        out.printf("%-22s %-10s %-9s %s%n", "streams", streams.get("state"), "",
+                streams.get("threads") == null ? "" : streams.get("threads") + " thread(s)");
+        ((List<String>) status.get("notChecked")).forEach(what -> out.println("not checked: " + what));
+
+        out.println();
+        out.printf("%-34s %10s %9s%n", "LAG", "RECORDS", "SECONDS");
+        Map<String, Object> processors = (Map<String, Object>) status.get("processors");
+        lagLine(out, "stream processors", processors);
+        ((Map<String, Map<String, Object>>) status.get("projections")).forEach((name, projection) ->
+                lagLine(out, "projection " + name, projection));
+        Object deadLetters = status.get("deadLettersWaiting");
+        out.printf("dead letters waiting %s%n", deadLetters == null ? "unknown" : deadLetters);
+        for (Map<String, Object> operation : (List<Map<String, Object>>) status.get("maintenance")) {
+            Object total = operation.get("recordsTotal");
+            out.printf("%s of %s  %s%s  %,d%s records  %s%s%n", operation.get("operation"),
+                    operation.get("projection"), Boolean.TRUE.equals(operation.get("running")) ? "RUNNING " : "",
+                    operation.get("phase"), ((Number) operation.get("recordsDone")).longValue(),
+                    total == null ? "" : String.format(" / %,d", ((Number) total).longValue()),
+                    operation.get("schema") == null ? "" : "schema " + operation.get("schema") + "  ",
+                    operation.get("detail") == null ? "" : operation.get("detail"));
+        }
+    }
+
+    private static void lagLine(PrintWriter out, String name, Map<String, Object> lag) {
+        Object records = lag.get("lag");
+        if (!(records instanceof Number number)) {
+            out.printf("%-34s %10s %9s  %s%n", name, "unknown", "", lag.getOrDefault("reason", ""));
+            return;
+        }
+        out.printf("%-34s %,10d %9.1f%n", name, number.longValue(), ((Number) lag.get("lagSeconds")).doubleValue());
     }
 }

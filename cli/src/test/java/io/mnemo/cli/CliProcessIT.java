@@ -54,13 +54,14 @@ class CliProcessIT {
         String replica = DEVSTACK.replicas().get(0).jdbcUrl();
 
         JsonOutputIT.Run quiet = mnemoProcess("status", "--json", "--replica-url", replica);
-        assertThat(quiet.exit()).as(quiet.toString()).isZero();
+        // a verdict (0 healthy, 1 not: this stack runs no processors, so its consumers may be behind), not an error
+        assertThat(quiet.exit()).as(quiet.toString()).isIn(0, 1);
         JsonNode status = JsonOutputIT.onlyJson(quiet);
         assertThat(status.get("replicas").get(0).get("standby").asBoolean()).isTrue();
         assertThat(quiet.stderr()).as("quiet by default").doesNotContain(" INFO ").doesNotContain(" WARN ");
 
         JsonOutputIT.Run verbose = mnemoProcess("--verbose", "status", "--json", "--replica-url", replica);
-        assertThat(verbose.exit()).as(verbose.toString()).isZero();
+        assertThat(verbose.exit()).as(verbose.toString()).isIn(0, 1);
         assertThat(JsonOutputIT.onlyJson(verbose).has("processors")).isTrue();
     }
 }

@@ -114,7 +114,8 @@ class JsonOutputIT {
 
         Run run = mnemo("status", "--json", "--replica-url", DEVSTACK.replicas().get(0).jdbcUrl());
 
-        assertThat(run.exit()).as(run.toString()).isZero();
+        // 1 when the shared stack's consumers are behind (it runs no processors): a verdict, not an error
+        assertThat(run.exit()).as(run.toString()).isIn(0, 1);
         assertThat(onlyJson(run).has("processors")).isTrue();
     }
 

@@ -207,7 +207,8 @@ class RebuildCommandIT {
         assertThat(ChangeLogFixture.mnemo(reconcile, "reconcile", "--tenant", TENANT)).as(reconcile.toString()).isZero();
         assertThat(schemas()).noneMatch(s -> s.startsWith("mnemo_rebuild_") || s.startsWith("mnemo_retired_"));
         StringWriter status = new StringWriter();
-        assertThat(ChangeLogFixture.mnemo(status, "status")).isZero();
+        // 0 or 1 (healthy or not, by the lag of this stack's consumers); 2 would be an error of the command
+        assertThat(ChangeLogFixture.mnemo(status, "status")).as(status.toString()).isIn(0, 1);
         assertThat(status.toString()).contains("rebuild of memories  swapped");
     }
 

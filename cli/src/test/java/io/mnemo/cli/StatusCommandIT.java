@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import io.mnemo.devstack.DevstackExtension;
 import io.mnemo.kit.kafka.TopicProvisioner;
 import io.mnemo.schemas.ProjectionMigrations;
@@ -49,14 +50,93 @@ class StatusCommandIT {
                 "--bootstrap", devstack.kafkaBootstrap(), "--schema-registry", devstack.schemaRegistryUrl(),
                 "--replica-url", devstack.replicas().get(0).jdbcUrl());
 
-        assertThat(exit).as(out.toString()).isZero();
+        // a verdict (1 when this stack's consumers are behind: it runs no processors), not an error (2)
+        assertThat(exit).as(out.toString()).isIn(0, 1);
         JsonNode status = new ObjectMapper().readTree(out.toString());
+        assertThat(status.get("healthy").asBoolean()).isEqualTo(exit == 0);
+        assertThat(status.get("verdict").asText()).isIn("healthy", "degraded", "down");
+        for (String probed : List.of("kafka", "schema-registry", "postgres-primary", "postgres-replica-1")) {
+            assertThat(status.at("/infrastructure/" + probed + "/state").asText()).as(probed).isEqualTo("up");
+        }
+        assertThat(status.get("notChecked").toString()).as("no admin URLs given, no env file")
+                .contains("ingest", "query", "processors", "s3");
+        assertThat(status.at("/processors/lagSeconds").isNumber()).isTrue();
+        assertThat(status.at("/projections/memories/lagSeconds").isNumber()).isTrue();
         assertThat(status.get("processors").get("lagByPartition")).hasSize(12);
         assertThat(status.get("projections").get("memories").has("appliedWatermark")).isTrue();
         assertThat(status.get("projections").get("media").get("topic").asText()).isEqualTo(Topics.MEMORY_CHANGES.name());
         assertThat(status.get("projections").get("user_activity_daily").get("lag").asLong()).isGreaterThanOrEqualTo(0);
         assertThat(status.get("replicas").get(0).get("standby").asBoolean()).isTrue();
         assertThat(status.get("deadLettersWaiting").isInt()).isTrue();
+    }
+
+    /**
+     * A deployed platform given by flags: two ingest instances, one of them not answering, and a processors instance
+     * whose health check reports Streams. The admin endpoints are minimal HTTP servers answering as Dropwizard's
+     * {@code /healthcheck} does: what is under test is how status reads and judges them.
+     */
+    @Test
+    void namesTheOneInstanceThatIsDownAndExitsOneAndWatchPrintsOneDocumentPerRefresh() throws Exception {
+        var devstack = DevstackExtension.devstack();
+        var pg = devstack.primary();
+        ProjectionMigrations.migrate(pg.jdbcUrl(), pg.user(), pg.password());
+        HttpServer ingest = healthEndpoint(200, "{\"deadlocks\":{\"healthy\":true}}");
+        HttpServer processors = healthEndpoint(200, "{\"streams\":{\"healthy\":true,\"message\":\"RUNNING, 2 "
+                + "thread(s)\",\"state\":\"RUNNING\",\"threads\":2}}");
+        HttpServer query = healthEndpoint(500, "{\"replica\":{\"healthy\":false,\"message\":\"replica lag 90 s\"}}");
+        int deadPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            deadPort = socket.getLocalPort();
+        }
+        try {
+            StringWriter out = new StringWriter();
+            CommandLine cli = new CommandLine(new MnemoCli());
+            cli.setOut(new PrintWriter(out, true));
+            cli.setErr(new PrintWriter(new StringWriter(), true));
+            int exit = cli.execute("status", "--json", "--watch", "--watch-count", "2",
+                    "--jdbc-url", pg.jdbcUrl(), "--user", pg.user(),
+                    "--password=" + (pg.password() == null ? "" : pg.password()),
+                    "--bootstrap", devstack.kafkaBootstrap(), "--schema-registry", devstack.schemaRegistryUrl(),
+                    "--ingest-admin-url", url(ingest), "--ingest-admin-url", "http://127.0.0.1:" + deadPort,
+                    "--query-admin-url", url(query), "--processors-admin-url", url(processors),
+                    "--max-lag", "100000000");
+
+            assertThat(exit).as(out.toString()).isEqualTo(1);
+            List<String> documents = out.toString().lines().filter(line -> !line.isBlank()).toList();
+            assertThat(documents).as("--watch --json: one document per line, per refresh").hasSize(2);
+            JsonNode status = new ObjectMapper().readTree(documents.get(1));
+            assertThat(status.get("healthy").asBoolean()).isFalse();
+            assertThat(status.get("verdict").asText()).as("one of two ingest instances is down").isEqualTo("degraded");
+            assertThat(status.at("/services/ingest-1/state").asText()).isEqualTo("up");
+            assertThat(status.at("/services/ingest-2/state").asText()).isEqualTo("down");
+            assertThat(status.at("/services/query/state").asText()).isEqualTo("degraded");
+            assertThat(status.at("/services/query/reason").asText()).isEqualTo("replica: replica lag 90 s");
+            assertThat(status.at("/streams/state").asText()).isEqualTo("RUNNING");
+            assertThat(status.at("/streams/threads").asInt()).isEqualTo(2);
+            assertThat(status.get("reasons").toString()).contains("ingest-2 down: not answering at http://127.0.0.1:"
+                    + deadPort + "/healthcheck", "query degraded: replica: replica lag 90 s");
+        } finally {
+            ingest.stop(0);
+            processors.stop(0);
+            query.stop(0);
+        }
+    }
+
+    private static HttpServer healthEndpoint(int status, String body) throws java.io.IOException {
+        HttpServer server = HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/healthcheck", exchange -> {
+            byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(status, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        server.start();
+        return server;
+    }
+
+    private static String url(HttpServer server) {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
     @Test
@@ -85,10 +165,10 @@ class StatusCommandIT {
             long end = await().atMost(Duration.ofSeconds(30)).pollInSameThread().pollInterval(Duration.ofMillis(50))
                     .until(() -> consumer.endOffsets(List.of(partition)).get(partition), e -> e >= 9);
             assertThat(end).isEqualTo(9);
-            assertThat(StatusCommand.pendingRecords(consumer, partition, 0, end)).isEqualTo(4);
-            assertThat(StatusCommand.pendingRecords(consumer, partition, 3, end)).isEqualTo(1);
+            assertThat(PlatformStatus.pendingRecords(consumer, partition, 0, end).records()).isEqualTo(4);
+            assertThat(PlatformStatus.pendingRecords(consumer, partition, 3, end).records()).isEqualTo(1);
             // what a sink stores after applying the last record: one past it, before the final marker
-            assertThat(StatusCommand.pendingRecords(consumer, partition, 8, end)).isZero();
+            assertThat(PlatformStatus.pendingRecords(consumer, partition, 8, end).records()).isZero();
         }
     }
 

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * Launches a main class in a child JVM through {@link DieWithParent}, keeping the write end of the child's standard
  * input open for the lifetime of the child.
  */
-final class ChildJvm {
+public final class ChildJvm {
 
     private ChildJvm() {
     }
@@ -89,6 +89,21 @@ final class ChildJvm {
             process.waitFor(10, TimeUnit.SECONDS);
         }
         closeStdin(process);
+    }
+
+    /**
+     * How a process ended, as a shell reports it: {@code signal 9} for a JVM or process killed by a signal (the
+     * JDK reports those as 128 + the signal number), else {@code exit code N}; {@code running} if it has not.
+     */
+    public static String describeExit(Process process) {
+        if (process == null) {
+            return "not started";
+        }
+        if (process.isAlive()) {
+            return "running";
+        }
+        int code = process.exitValue();
+        return code > 128 && code < 160 ? "signal " + (code - 128) : "exit code " + code;
     }
 
     static void kill(Process process) throws InterruptedException {

@@ -19,6 +19,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -216,6 +219,67 @@ public final class Devstack implements AutoCloseable {
 
     public List<PostgresServer> replicaServers() {
         return List.of(postgres.replica());
+    }
+
+    /**
+     * The stack's own processes, for a supervisor: the broker, the Postgres servers and the S3 server (the schema
+     * registry runs in this JVM and lives as long as it does).
+     */
+    public List<InfrastructureProcess> infrastructure() {
+        List<InfrastructureProcess> processes = new ArrayList<>();
+        processes.add(process("kafka", kafka::isRunning, kafka::exitDescription, kafka::restartAfterCrash,
+                kafka.log(), kafka::pid));
+        processes.add(postgres("postgres-primary", postgres.primary()));
+        processes.add(postgres("postgres-" + postgres.replica().name(), postgres.replica()));
+        processes.add(process("s3", s3::isRunning, s3::exitDescription, s3::restartAfterCrash, s3.log(), s3::pid));
+        return List.copyOf(processes);
+    }
+
+    private static InfrastructureProcess postgres(String name, PostgresServer server) {
+        // the postmaster is detached (pg_ctl starts it), so there is no exit status to report
+        return process(name, server::isRunning, () -> "postmaster gone", server::restartAfterCrash, server.log(),
+                server::pid);
+    }
+
+    @FunctionalInterface
+    private interface Restart {
+        void run() throws Exception;
+    }
+
+    private static InfrastructureProcess process(String name, BooleanSupplier running,
+                                                 Supplier<String> exit, Restart restart,
+                                                 Path log, LongSupplier pid) {
+        return new InfrastructureProcess() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running.getAsBoolean();
+            }
+
+            @Override
+            public String exitDescription() {
+                return exit.get();
+            }
+
+            @Override
+            public void restart() throws Exception {
+                restart.run();
+            }
+
+            @Override
+            public Path log() {
+                return log;
+            }
+
+            @Override
+            public long pid() {
+                return running.getAsBoolean() ? pid.getAsLong() : -1;
+            }
+        };
     }
 
     public DevstackOptions options() {

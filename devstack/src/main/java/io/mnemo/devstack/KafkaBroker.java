@@ -122,6 +122,25 @@ public final class KafkaBroker {
         }
     }
 
+    /** How the broker's last process ended ({@code signal 9}, {@code exit code 1}), or {@code running}. */
+    public synchronized String exitDescription() {
+        return ChildJvm.describeExit(process);
+    }
+
+    /** Starts the broker again after its process died (its logs are recovered), waiting until it serves. */
+    public synchronized void restartAfterCrash() {
+        if (isRunning()) {
+            return;
+        }
+        process = null;
+        start();
+    }
+
+    /** The broker's log file. */
+    public Path log() {
+        return logsDir.resolve("kafka.log");
+    }
+
     /** The OS process id of the running broker, for diagnostics. */
     synchronized long pid() {
         return process == null ? -1 : process.pid();

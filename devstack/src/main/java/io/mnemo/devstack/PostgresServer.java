@@ -109,6 +109,26 @@ public final class PostgresServer {
         }
     }
 
+    /**
+     * Starts the server again after its postmaster died (killed, crashed): zonky's handle of the dead server is
+     * closed first, which releases its lock on the data directory (its {@code pg_ctl stop} fails on a dead server,
+     * and zonky logs that), and the new postmaster replays the WAL on the same directory. Fails while backends of
+     * the dead postmaster still hold its shared memory (they exit within a second or so of noticing): the caller
+     * retries.
+     */
+    public synchronized void restartAfterCrash() {
+        if (isRunning()) {
+            return;
+        }
+        stop();
+        start();
+    }
+
+    /** The server's log file (postmaster output). */
+    public Path log() {
+        return logFile;
+    }
+
     String name() {
         return name;
     }
@@ -129,7 +149,7 @@ public final class PostgresServer {
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + database, properties);
     }
 
-    synchronized long pid() {
+    public synchronized long pid() {
         return postmasterPid().orElse(-1L);
     }
 

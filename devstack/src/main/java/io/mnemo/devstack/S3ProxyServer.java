@@ -100,6 +100,27 @@ final class S3ProxyServer {
         }
     }
 
+    synchronized boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    synchronized String exitDescription() {
+        return ChildJvm.describeExit(process);
+    }
+
+    /** Starts the server again after its process died, waiting until the bucket answers. */
+    synchronized void restartAfterCrash() throws IOException, InterruptedException {
+        if (isRunning()) {
+            return;
+        }
+        process = null;
+        start();
+    }
+
+    Path log() {
+        return logsDir.resolve("s3proxy.log");
+    }
+
     synchronized long pid() {
         return process == null ? -1 : process.pid();
     }

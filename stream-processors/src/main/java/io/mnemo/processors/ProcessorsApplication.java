@@ -1,6 +1,7 @@
 package io.mnemo.processors;
 
 import com.codahale.metrics.health.HealthCheck;
+import com.codahale.metrics.health.HealthCheck.ResultBuilder;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
@@ -185,10 +186,15 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
             @Override
             protected Result check() {
                 KafkaStreams.State state = streams.state();
-                Result byState = !ranOnce.get() ? Result.unhealthy("starting (" + state.name() + ")")
+                int threads = streams.metadataForLocalThreads().size();
+                // state and threads as details too: `mnemo status` reports them without parsing the message
+                ResultBuilder result = Result.builder().withDetail("state", state.name()).withDetail("threads",
+                        threads);
+                Result byState = !ranOnce.get() ? result.unhealthy().withMessage("starting (" + state.name() + ")")
+                        .build()
                         : state.isRunningOrRebalancing()
-                        ? Result.healthy(state.name() + ", " + streams.metadataForLocalThreads().size() + " thread(s)")
-                        : Result.unhealthy(state.name());
+                        ? result.healthy().withMessage(state.name() + ", " + threads + " thread(s)").build()
+                        : result.unhealthy().withMessage(state.name()).build();
                 return failures.health(byState);
             }
         });
