@@ -144,6 +144,34 @@ class DevSupervisionIT {
         }
     }
 
+    @Test
+    @Order(3)
+    void aKilledPostgresPrimaryIsRestartedAndTheServicesRecoverWithoutARestartOfTheirOwn() throws Exception {
+        long pid = supervised("postgres-primary").get("pid").asLong();
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !ProcessHandle.of(pid).map(ProcessHandle::isAlive)
+                .orElse(false));
+
+        Status down = status();
+        assertThat(down.exit()).as(down.output()).isEqualTo(1);
+        assertThat(down.json().get("verdict").asText()).isEqualTo("down");
+        assertThat(down.json().get("reasons").get(0).asText()).startsWith("postgres-primary down");
+        // ingest needs only Kafka (and its cached keys): producers are still answered 2xx
+        capture("during-postgres");
+
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                .until(() -> supervised("postgres-primary").get("state").asText().equals("running"));
+        assertThat(consoleText()).contains("postgres-primary exited (postmaster gone); restarting in 1 s");
+        awaitProjected();
+        // every service's pool drops the connections the restart broke: healthy again without a restart of its
+        // own (the one restart each is the previous test's)
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> status().exit() == 0);
+        for (String service : List.of("ingest", "query", "processors")) {
+            assertThat(supervised(service).get("restarts").asInt()).as(service).isEqualTo(1);
+        }
+    }
+
     /** Posts one memory, retrying connection errors, 429 and 503 with the same key until it is accepted. */
     private static void capture(String key) throws Exception {
         String body = "{\"occurredAt\":\"2026-11-01T09:30:00Z\",\"content\":\"" + key + "\",\"tags\":[\"sv\"]}";
