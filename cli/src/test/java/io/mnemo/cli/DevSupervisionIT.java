@@ -56,7 +56,7 @@ class DevSupervisionIT {
         console = dataDir.resolveSibling("console.txt");
         dev = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
                 "-cp", System.getProperty("java.class.path"), MnemoCli.class.getName(), "dev",
-                "--data-dir", dataDir.toString(), "--partitions", "4")
+                "--data-dir", dataDir.toString(), "--partitions", "4", "--max-restarts", "2")
                 .redirectErrorStream(true).redirectOutput(console.toFile()).start();
         Path envFile = dataDir.resolve("dev-env.json");
         await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(500))
@@ -126,7 +126,7 @@ class DevSupervisionIT {
             assertThat(down.json().get("reasons").toString()).contains(service + " down");
             assertThat(Duration.ofNanos(System.nanoTime() - killed)).as("status names it within 5 s")
                     .isLessThan(Duration.ofSeconds(5));
-            assertThat(consoleText()).contains(service + " exited (signal 9); restarting in 1 s, restart 1 of 5");
+            assertThat(consoleText()).contains(service + " exited (signal 9); restarting in 1 s, restart 1 of 2");
 
             // accepted during the outage (ingest: retried with the same key until it is back, as producers do)
             capture("during-" + service);
@@ -170,6 +170,39 @@ class DevSupervisionIT {
         for (String service : List.of("ingest", "query", "processors")) {
             assertThat(supervised(service).get("restarts").asInt()).as(service).isEqualTo(1);
         }
+    }
+
+    @Test
+    @Order(4)
+    void aServiceThatCrashesOnEveryStartIsLeftDownWithItsLogWhileTheRestKeepsRunning() throws Exception {
+        long pid = supervised("query").get("pid").asLong();
+        int adminPort = URI.create(env.at("/adminUrls/query").asText()).getPort();
+        long ingestPid = supervised("ingest").get("pid").asLong();
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !ProcessHandle.of(pid).map(ProcessHandle::isAlive)
+                .orElse(false));
+        // its admin port taken: every start of the query service fails to bind and exits
+        try (java.net.ServerSocket squatter = new java.net.ServerSocket()) {
+            squatter.setReuseAddress(true);
+            squatter.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), adminPort));
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> supervised("query").get("state").asText().equals("gave_up"));
+        }
+
+        Path log = dataDir.resolve("logs").resolve("query.log");
+        assertThat(consoleText()).contains("query exited (exit code 1) after 2 restarts in a row; leaving it down. "
+                + "Its log: " + log);
+        assertThat(Files.readString(log)).as("the log it points to says why").contains(Integer.toString(adminPort));
+        Status status = status();
+        assertThat(status.exit()).isEqualTo(1);
+        assertThat(status.json().at("/services/query/state").asText()).isEqualTo("down");
+        assertThat(status.json().at("/services/query/supervisor").asText()).isEqualTo("gave_up");
+        assertThat(status.json().at("/services/query/log").asText()).isEqualTo(log.toString());
+        assertThat(status.json().at("/services/ingest/state").asText()).isEqualTo("up");
+        assertThat(status.json().at("/services/processors/state").asText()).isEqualTo("up");
+        assertThat(supervised("ingest").get("pid").asLong()).as("the rest keeps running").isEqualTo(ingestPid);
+        capture("after-query-gave-up");
+        awaitProjected();
     }
 
     /** Posts one memory, retrying connection errors, 429 and 503 with the same key until it is accepted. */
