@@ -93,7 +93,10 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
         }, "mnemo-dev-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdown);
         try {
-            start(root, envFile, err);
+            Started platform = start(root, envFile, err);
+            printBanner(platform.ingestUrl(), platform.queryUrl(), envFile, platform.logs(), platform.seconds(),
+                    platform.apiKey());
+            supervise(root, err);
             if (!exitWhenReady) {
                 stopped.await();
             }
@@ -119,7 +122,11 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
     }
 
     /** Starts devstack and the services, registering each with the teardown the moment it runs. */
-    private void start(Path root, Path envFile, PrintWriter err) throws Exception {
+    /** What a start produced, for the banner. */
+    private record Started(String ingestUrl, String queryUrl, Path logs, double seconds, String apiKey) {
+    }
+
+    private Started start(Path root, Path envFile, PrintWriter err) throws Exception {
         long started = System.nanoTime();
         // steps count from the launch of this JVM, so the CLI's own start shows too
         long jvmStarted = started - (System.currentTimeMillis()
@@ -189,8 +196,77 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
         err.println(times.summary(total) + " (seconds from the launch of the CLI; " + root.resolve(
                 "startup-times.json") + ")");
         err.flush();
-        printBanner(ingestUrl, queryUrl, envFile, logs, seconds, apiKey);
-        supervise(root, err);
+        return new Started(ingestUrl, queryUrl, logs, seconds, apiKey);
+    }
+
+    /**
+     * The platform of {@code mnemo dev} started in this thread, without supervision and without the banner, for
+     * tests and benchmarks that inject faults themselves (kill a service and start it again when they choose).
+     * Closing it stops everything, as Ctrl-C does.
+     */
+    public static Platform launch(Path dataDir, int partitions, PrintWriter err) throws Exception {
+        DevCommand command = new DevCommand();
+        command.dataDir = dataDir;
+        command.partitions = partitions;
+        Path root = dataDir.toAbsolutePath();
+        Files.createDirectories(root);
+        Path envFile = root.resolve("dev-env.json");
+        Files.deleteIfExists(envFile);
+        try {
+            command.start(root, envFile, err);
+        } catch (Exception | Error e) {
+            command.stopAll(err).forEach(f -> e.addSuppressed(f.cause()));
+            throw e;
+        }
+        return command.new Platform(envFile, err);
+    }
+
+    /** A running platform started by {@link #launch}. */
+    public final class Platform implements AutoCloseable {
+        private final Path envFile;
+        private final PrintWriter err;
+
+        private Platform(Path envFile, PrintWriter err) {
+            this.envFile = envFile;
+            this.err = err;
+        }
+
+        public Path envFile() {
+            return envFile;
+        }
+
+        public Devstack devstack() {
+            return devstack;
+        }
+
+        /** {@code ingest}, {@code query} or {@code processors}. */
+        private ServiceProcess service(String name) {
+            return switch (name) {
+                case "ingest" -> ingest;
+                case "query" -> query;
+                case "processors" -> processors;
+                default -> throw new IllegalArgumentException("no service " + name);
+            };
+        }
+
+        /** The service's current process (to kill it as a crash would). */
+        public ProcessHandle process(String service) {
+            return ProcessHandle.of(service(service).pid()).orElseThrow();
+        }
+
+        public boolean isAlive(String service) {
+            return service(service).isAlive();
+        }
+
+        /** Starts a service again after it exited, and waits until it is healthy. */
+        public void restart(String service) throws Exception {
+            service(service).restart();
+        }
+
+        @Override
+        public void close() {
+            stopAll(err);
+        }
     }
 
     /**
