@@ -1,0 +1,195 @@
+package io.mnemo.bench.chaos;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Open-loop producers that behave as the README tells producers to: every memory has its own Idempotency-Key, and a
+ * 429, a 503 or a connection failure is retried with the same key (after Retry-After when given, else after a
+ * short back-off) until it is accepted or its deadline passes. Sends leave on a fixed schedule whatever the answers
+ * take. One send in {@code batchEvery} is a batch of {@link #BATCH_SIZE} memories through {@code /v1/memories:batch},
+ * whose refused items alone are sent again.
+ */
+public final class LedgerLoad {
+    public static final int BATCH_SIZE = 5;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final URI ingestUrl;
+    private final String apiKey;
+    private final String run;
+    private final int users;
+    private final int batchEvery;
+    private final Duration deadline;
+    private final Ledger ledger;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    /**
+     * @param run        a prefix that makes this run's keys, users and contents unique
+     * @param users      memories are spread over this many users ({@code <run>-u<i>})
+     * @param batchEvery one send in this many is a batch (0: none)
+     * @param deadline   how long one memory is retried before its producer gives up
+     */
+    public LedgerLoad(URI ingestUrl, String apiKey, String run, int users, int batchEvery, Duration deadline,
+                      Ledger ledger) {
+        this.ingestUrl = ingestUrl;
+        this.apiKey = apiKey;
+        this.run = run;
+        this.users = users;
+        this.batchEvery = batchEvery;
+        this.deadline = deadline;
+        this.ledger = ledger;
+    }
+
+    public String userId(int i) {
+        return run + "-u" + (i % users);
+    }
+
+    public List<String> userIds() {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < users; i++) {
+            ids.add(userId(i));
+        }
+        return ids;
+    }
+
+    /** Sends at {@code perSecond} for {@code duration}, then waits until every memory is answered or given up. */
+    public void run(double perSecond, Duration duration) throws InterruptedException {
+        long sends = (long) (perSecond * duration.toMillis() / 1000.0);
+        double interval = 1e9 / perSecond;
+        long started = System.nanoTime();
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (long i = 0; i < sends; i++) {
+            long wait = started + (long) (i * interval) - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            long due = System.nanoTime() + deadline.toNanos();
+            all.add(batchEvery > 0 && i % batchEvery == batchEvery - 1 ? batch(i, due) : single(i, due));
+        }
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+    }
+
+    private CompletableFuture<Void> single(long i, long due) {
+        String key = run + "-" + i;
+        String user = userId((int) i);
+        String content = "chaos memory " + key;
+        ObjectNode body = JSON.createObjectNode().put("occurredAt", "2026-11-01T09:30:00Z").put("content", content);
+        body.putArray("tags").add("chaos");
+        HttpRequest request = HttpRequest.newBuilder(ingestUrl.resolve("/v1/users/" + user + "/memories"))
+                .header("Authorization", "Bearer " + apiKey).header("Content-Type", "application/json")
+                .header("Idempotency-Key", key).timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+        return send(request, due).thenAccept(response -> {
+            if (response != null) {
+                ledger.accepted(key, user, read(response).get("memoryId").asText(), content);
+            }
+        });
+    }
+
+    private CompletableFuture<Void> batch(long i, long due) {
+        List<String> keys = new ArrayList<>();
+        for (int item = 0; item < BATCH_SIZE; item++) {
+            keys.add(run + "-" + i + "-b" + item);
+        }
+        return sendBatch(keys, userId((int) i), due);
+    }
+
+    /** Sends these items (the ones still owed) and, when some are refused with 429/503, those alone again. */
+    private CompletableFuture<Void> sendBatch(List<String> keys, String user, long due) {
+        ObjectNode body = JSON.createObjectNode();
+        ArrayNode items = body.putArray("items");
+        for (String key : keys) {
+            ObjectNode item = items.addObject().put("userId", user).put("idempotencyKey", key)
+                    .put("occurredAt", "2026-11-01T09:30:00Z").put("content", "chaos memory " + key);
+            item.putArray("tags").add("chaos");
+        }
+        HttpRequest request = HttpRequest.newBuilder(ingestUrl.resolve("/v1/memories:batch"))
+                .header("Authorization", "Bearer " + apiKey).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+        return send(request, due).thenCompose(response -> {
+            if (response == null) {
+                return CompletableFuture.completedFuture(null);
+            }
+            List<String> again = new ArrayList<>();
+            for (JsonNode result : read(response).path("results")) {
+                String key = keys.get(result.get("index").asInt());
+                int status = result.get("status").asInt();
+                if (status / 100 == 2) {
+                    ledger.accepted(key, user, result.get("memoryId").asText(), "chaos memory " + key);
+                } else if (status == 429 || status == 503) {
+                    again.add(key);
+                } else {
+                    throw new IllegalStateException("batch item " + key + " refused with " + status + ": "
+                            + result.path("problem"));
+                }
+            }
+            if (again.isEmpty()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            if (System.nanoTime() + 500_000_000L > due) {
+                again.forEach(key -> ledger.gaveUp());
+                return CompletableFuture.completedFuture(null);
+            }
+            return CompletableFuture.supplyAsync(() -> null,
+                            CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS))
+                    .thenCompose(ignored -> sendBatch(again, user, due));
+        });
+    }
+
+    private static JsonNode read(HttpResponse<String> response) {
+        try {
+            return JSON.readTree(response.body());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Sends until a 2xx, retrying 429, 503 and connection failures with the same request (after Retry-After when
+     * given); completes with the 2xx answer, with null when the deadline passed (given up), exceptionally on any
+     * other answer (a 4xx/5xx a producer cannot retry is a defect under test).
+     */
+    private CompletableFuture<HttpResponse<String>> send(HttpRequest request, long due) {
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((response, failure) -> {
+            long retryMillis;
+            if (failure != null) {
+                ledger.connectionFailed();
+                retryMillis = 250;
+            } else {
+                int status = response.statusCode();
+                ledger.answered(status);
+                if (status / 100 == 2) {
+                    return CompletableFuture.completedFuture(response);
+                }
+                if (status != 429 && status != 503) {
+                    return CompletableFuture.<HttpResponse<String>>failedFuture(new IllegalStateException(
+                            request.method() + " " + request.uri() + " answered " + status + ": " + response.body()));
+                }
+                var retryAfter = response.headers().firstValue("Retry-After");
+                if (retryAfter.isEmpty()) {
+                    ledger.answeredWithoutRetryAfter();
+                }
+                retryMillis = Math.min(5_000, retryAfter.map(s -> Long.parseLong(s.trim()) * 1000).orElse(500L));
+            }
+            if (System.nanoTime() + retryMillis * 1_000_000 > due) {
+                ledger.gaveUp();
+                return CompletableFuture.<HttpResponse<String>>completedFuture(null);
+            }
+            return CompletableFuture.supplyAsync(() -> null,
+                            CompletableFuture.delayedExecutor(retryMillis, TimeUnit.MILLISECONDS))
+                    .thenCompose(ignored -> send(request, due));
+        }).thenCompose(next -> next);
+    }
+}

@@ -1,0 +1,220 @@
+package io.mnemo.bench.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mnemo.cli.DevCommand;
+import io.mnemo.devstack.InfrastructureProcess;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Faults injected into the platform of {@code mnemo dev} (its own stack, services in their own JVMs) while
+ * open-loop producers post memories the way producers are told to (idempotency keys, retrying 429/503 and
+ * connection errors with the same key). Each run ends with the ledger compared with what the query service lists:
+ * 0 lost, 0 doubled, 0 stale. The size here keeps {@code ./mvnw verify} short; {@code bench/run-chaos} runs the
+ * same faults longer and bigger.
+ */
+class ChaosIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final double RATE = Double.parseDouble(System.getProperty("mnemo.chaos.rate", "30"));
+    private static final Duration LOAD = Duration.ofSeconds(Long.getLong("mnemo.chaos.seconds", 40));
+
+    private static Path dataDir;
+    private static DevCommand.Platform platform;
+    private static JsonNode env;
+
+    @BeforeAll
+    static void startPlatform() throws Exception {
+        dataDir = Files.createTempDirectory("mnemo-chaos").resolve("dev");
+        PrintWriter console = new PrintWriter(Files.newBufferedWriter(dataDir.getParent().resolve("console.txt")),
+                true);
+        platform = DevCommand.launch(dataDir, 4, console);
+        env = JSON.readTree(platform.envFile().toFile());
+    }
+
+    @AfterAll
+    static void stopPlatform() throws Exception {
+        if (platform != null) {
+            platform.close();
+        }
+        if (dataDir != null) {
+            try (Stream<Path> files = Files.walk(dataDir.getParent())) {
+                files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+            }
+        }
+    }
+
+    private static LedgerLoad load(String name, Ledger ledger) {
+        String run = name + "-" + UUID.randomUUID().toString().substring(0, 6);
+        return new LedgerLoad(URI.create(env.get("ingestUrl").asText()), env.get("apiKey").asText(), run, 8, 10,
+                Duration.ofSeconds(120), ledger);
+    }
+
+    /** Runs the load in the background while {@code faults} runs, then checks the ledger. */
+    private static LedgerCheck.Result underLoad(LedgerLoad load, Ledger ledger, Fault faults) throws Exception {
+        CompletableFuture<Void> producers = CompletableFuture.runAsync(() -> {
+            try {
+                load.run(RATE, LOAD);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        });
+        long started = System.nanoTime();
+        faults.inject(started);
+        producers.get(LOAD.toSeconds() + 180, TimeUnit.SECONDS);
+        LedgerCheck.Result result = new LedgerCheck(URI.create(env.get("queryUrl").asText()),
+                env.get("apiKey").asText()).awaitClean(ledger, load.userIds(), Duration.ofSeconds(120));
+        System.out.printf("chaos %s: %s; answers %s, connection failures %d, gave up %d%n",
+                load.userId(0), result, ledger.answersByStatus(), ledger.connectionFailures(), ledger.gaveUpCount());
+        return result;
+    }
+
+    @FunctionalInterface
+    private interface Fault {
+        void inject(long loadStartedNanos) throws Exception;
+    }
+
+    private static void at(long started, double fraction) throws InterruptedException {
+        long due = started + (long) (LOAD.toNanos() * fraction);
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+            TimeUnit.NANOSECONDS.sleep(wait);
+        }
+    }
+
+    /** SIGKILL, as a crash would, and wait until the process is gone. */
+    private static void kill9(ProcessHandle process) throws Exception {
+        process.destroyForcibly();
+        process.onExit().get(10, TimeUnit.SECONDS);
+    }
+
+    private static InfrastructureProcess infrastructure(String name) {
+        return platform.devstack().infrastructure().stream().filter(p -> p.name().equals(name)).findFirst()
+                .orElseThrow();
+    }
+
+    private static void assertNothingLostDoubledOrStale(Ledger ledger, LedgerCheck.Result result) {
+        assertThat(result.clean()).as(result.toString()).isTrue();
+        assertThat(ledger.accepted()).isNotEmpty();
+        assertThat(ledger.gaveUpCount()).as("every memory is accepted in the end").isZero();
+        assertThat(ledger.missingRetryAfterCount()).as("every 429/503 says when to retry").isZero();
+        assertThat(ledger.answersByStatus().keySet()).as("only 2xx, 429 and 503")
+                .allMatch(status -> status / 100 == 2 || status == 429 || status == 503);
+    }
+
+    @Test
+    void aStreamProcessorKilledThreeTimesLosesAndDoublesNothing() throws Exception {
+        Ledger ledger = new Ledger();
+        LedgerCheck.Result result = underLoad(load("processors", ledger), ledger, started -> {
+            for (double when : new double[] {0.2, 0.45, 0.7}) {
+                at(started, when);
+                kill9(platform.process("processors"));
+                platform.restart("processors");
+            }
+        });
+
+        assertNothingLostDoubledOrStale(ledger, result);
+        assertThat(ledger.errors()).as("ingest does not need the processors").isZero();
+    }
+
+    @Test
+    void withThePostgresPrimaryDownIngestKeepsAnswering2xxAndTheBacklogDrainsAfter() throws Exception {
+        Ledger ledger = new Ledger();
+        InfrastructureProcess primary = infrastructure("postgres-primary");
+        LedgerCheck.Result result = underLoad(load("pgdown", ledger), ledger, started -> {
+            at(started, 0.2);
+            kill9(ProcessHandle.of(primary.pid()).orElseThrow());
+            at(started, 0.8);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+                    .until(() -> {
+                        primary.restart();
+                        return primary.isRunning();
+                    });
+        });
+
+        assertNothingLostDoubledOrStale(ledger, result);
+        assertThat(ledger.errors()).as("keys are cached; Kafka is the only dependency of a write").isZero();
+    }
+
+    @Test
+    void withS3DownMemoryWritesAreUnaffectedUploadsAre503AndMediaPromotionResumesAfter() throws Exception {
+        Ledger ledger = new Ledger();
+        InfrastructureProcess s3 = infrastructure("s3");
+        String user = "s3down-" + UUID.randomUUID().toString().substring(0, 6);
+        String staged = upload(user, 201).get("mediaId").asText();
+        String[] memoryId = new String[1];
+        LedgerCheck.Result result = underLoad(load("s3down", ledger), ledger, started -> {
+            at(started, 0.2);
+            kill9(ProcessHandle.of(s3.pid()).orElseThrow());
+            HttpResponse<String> refused = uploadResponse(user);
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+            assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+            memoryId[0] = captureWithMedia(user, staged);
+            at(started, 0.7);
+            s3.restart();
+        });
+
+        assertNothingLostDoubledOrStale(ledger, result);
+        assertThat(ledger.errors()).as("memory writes do not touch S3").isZero();
+        upload(user, 201);
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            JsonNode memory = get("/v1/users/" + user + "/memories/" + memoryId[0]);
+            assertThat(memory.path("media").toString()).contains(staged);
+        });
+    }
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private static HttpResponse<String> uploadResponse(String user) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(env.get("ingestUrl").asText() + "/v1/users/" + user
+                        + "/media")).header("Authorization", "Bearer " + env.get("apiKey").asText())
+                .header("Content-Type", "text/plain").header("Idempotency-Key", UUID.randomUUID().toString())
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(UUID.randomUUID().toString().getBytes())).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode upload(String user, int expected) throws Exception {
+        HttpResponse<String> response = uploadResponse(user);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(expected);
+        return JSON.readTree(response.body());
+    }
+
+    private static String captureWithMedia(String user, String mediaId) throws Exception {
+        String body = JSON.createObjectNode().put("occurredAt", "2026-11-02T10:00:00Z").put("content", "with media")
+                .set("mediaIds", JSON.createArrayNode().add(mediaId)).toString();
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(env.get("ingestUrl").asText()
+                        + "/v1/users/" + user + "/memories")).header("Authorization", "Bearer "
+                        + env.get("apiKey").asText()).header("Content-Type", "application/json")
+                .header("Idempotency-Key", UUID.randomUUID().toString()).timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        return JSON.readTree(response.body()).get("memoryId").asText();
+    }
+
+    private static JsonNode get(String path) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(env.get("queryUrl").asText()
+                        + path)).header("Authorization", "Bearer " + env.get("apiKey").asText())
+                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+}
