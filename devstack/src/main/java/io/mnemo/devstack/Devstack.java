@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
 import io.mnemo.devstack.registry.EmbeddedSchemaRegistry;
 
 /**
- * Mnemo's real infrastructure on one machine, without Docker: a Kafka KRaft broker and S3Proxy in child JVMs, a
- * PostgreSQL primary with a streaming replica, and the embedded schema registry, all on 127.0.0.1 and free ports.
+ * Mnemo's real infrastructure on one machine, without Docker: a Kafka KRaft broker (or a cluster of them, see
+ * {@link DevstackOptions#withBrokers(int)}) and S3Proxy in child JVMs, a PostgreSQL primary with a streaming replica,
+ * and the embedded schema registry, all on 127.0.0.1 and free ports.
  * Used by integration tests (through {@link DevstackExtension}) and by {@code mnemo dev}.
  */
 public final class Devstack implements AutoCloseable {
@@ -39,7 +40,7 @@ public final class Devstack implements AutoCloseable {
 
     private final DevstackOptions options;
     private final Ports ports;
-    private final KafkaBroker kafka;
+    private final KafkaCluster kafka;
     private final PostgresCluster postgres;
     private final S3ProxyServer s3;
     private final FileLock dataDirLock;
@@ -53,8 +54,7 @@ public final class Devstack implements AutoCloseable {
         this.dataDirLock = dataDirLock;
         Path dataDir = options.dataDir();
         Path logs = dataDir.resolve("logs");
-        this.kafka = new KafkaBroker(dataDir.resolve("kafka"), logs, ports.get(Ports.KAFKA),
-                ports.get(Ports.KAFKA_CONTROLLER));
+        this.kafka = new KafkaCluster(dataDir, logs, ports, options.brokers());
         this.postgres = new PostgresCluster(dataDir.resolve("postgres"), logs, ports.get(Ports.POSTGRES_PRIMARY),
                 ports.get(Ports.POSTGRES_REPLICA_1));
         this.s3 = new S3ProxyServer(dataDir.resolve("s3"), dataDir.resolve("s3proxy"), logs, ports.get(Ports.S3),
@@ -122,7 +122,11 @@ public final class Devstack implements AutoCloseable {
         try {
             CompletableFuture<Void> kafkaAndRegistry = timed("kafka", () -> {
                 times.time("kafka", kafka::start);
-                LOG.info("kafka            {} (KRaft broker+controller, pid {})", kafka.bootstrap(), kafka.pid());
+                int size = kafka.nodes().size();
+                for (KafkaBroker node : kafka.nodes()) {
+                    LOG.info("{} {} (KRaft broker+controller{}, pid {})", String.format("%-16s", node.name()),
+                            node.bootstrap(), size == 1 ? "" : ", node " + node.nodeId() + " of " + size, node.pid());
+                }
                 schemaRegistry = times.timeCall("schema-registry", () -> EmbeddedSchemaRegistry.start(
                         kafka.bootstrap(), "127.0.0.1", ports.get(Ports.SCHEMA_REGISTRY)));
                 LOG.info("schema registry  {}", schemaRegistry.url());
@@ -181,7 +185,7 @@ public final class Devstack implements AutoCloseable {
         }
     }
 
-    /** Bootstrap servers of the Kafka broker, {@code 127.0.0.1:PORT}. */
+    /** Bootstrap servers: every Kafka node's {@code 127.0.0.1:PORT}, comma-separated. */
     public String kafkaBootstrap() {
         return kafka.bootstrap();
     }
@@ -208,9 +212,14 @@ public final class Devstack implements AutoCloseable {
         return s3.endpoint();
     }
 
-    /** The broker process, for fault tests (stop, kill, start again). */
+    /** The broker process (node 1 of a cluster), for fault tests (stop, kill, start again). */
     public KafkaBroker kafka() {
-        return kafka;
+        return kafka.first();
+    }
+
+    /** Every Kafka node, ordered by node id: one for a plain stack, three for the high-availability topology. */
+    public List<KafkaBroker> kafkaBrokers() {
+        return kafka.nodes();
     }
 
     public PostgresServer primaryServer() {
@@ -222,13 +231,16 @@ public final class Devstack implements AutoCloseable {
     }
 
     /**
-     * The stack's own processes, for a supervisor: the broker, the Postgres servers and the S3 server (the schema
-     * registry runs in this JVM and lives as long as it does).
+     * The stack's own processes, for a supervisor: the broker ({@code kafka}; {@code kafka-1} ... for the nodes of a
+     * cluster), the Postgres servers and the S3 server (the schema registry runs in this JVM and lives as long as it
+     * does).
      */
     public List<InfrastructureProcess> infrastructure() {
         List<InfrastructureProcess> processes = new ArrayList<>();
-        processes.add(process("kafka", kafka::isRunning, kafka::exitDescription, kafka::restartAfterCrash,
-                kafka.log(), kafka::pid));
+        for (KafkaBroker node : kafka.nodes()) {
+            processes.add(process(node.name(), node::isRunning, node::exitDescription, node::restartAfterCrash,
+                    node.log(), node::pid));
+        }
         processes.add(postgres("postgres-primary", postgres.primary()));
         processes.add(postgres("postgres-" + postgres.replica().name(), postgres.replica()));
         processes.add(process("s3", s3::isRunning, s3::exitDescription, s3::restartAfterCrash, s3.log(), s3::pid));

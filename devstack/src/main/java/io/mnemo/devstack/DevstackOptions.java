@@ -13,8 +13,10 @@ import java.util.Objects;
  * @param dataDir     root of all state (Kafka log dirs, PostgreSQL data dirs, S3 objects, logs, ports)
  * @param keepData    {@code false} deletes {@code dataDir} when the stack is closed
  * @param mediaBucket the S3 bucket created at start for media objects
+ * @param brokers     number of Kafka nodes (each a KRaft broker and controller): 1 for a plain stack, 3 for the
+ *                    high-availability topology (replication factor 3, {@code min.insync.replicas=2})
  */
-public record DevstackOptions(Path dataDir, boolean keepData, String mediaBucket) {
+public record DevstackOptions(Path dataDir, boolean keepData, String mediaBucket, int brokers) {
 
     /** Bucket name used by the factory methods. */
     public static final String DEFAULT_MEDIA_BUCKET = "mnemo-media";
@@ -25,7 +27,15 @@ public record DevstackOptions(Path dataDir, boolean keepData, String mediaBucket
     public DevstackOptions {
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(mediaBucket, "mediaBucket");
+        if (brokers < 1) {
+            throw new IllegalArgumentException("a devstack needs at least one Kafka broker, not " + brokers);
+        }
         dataDir = dataDir.toAbsolutePath().normalize();
+    }
+
+    /** Options with a single Kafka broker. */
+    public DevstackOptions(Path dataDir, boolean keepData, String mediaBucket) {
+        this(dataDir, keepData, mediaBucket, 1);
     }
 
     /** A stack in a fresh temporary directory that is deleted on close: for tests. */
@@ -44,6 +54,15 @@ public record DevstackOptions(Path dataDir, boolean keepData, String mediaBucket
 
     /** The same options with another media bucket name. */
     public DevstackOptions withMediaBucket(String bucket) {
-        return new DevstackOptions(dataDir, keepData, bucket);
+        return new DevstackOptions(dataDir, keepData, bucket, brokers);
+    }
+
+    /**
+     * The same options with {@code count} Kafka nodes; {@code withBrokers(3)} is the high-availability topology. A
+     * persistent stack keeps the data of a multi-node cluster apart from a single broker's, so switching between the
+     * two starts the other topology with its own (possibly empty) topics.
+     */
+    public DevstackOptions withBrokers(int count) {
+        return new DevstackOptions(dataDir, keepData, mediaBucket, count);
     }
 }

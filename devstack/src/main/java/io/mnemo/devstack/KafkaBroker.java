@@ -9,11 +9,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collection;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -21,35 +22,61 @@ import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
-import org.apache.kafka.common.Uuid;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The devstack's Kafka broker: one KRaft node (broker and controller combined) in a child JVM. Fault tests can stop
- * it gracefully, kill it with SIGKILL and start it again on the same port and data directory.
+ * One Kafka node of the devstack: a KRaft broker and controller combined in a child JVM, alone or one of a cluster
+ * whose nodes are all controller voters. Fault tests can stop it gracefully, kill it with SIGKILL and start it again
+ * on the same port and data directory.
  */
 public final class KafkaBroker {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
     private static final String CLASSPATH_RESOURCE = "io/mnemo/devstack/kafka-broker.classpath";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
-    private static final int NODE_ID = 1;
 
+    private final String name;
+    private final int nodeId;
     private final Path kafkaDir;
     private final Path logsDir;
     private final int port;
     private final int controllerPort;
+    private final String quorumVoters;
+    private final int clusterSize;
+    private final String clusterId;
     private Process process;
 
-    KafkaBroker(Path kafkaDir, Path logsDir, int port, int controllerPort) {
+    /**
+     * @param name         {@code kafka} for a single broker, {@code kafka-1} ... in a cluster: the log file's name
+     * @param quorumVoters {@code controller.quorum.voters} of the whole cluster (a static quorum)
+     * @param clusterSize  the number of nodes, which sets the replication defaults
+     * @param clusterId    the id every node's storage is formatted with
+     */
+    KafkaBroker(String name, int nodeId, Path kafkaDir, Path logsDir, int port, int controllerPort,
+                String quorumVoters, int clusterSize, String clusterId) {
+        this.name = name;
+        this.nodeId = nodeId;
         this.kafkaDir = kafkaDir;
         this.logsDir = logsDir;
         this.port = port;
         this.controllerPort = controllerPort;
+        this.quorumVoters = quorumVoters;
+        this.clusterSize = clusterSize;
+        this.clusterId = clusterId;
     }
 
-    /** The bootstrap servers, {@code 127.0.0.1:PORT}. */
+    /** {@code kafka} for a single broker; {@code kafka-1}, {@code kafka-2} ... for the nodes of a cluster. */
+    public String name() {
+        return name;
+    }
+
+    /** The node's {@code node.id}, 1 to the cluster's size. */
+    public int nodeId() {
+        return nodeId;
+    }
+
+    /** This node's own address, {@code 127.0.0.1:PORT}; a cluster's bootstrap lists every node's. */
     public String bootstrap() {
         return "127.0.0.1:" + port;
     }
@@ -61,7 +88,8 @@ public final class KafkaBroker {
 
     /**
      * Starts the broker (formatting its storage on first use) and waits until it serves requests and every
-     * existing partition has a leader. Does nothing when it is running already.
+     * existing partition has a live leader. Does nothing when it is running already. A node of a cluster serves only
+     * once a majority of the controller voters runs: start the nodes of a fresh cluster together.
      */
     public synchronized void start() {
         if (isRunning()) {
@@ -71,13 +99,16 @@ public final class KafkaBroker {
             String classpath = ChildJvm.classpathResource(CLASSPATH_RESOURCE);
             Path serverProperties = writeConfig();
             formatStorageIfNeeded(classpath, serverProperties);
-            process = ChildJvm.start(classpath, List.of(
-                            "-Xms256m", "-Xmx768m",
-                            "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
-                            "-Djava.awt.headless=true",
-                            "-Dlog4j2.configurationFile=" + kafkaDir.resolve("log4j2.xml"),
-                            "-Dkafka.logs.dir=" + logsDir),
-                    "kafka.Kafka", List.of(serverProperties.toString()), logsDir.resolve("kafka.out"));
+            // the nodes of a cluster share the machine with each other and the services: a smaller heap each
+            List<String> jvm = new ArrayList<>(clusterSize == 1 ? List.of("-Xms256m", "-Xmx768m")
+                    : List.of("-Xms128m", "-Xmx384m"));
+            jvm.addAll(List.of(
+                    "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
+                    "-Djava.awt.headless=true",
+                    "-Dlog4j2.configurationFile=" + kafkaDir.resolve("log4j2.xml"),
+                    "-Dkafka.logs.dir=" + logsDir));
+            process = ChildJvm.start(classpath, jvm, "kafka.Kafka", List.of(serverProperties.toString()),
+                    logsDir.resolve(name + ".out"));
             try {
                 awaitReady();
             } catch (InterruptedException | RuntimeException e) {
@@ -87,10 +118,10 @@ public final class KafkaBroker {
                 throw e;
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the Kafka broker", e);
+            throw new UncheckedIOException("cannot start Kafka node " + name, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while starting the Kafka broker", e);
+            throw new IllegalStateException("interrupted while starting Kafka node " + name, e);
         }
     }
 
@@ -136,9 +167,9 @@ public final class KafkaBroker {
         start();
     }
 
-    /** The broker's log file. */
+    /** The broker's log file, {@code logs/<name>.log}. */
     public Path log() {
-        return logsDir.resolve("kafka.log");
+        return logsDir.resolve(name + ".log");
     }
 
     /** The OS process id of the running broker, for diagnostics. */
@@ -150,11 +181,14 @@ public final class KafkaBroker {
         Path data = kafkaDir.resolve("data");
         Files.createDirectories(data);
         Files.createDirectories(logsDir);
+        int replication = Math.min(clusterSize, 3);
+        // acks=all means two copies whenever there are two; one broker cannot demand more than itself
+        int minInSync = Math.min(replication, 2);
         // rewritten on every start: the ports of a persistent stack may have changed since the last run
         String config = String.join("\n",
                 "process.roles=broker,controller",
-                "node.id=" + NODE_ID,
-                "controller.quorum.voters=" + NODE_ID + "@127.0.0.1:" + controllerPort,
+                "node.id=" + nodeId,
+                "controller.quorum.voters=" + quorumVoters,
                 "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
                 "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
                 "controller.listener.names=CONTROLLER",
@@ -163,20 +197,22 @@ public final class KafkaBroker {
                 "log.dirs=" + data,
                 "auto.create.topics.enable=false",
                 "num.partitions=12",
-                "default.replication.factor=1",
-                "min.insync.replicas=1",
-                "offsets.topic.replication.factor=1",
+                "default.replication.factor=" + replication,
+                "min.insync.replicas=" + minInSync,
+                // a replica that was out of sync never becomes leader: no acknowledged write is silently dropped
+                "unclean.leader.election.enable=false",
+                "offsets.topic.replication.factor=" + replication,
                 "offsets.topic.num.partitions=10",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
+                "transaction.state.log.replication.factor=" + replication,
+                "transaction.state.log.min.isr=" + minInSync,
                 "transaction.state.log.num.partitions=10",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
+                "share.coordinator.state.topic.replication.factor=" + replication,
+                "share.coordinator.state.topic.min.isr=" + minInSync,
                 "group.initial.rebalance.delay.ms=0",
                 "");
         Path serverProperties = kafkaDir.resolve("server.properties");
         Files.writeString(serverProperties, config, StandardCharsets.UTF_8);
-        Path log = logsDir.resolve("kafka.log");
+        Path log = log();
         // log4j's own shutdown hook would stop logging before Kafka's hook logs its shutdown
         String log4j = """
                 <?xml version="1.0" encoding="UTF-8"?>
@@ -205,11 +241,11 @@ public final class KafkaBroker {
             return;
         }
         List<String> jvm = List.of("-Xmx256m", "-Dlog4j2.configurationFile=" + kafkaDir.resolve("log4j2.xml"));
-        // what `StorageTool random-uuid` prints, without paying for another JVM start
-        String clusterId = Uuid.randomUuid().toString();
+        // A static quorum (controller.quorum.voters is set): every node is formatted with the same cluster id and
+        // neither --standalone nor --initial-controllers, which are for dynamic quorums only.
         ChildJvm.run(classpath, jvm, "kafka.tools.StorageTool",
-                List.of("format", "-t", clusterId, "-c", serverProperties.toString()), 120);
-        LOG.debug("formatted Kafka storage in {} with cluster id {}", kafkaDir, clusterId);
+                List.of("format", "--cluster-id", clusterId, "--config", serverProperties.toString()), 120);
+        LOG.debug("formatted storage of Kafka node {} in {} with cluster id {}", name, kafkaDir, clusterId);
     }
 
     private void awaitReady() throws InterruptedException {
@@ -229,7 +265,7 @@ public final class KafkaBroker {
             while (System.nanoTime() < deadline) {
                 failIfExited();
                 try {
-                    if (isReady(admin)) {
+                    if (isReady(admin, nodeId)) {
                         return;
                     }
                 } catch (Exception e) {
@@ -239,15 +275,15 @@ public final class KafkaBroker {
                 TimeUnit.MILLISECONDS.sleep(200);
             }
         }
-        throw new IllegalStateException("the Kafka broker at " + bootstrap() + " was not ready within "
-                + READY_TIMEOUT + "; last log lines:\n" + ChildJvm.tail(logsDir.resolve("kafka.log"), 40), last);
+        throw new IllegalStateException("Kafka node " + name + " at " + bootstrap() + " was not ready within "
+                + READY_TIMEOUT + "; last log lines:\n" + ChildJvm.tail(log(), 40), last);
     }
 
     private void failIfExited() {
         if (!process.isAlive()) {
-            throw new IllegalStateException("the Kafka broker exited with " + process.exitValue()
-                    + " while starting; last log lines:\n" + ChildJvm.tail(logsDir.resolve("kafka.log"), 40)
-                    + "\n" + ChildJvm.tail(logsDir.resolve("kafka.out"), 20));
+            throw new IllegalStateException("Kafka node " + name + " exited with " + process.exitValue()
+                    + " while starting; last log lines:\n" + ChildJvm.tail(log(), 40)
+                    + "\n" + ChildJvm.tail(logsDir.resolve(name + ".out"), 20));
         }
     }
 
@@ -260,10 +296,14 @@ public final class KafkaBroker {
         }
     }
 
-    /** Ready = this node is in the cluster and every partition (after a restart) has a leader again. */
-    private static boolean isReady(Admin admin) throws Exception {
-        Collection<Node> nodes = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
-        if (nodes.stream().noneMatch(node -> node.id() == NODE_ID)) {
+    /**
+     * Ready = this node is a live (unfenced) broker of the cluster and every partition has a live leader again (a
+     * node that just restarted may still be listed as the leader of partitions it led before it died).
+     */
+    static boolean isReady(Admin admin, int nodeId) throws Exception {
+        Set<Integer> live = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).stream()
+                .map(Node::id).collect(Collectors.toSet());
+        if (!live.contains(nodeId)) {
             return false;
         }
         Set<String> topics = admin.listTopics(new ListTopicsOptions().listInternal(true)).names()
@@ -276,6 +316,6 @@ public final class KafkaBroker {
         return descriptions.values().stream()
                 .flatMap(description -> description.partitions().stream())
                 .map(TopicPartitionInfo::leader)
-                .allMatch(leader -> leader != null && leader.id() == NODE_ID);
+                .allMatch(leader -> leader != null && live.contains(leader.id()));
     }
 }

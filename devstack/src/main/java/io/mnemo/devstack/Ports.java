@@ -9,7 +9,9 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -33,6 +35,19 @@ final class Ports {
     private Ports() {
     }
 
+    /**
+     * The name of Kafka node {@code nodeId}'s client port: {@code kafka} for node 1 (as a single-broker stack has
+     * always recorded it), {@code kafka-2}, {@code kafka-3} ... for the others.
+     */
+    static String kafka(int nodeId) {
+        return nodeId == 1 ? KAFKA : "kafka-" + nodeId;
+    }
+
+    /** The name of Kafka node {@code nodeId}'s controller port: {@code kafka.controller}, {@code kafka-2.controller}. */
+    static String kafkaController(int nodeId) {
+        return nodeId == 1 ? KAFKA_CONTROLLER : kafka(nodeId) + ".controller";
+    }
+
     /** Allocates every port the stack needs, reusing the recorded ones of a persistent stack where possible. */
     static Ports allocate(DevstackOptions options) throws IOException {
         Path file = options.dataDir().resolve("ports.properties");
@@ -47,8 +62,13 @@ final class Ports {
         }
         Ports result = new Ports();
         Set<Integer> taken = new HashSet<>();
-        for (String name : new String[] {KAFKA, KAFKA_CONTROLLER, SCHEMA_REGISTRY, POSTGRES_PRIMARY,
-                POSTGRES_REPLICA_1, S3}) {
+        List<String> names = new ArrayList<>(List.of(KAFKA, KAFKA_CONTROLLER, SCHEMA_REGISTRY, POSTGRES_PRIMARY,
+                POSTGRES_REPLICA_1, S3));
+        for (int node = 2; node <= options.brokers(); node++) {
+            names.add(kafka(node));
+            names.add(kafkaController(node));
+        }
+        for (String name : names) {
             Integer wanted = recorded.get(name);
             int port = wanted != null && !taken.contains(wanted) && isFree(wanted) ? wanted : freePort(taken);
             taken.add(port);

@@ -460,7 +460,10 @@ final class SchemaStore implements AutoCloseable {
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, "mnemo-schema-registry-admin");
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) KAFKA_TIMEOUT.toMillis());
         try (Admin admin = Admin.create(props)) {
-            NewTopic topic = new NewTopic(TOPIC, 1, (short) 1).configs(Map.of("cleanup.policy", "compact"));
+            // the broker's default replication (3 on a three-node cluster) and min.insync.replicas: the schemas are
+            // the one copy of every writer's schema, as replicated as the events that need them
+            NewTopic topic = new NewTopic(TOPIC, Optional.of(1), Optional.empty())
+                    .configs(Map.of("cleanup.policy", "compact"));
             try {
                 admin.createTopics(List.of(topic)).all().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 LOG.info("Created topic {}", TOPIC);
