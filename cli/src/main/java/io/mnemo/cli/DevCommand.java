@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.mnemo.devstack.Devstack;
 import io.mnemo.devstack.DevstackOptions;
 import io.mnemo.devstack.InfrastructureProcess;
+import io.mnemo.devstack.LoadBalancer;
 import io.mnemo.devstack.PostgresEndpoint;
 import io.mnemo.devstack.S3Endpoint;
 import io.mnemo.devstack.StartupTimes;
@@ -52,6 +53,11 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
     @Option(names = "--partitions", defaultValue = "12", description = "Partitions of every Mnemo topic.")
     int partitions;
 
+    @Option(names = "--ha", description = "The HA topology: 3 Kafka brokers (replication 3, min.insync.replicas 2), "
+            + "2 instances of each service, ingest and query behind HAProxy (installed when missing), Streams standby "
+            + "replicas. Stack data in <data-dir>/devstack-ha, apart from the single-node platform's.")
+    boolean ha;
+
     @Option(names = "--max-restarts", defaultValue = "5", description = "Restarts in a row of a process that exits "
             + "before it is left down (default: ${DEFAULT-VALUE}; 0 never restarts).")
     int maxRestarts;
@@ -66,9 +72,9 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
     private final Object stopping = new Object();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Devstack devstack;
-    private ServiceProcess processors;
-    private ServiceProcess ingest;
-    private ServiceProcess query;
+    /** Every service instance, processors first; one of each, or two with --ha. */
+    private final List<ServiceProcess> services = new ArrayList<>();
+    private final List<LoadBalancer> balancers = new ArrayList<>();
 
     /*
      * Stdout and stderr: `mnemo dev` is for people, and what they read is the banner (URLs, API key, how to try
@@ -138,25 +144,25 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
         // The key (and the migrations before it) need only Postgres: made while the broker starts, and before the
         // services start, so their key caches load it with their first snapshot.
         AtomicReference<String> key = new AtomicReference<>();
-        Devstack stack = Devstack.start(DevstackOptions.persistent(root.resolve("devstack")), times,
+        // the HA topology keeps its own stack data: a 1-broker log and a 3-broker cluster cannot share a directory
+        DevstackOptions options = ha ? DevstackOptions.persistent(root.resolve("devstack-ha")).withBrokers(3)
+                : DevstackOptions.persistent(root.resolve("devstack"));
+        Devstack stack = Devstack.start(options, times,
                 primary -> key.set(times.timeCall("migrations+api-key", () -> DevKey.rotate(primary, TENANT))));
         teardown.started("devstack", stack::close);
         devstack = stack;
         stack.takeOverShutdown();
-        times.time("topics", () -> provisionTopics(stack.kafkaBootstrap()));
+        short replication = (short) (ha ? 3 : 1);
+        times.time("topics", () -> provisionTopics(stack.kafkaBootstrap(), replication));
         String apiKey = key.get();
 
-        int ingestPort = freePort();
-        int ingestAdmin = freePort();
-        int queryPort = freePort();
-        int queryAdmin = freePort();
-        int processorsAdmin = freePort();
         PostgresEndpoint primary = stack.primary();
         PostgresEndpoint replica = stack.replicas().get(0);
         Map<String, String> common = new LinkedHashMap<>();
         common.put("MNEMO_KAFKA_BOOTSTRAP", stack.kafkaBootstrap());
         common.put("MNEMO_SCHEMA_REGISTRY_URL", stack.schemaRegistryUrl());
         common.put("MNEMO_KAFKA_PARTITIONS", Integer.toString(partitions));
+        common.put("MNEMO_KAFKA_REPLICATION_FACTOR", Short.toString(replication));
         common.put("MNEMO_PG_PRIMARY_URL", primary.jdbcUrl());
         common.put("MNEMO_PG_REPLICA_URL", replica.jdbcUrl());
         common.put("MNEMO_PG_USER", primary.user());
@@ -172,20 +178,49 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
         Path logs = root.resolve("logs");
 
         List<String> jvm = serviceJvmOptions();
+        int instances = ha ? 2 : 1;
         long launched = System.nanoTime();
-        processors = started(ServiceProcess.start("processors", "io.mnemo.processors.ProcessorsApplication",
-                "stream-processors.yml", jvm, with(common, Map.of("MNEMO_ADMIN_PORT", "" + processorsAdmin)),
-                processorsAdmin, logs));
-        ingest = started(ServiceProcess.start("ingest", "io.mnemo.ingest.IngestApplication", "ingest-api.yml", jvm,
-                with(common, Map.of("MNEMO_HTTP_PORT", "" + ingestPort, "MNEMO_ADMIN_PORT", "" + ingestAdmin)),
-                ingestAdmin, logs));
-        query = started(ServiceProcess.start("query", "io.mnemo.query.QueryApplication", "query-service.yml", jvm,
-                with(common, Map.of("MNEMO_HTTP_PORT", "" + queryPort, "MNEMO_ADMIN_PORT", "" + queryAdmin)),
-                queryAdmin, logs));
-        awaitHealthy(List.of(processors, ingest, query), launched, times);
+        for (int i = 1; i <= instances; i++) {
+            String name = instanceName("processors", i);
+            int admin = freePort();
+            Map<String, String> env = new LinkedHashMap<>(with(common, Map.of("MNEMO_ADMIN_PORT", "" + admin)));
+            if (ha) {
+                // each instance its own state directory and identity; a standby copy of every store on the other
+                env.put("MNEMO_STREAMS_STATE_DIR", root.resolve("streams").resolve(name).toString());
+                env.put("MNEMO_INSTANCE_ID", "dev-" + name);
+                env.put("MNEMO_STREAMS_STANDBY_REPLICAS", "1");
+            }
+            services.add(started(ServiceProcess.start(name, "io.mnemo.processors.ProcessorsApplication",
+                    "stream-processors.yml", jvm, env, admin, logs)));
+        }
+        List<LoadBalancer.Backend> ingestBackends = new ArrayList<>();
+        List<LoadBalancer.Backend> queryBackends = new ArrayList<>();
+        for (int i = 1; i <= instances; i++) {
+            int port = freePort();
+            int admin = freePort();
+            String name = instanceName("ingest", i);
+            services.add(started(ServiceProcess.start(name, "io.mnemo.ingest.IngestApplication", "ingest-api.yml",
+                    jvm, with(common, Map.of("MNEMO_HTTP_PORT", "" + port, "MNEMO_ADMIN_PORT", "" + admin)), admin,
+                    logs)));
+            ingestBackends.add(LoadBalancer.Backend.local(name, port, admin));
+        }
+        for (int i = 1; i <= instances; i++) {
+            int port = freePort();
+            int admin = freePort();
+            String name = instanceName("query", i);
+            services.add(started(ServiceProcess.start(name, "io.mnemo.query.QueryApplication", "query-service.yml",
+                    jvm, with(common, Map.of("MNEMO_HTTP_PORT", "" + port, "MNEMO_ADMIN_PORT", "" + admin)), admin,
+                    logs)));
+            queryBackends.add(LoadBalancer.Backend.local(name, port, admin));
+        }
+        awaitHealthy(services, launched, times);
 
-        String ingestUrl = "http://127.0.0.1:" + ingestPort;
-        String queryUrl = "http://127.0.0.1:" + queryPort;
+        String ingestUrl = "http://127.0.0.1:" + ingestBackends.get(0).port();
+        String queryUrl = "http://127.0.0.1:" + queryBackends.get(0).port();
+        if (ha) {
+            ingestUrl = balance(options, "ingest-lb", ingestBackends, times);
+            queryUrl = balance(options, "query-lb", queryBackends, times);
+        }
         // registered first so it is stopped first: no client finds the file of a platform that is going away
         teardown.started("environment file " + envFile, () -> Files.deleteIfExists(envFile));
         double seconds = (System.nanoTime() - started) / 1e9;
@@ -199,15 +234,42 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
         return new Started(ingestUrl, queryUrl, logs, seconds, apiKey);
     }
 
+    /** The admin URLs of a service's instances. */
+    private List<String> admins(String service) {
+        return services.stream().filter(s -> s.name().equals(service) || s.name().startsWith(service + "-"))
+                .map(s -> s.adminUrl().toString()).toList();
+    }
+
+    /** {@code ingest} for the single instance of the default platform, {@code ingest-1}, {@code ingest-2} with --ha. */
+    private String instanceName(String service, int i) {
+        return ha ? service + "-" + i : service;
+    }
+
+    /** HAProxy in front of these instances, health-checked on their admin ports; returns its URL. */
+    private String balance(DevstackOptions options, String name, List<LoadBalancer.Backend> backends,
+                           StartupTimes times) throws Exception {
+        LoadBalancer balancer = LoadBalancer.of(options, name, freePort(), backends);
+        times.time(name, balancer::start);
+        teardown.started(name, balancer::stop);
+        balancers.add(balancer);
+        return balancer.url();
+    }
+
     /**
      * The platform of {@code mnemo dev} started in this thread, without supervision and without the banner, for
      * tests and benchmarks that inject faults themselves (kill a service and start it again when they choose).
      * Closing it stops everything, as Ctrl-C does.
      */
     public static Platform launch(Path dataDir, int partitions, PrintWriter err) throws Exception {
+        return launch(dataDir, partitions, false, err);
+    }
+
+    /** As {@link #launch(Path, int, PrintWriter)}, the HA topology when {@code ha}. */
+    public static Platform launch(Path dataDir, int partitions, boolean ha, PrintWriter err) throws Exception {
         DevCommand command = new DevCommand();
         command.dataDir = dataDir;
         command.partitions = partitions;
+        command.ha = ha;
         Path root = dataDir.toAbsolutePath();
         Files.createDirectories(root);
         Path envFile = root.resolve("dev-env.json");
@@ -239,14 +301,10 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
             return devstack;
         }
 
-        /** {@code ingest}, {@code query} or {@code processors}. */
+        /** {@code ingest}, {@code query} or {@code processors}; {@code ingest-1}, {@code ingest-2} ... with --ha. */
         private ServiceProcess service(String name) {
-            return switch (name) {
-                case "ingest" -> ingest;
-                case "query" -> query;
-                case "processors" -> processors;
-                default -> throw new IllegalArgumentException("no service " + name);
-            };
+            return services.stream().filter(service -> service.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no service " + name));
         }
 
         /** The service's current process (to kill it as a crash would). */
@@ -274,8 +332,9 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
      * stops first: a process stopped on purpose is never taken for a crash.
      */
     private void supervise(Path root, PrintWriter err) {
-        List<Supervisor.Component> components = new ArrayList<>(List.of(processors, ingest, query));
+        List<Supervisor.Component> components = new ArrayList<>(services);
         devstack.infrastructure().forEach(process -> components.add(infrastructure(process)));
+        balancers.forEach(balancer -> components.add(infrastructure(balancer)));
         Supervisor.Policy policy = new Supervisor.Policy(maxRestarts, Supervisor.Policy.DEFAULT.firstBackoff(),
                 Supervisor.Policy.DEFAULT.maxBackoff(), Supervisor.Policy.DEFAULT.stableAfter(),
                 Supervisor.Policy.DEFAULT.checkInterval());
@@ -403,8 +462,8 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
                        -H "Authorization: Bearer %s"
 
                 Ctrl-C stops everything; data stays in %s for the next run.
-                """, seconds, ingestUrl, ingest.adminUrl(), queryUrl, query.adminUrl(),
-                processors.adminUrl(), devstack.kafkaBootstrap(), devstack.schemaRegistryUrl(),
+                """, seconds, ingestUrl, String.join(", ", admins("ingest")), queryUrl,
+                String.join(", ", admins("query")), String.join(", ", admins("processors")), devstack.kafkaBootstrap(), devstack.schemaRegistryUrl(),
                 devstack.primary().jdbcUrl(), devstack.replicas().get(0).jdbcUrl(), devstack.s3().endpoint(),
                 devstack.s3().bucket(), envFile, logs, apiKey, TENANT, ingestUrl, apiKey, queryUrl, apiKey, dataDir);
         out.flush();
@@ -416,10 +475,12 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
         Map<String, Object> env = new LinkedHashMap<>();
         env.put("ingestUrl", ingestUrl);
         env.put("queryUrl", queryUrl);
-        Map<String, String> admin = new LinkedHashMap<>();
-        admin.put("ingest", ingest.adminUrl().toString());
-        admin.put("query", query.adminUrl().toString());
-        admin.put("processors", processors.adminUrl().toString());
+        Map<String, Object> admin = new LinkedHashMap<>();
+        for (String service : List.of("ingest", "query", "processors")) {
+            // one URL for the single-node platform (the shape scripts know), a list of instances with --ha
+            List<String> urls = admins(service);
+            admin.put(service, urls.size() == 1 ? urls.get(0) : urls);
+        }
         env.put("adminUrls", admin);
         env.put("kafkaBootstrap", devstack.kafkaBootstrap());
         env.put("schemaRegistryUrl", devstack.schemaRegistryUrl());
@@ -449,9 +510,9 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private void provisionTopics(String bootstrap) {
+    private void provisionTopics(String bootstrap, short replication) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            new TopicProvisioner(admin).ensure(Topics.all(), partitions, (short) 1, Duration.ofSeconds(60));
+            new TopicProvisioner(admin).ensure(Topics.all(), partitions, replication, Duration.ofSeconds(60));
         }
     }
 

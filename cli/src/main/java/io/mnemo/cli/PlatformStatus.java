@@ -268,12 +268,31 @@ final class PlatformStatus {
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("bootstrap", targets.bootstrap());
         boolean up;
+        List<String> addresses = List.of(targets.bootstrap().split(","));
         try (Admin admin = Admin.create(kafkaClient())) {
-            int brokers = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size();
+            var nodes = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
             entry.put("state", "up");
             entry.put("reason", null);
-            entry.put("brokers", brokers);
+            entry.put("brokers", nodes.size());
             up = true;
+            if (addresses.size() > 1) {
+                // a cluster: each bootstrap address is a broker, named as mnemo dev names them (kafka-1, kafka-2 ...)
+                List<String> live = nodes.stream().map(node -> node.host() + ":" + node.port()).toList();
+                for (int i = 0; i < addresses.size(); i++) {
+                    String name = "kafka-" + (i + 1);
+                    Map<String, Object> broker = new LinkedHashMap<>();
+                    broker.put("address", addresses.get(i).trim());
+                    boolean registered = live.contains(addresses.get(i).trim());
+                    broker.put("state", registered ? "up" : "down");
+                    broker.put("reason", registered ? null : "not registered in the cluster");
+                    supervision(broker, supervised.get(name));
+                    infrastructure.put(name, broker);
+                    if (!registered) {
+                        // replication 3 and min.insync.replicas 2: the others keep taking writes
+                        problem(Verdict.DEGRADED, name + " down: not registered in the cluster" + restartNote(broker));
+                    }
+                }
+            }
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             entry.put("state", "down");
             entry.put("reason", "no broker answers at " + targets.bootstrap());

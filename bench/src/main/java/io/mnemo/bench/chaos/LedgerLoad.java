@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Open-loop producers that behave as the README tells producers to: every memory has its own Idempotency-Key, and a
- * 429, a 503 or a connection failure is retried with the same key (after Retry-After when given, else after a
+ * 429, a 503, a load balancer's 502/504 or a connection failure is retried with the same key (after Retry-After when given, else after a
  * short back-off) until it is accepted or its deadline passes. Sends leave on a fixed schedule whatever the answers
  * take. One send in {@code batchEvery} is a batch of {@link #BATCH_SIZE} memories through {@code /v1/memories:batch},
  * whose refused items alone are sent again.
@@ -173,12 +173,13 @@ public final class LedgerLoad {
                 if (status / 100 == 2) {
                     return CompletableFuture.completedFuture(response);
                 }
-                if (status != 429 && status != 503) {
+                // 502/504: a load balancer whose instance died under the request; safe to resend with the same key
+                if (status != 429 && status != 503 && status != 502 && status != 504) {
                     return CompletableFuture.<HttpResponse<String>>failedFuture(new IllegalStateException(
                             request.method() + " " + request.uri() + " answered " + status + ": " + response.body()));
                 }
                 var retryAfter = response.headers().firstValue("Retry-After");
-                if (retryAfter.isEmpty()) {
+                if (retryAfter.isEmpty() && (status == 429 || status == 503)) {
                     ledger.answeredWithoutRetryAfter();
                 }
                 retryMillis = Math.min(5_000, retryAfter.map(s -> Long.parseLong(s.trim()) * 1000).orElse(500L));
