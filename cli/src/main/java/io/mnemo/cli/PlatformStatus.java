@@ -282,14 +282,17 @@ final class PlatformStatus {
                     String name = "kafka-" + (i + 1);
                     Map<String, Object> broker = new LinkedHashMap<>();
                     broker.put("address", addresses.get(i).trim());
-                    boolean registered = live.contains(addresses.get(i).trim());
-                    broker.put("state", registered ? "up" : "down");
-                    broker.put("reason", registered ? null : "not registered in the cluster");
+                    // the cluster lists a dead broker until its session times out: its port answers at once
+                    String address = addresses.get(i).trim();
+                    String reason = !listening(address) ? "not answering at " + address
+                            : !live.contains(address) ? "not registered in the cluster" : null;
+                    broker.put("state", reason == null ? "up" : "down");
+                    broker.put("reason", reason);
                     supervision(broker, supervised.get(name));
                     infrastructure.put(name, broker);
-                    if (!registered) {
+                    if (reason != null) {
                         // replication 3 and min.insync.replicas 2: the others keep taking writes
-                        problem(Verdict.DEGRADED, name + " down: not registered in the cluster" + restartNote(broker));
+                        problem(Verdict.DEGRADED, name + " down: " + reason + restartNote(broker));
                     }
                 }
             }
@@ -309,6 +312,18 @@ final class PlatformStatus {
             problem(Verdict.DOWN, "kafka down: " + entry.get("reason") + restartNote(entry));
         }
         return up;
+    }
+
+    /** Whether something accepts TCP connections at {@code host:port} within a second. */
+    private static boolean listening(String address) {
+        int colon = address.lastIndexOf(':');
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress(address.substring(0, colon),
+                    Integer.parseInt(address.substring(colon + 1))), 1_000);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     private void registry(Map<String, Object> infrastructure) {

@@ -209,6 +209,11 @@ public final class KafkaBroker {
                 "share.coordinator.state.topic.replication.factor=" + replication,
                 "share.coordinator.state.topic.min.isr=" + minInSync,
                 "group.initial.rebalance.delay.ms=0",
+                // a broker that dies is fenced, and its partitions get new leaders, after the session timeout (9 s
+                // by default): until then producers wait, and ingest answers 503 after its 5 s publishTimeout. 3 s
+                // keeps a broker's crash inside one publish timeout (HaChaosIT); heartbeats every 500 ms
+                "broker.session.timeout.ms=3000",
+                "broker.heartbeat.interval.ms=500",
                 "");
         Path serverProperties = kafkaDir.resolve("server.properties");
         Files.writeString(serverProperties, config, StandardCharsets.UTF_8);

@@ -62,6 +62,8 @@ class HaChaosIT {
                     Files.copy(log, kept.resolve(log.getFileName()), StandardCopyOption.REPLACE_EXISTING);
                 }
             }
+            Files.copy(dataDir.getParent().resolve("console.txt"), kept.resolve("console.txt"),
+                    StandardCopyOption.REPLACE_EXISTING);
             try (Stream<Path> files = Files.walk(dataDir.getParent())) {
                 files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
             }

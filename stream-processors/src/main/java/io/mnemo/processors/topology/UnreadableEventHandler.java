@@ -48,7 +48,7 @@ public final class UnreadableEventHandler implements DeserializationExceptionHan
     }
 
     /** A short pause so a registry outage does not turn into a hot loop of thread replacements. */
-    private static void pause() {
+    static void pause() {
         try {
             TimeUnit.SECONDS.sleep(1);
         } catch (InterruptedException e) {
