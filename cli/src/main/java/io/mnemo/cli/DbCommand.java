@@ -10,12 +10,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code mnemo db backup|restore}: a consistent logical backup of the Mnemo database and its restore into a fresh
- * database, after which the sinks catch up from the log (see {@link ProjectionBackup} and
- * docs/runbooks/restore-postgres-from-backup.md).
+ * {@code mnemo db backup|restore|promote}: a consistent logical backup of the Mnemo database and its restore into a
+ * fresh database, after which the sinks catch up from the log (see {@link ProjectionBackup} and
+ * docs/runbooks/restore-postgres-from-backup.md); a failover to a replica ({@link DbPromote}).
  */
-@Command(name = "db", mixinStandardHelpOptions = true, description = "Back up or restore the Mnemo database.",
-        subcommands = {DbCommand.Backup.class, DbCommand.Restore.class})
+@Command(name = "db", mixinStandardHelpOptions = true,
+        description = "Back up or restore the Mnemo database, or fail over to a replica.",
+        subcommands = {DbCommand.Backup.class, DbCommand.Restore.class, DbPromote.class})
 final class DbCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -9,6 +9,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -30,8 +31,9 @@ import io.mnemo.devstack.registry.EmbeddedSchemaRegistry;
 
 /**
  * Mnemo's real infrastructure on one machine, without Docker: a Kafka KRaft broker (or a cluster of them, see
- * {@link DevstackOptions#withBrokers(int)}) and S3Proxy in child JVMs, a PostgreSQL primary with a streaming replica,
- * and the embedded schema registry, all on 127.0.0.1 and free ports.
+ * {@link DevstackOptions#withBrokers(int)}) and S3Proxy in child JVMs, a PostgreSQL primary with one streaming
+ * replica or more (see {@link DevstackOptions#withReplicas(int)} and {@link #promote(int)}), and the embedded schema
+ * registry, all on 127.0.0.1 and free ports.
  * Used by integration tests (through {@link DevstackExtension}) and by {@code mnemo dev}.
  */
 public final class Devstack implements AutoCloseable {
@@ -55,8 +57,11 @@ public final class Devstack implements AutoCloseable {
         Path dataDir = options.dataDir();
         Path logs = dataDir.resolve("logs");
         this.kafka = new KafkaCluster(dataDir, logs, ports, options.brokers());
-        this.postgres = new PostgresCluster(dataDir.resolve("postgres"), logs, ports.get(Ports.POSTGRES_PRIMARY),
-                ports.get(Ports.POSTGRES_REPLICA_1));
+        List<Integer> postgresPorts = new ArrayList<>();
+        for (int server = 0; server <= options.replicas(); server++) {
+            postgresPorts.add(ports.get(Ports.postgres(server)));
+        }
+        this.postgres = new PostgresCluster(dataDir.resolve("postgres"), logs, postgresPorts);
         this.s3 = new S3ProxyServer(dataDir.resolve("s3"), dataDir.resolve("s3proxy"), logs, ports.get(Ports.S3),
                 options.mediaBucket());
         this.shutdownHook = new Thread(this::close, "devstack-shutdown");
@@ -133,9 +138,12 @@ public final class Devstack implements AutoCloseable {
             }, executor);
             CompletableFuture<Void> postgresCluster = timed("postgres", () -> {
                 postgres.start(times);
-                LOG.info("postgres primary {} (pid {})", primary().jdbcUrl(), postgres.primary().pid());
-                LOG.info("postgres replica {} (streaming from the primary, pid {})", replicas().get(0).jdbcUrl(),
-                        postgres.replica().pid());
+                LOG.info("postgres primary {} ({}, pid {})", primary().jdbcUrl(), postgres.primary().name(),
+                        postgres.primary().pid());
+                for (PostgresServer standby : postgres.standbys()) {
+                    LOG.info("postgres replica {} ({}, streaming from the primary, pid {})",
+                            standby.endpoint().jdbcUrl(), standby.name(), standby.pid());
+                }
                 whenPostgresIsUp.run(primary());
             }, executor);
             CompletableFuture<Void> s3Proxy = timed("s3", () -> {
@@ -199,13 +207,63 @@ public final class Devstack implements AutoCloseable {
         return registry.url();
     }
 
+    /** The current PostgreSQL primary (after {@link #promote(int)}, the promoted server). */
     public PostgresEndpoint primary() {
         return postgres.primary().endpoint();
     }
 
-    /** Streaming replicas of the primary (one for now); reads on them see the primary's commits after a short lag. */
+    /**
+     * The current standbys, in server order ({@code replica-1}, {@code replica-2} ...; after a failover the former
+     * primary, once it has rejoined, comes first); reads on them see the primary's commits after a short lag.
+     */
     public List<PostgresEndpoint> replicas() {
-        return List.of(postgres.replica().endpoint());
+        return postgres.standbys().stream().map(PostgresServer::endpoint).toList();
+    }
+
+    /**
+     * A JDBC URL naming every PostgreSQL server of the stack, for writers:
+     * {@code jdbc:postgresql://127.0.0.1:P0,127.0.0.1:P1,.../mnemo?targetServerType=primary}. pgjdbc connects to
+     * whichever server is the primary, so a client keeps working across {@link #promote(int)} without a new URL.
+     */
+    public String primaryUrlAllHosts() {
+        return allHostsUrl("targetServerType=primary");
+    }
+
+    /**
+     * A JDBC URL naming every PostgreSQL server, for readers: a standby when one is up (chosen at random per
+     * connection), else the primary ({@code targetServerType=preferSecondary&loadBalanceHosts=true}).
+     */
+    public String readerUrlAllHosts() {
+        return allHostsUrl("targetServerType=preferSecondary&loadBalanceHosts=true");
+    }
+
+    private String allHostsUrl(String parameters) {
+        StringBuilder hosts = new StringBuilder();
+        for (PostgresServer server : postgres.servers()) {
+            PostgresEndpoint endpoint = server.endpoint();
+            hosts.append(hosts.length() == 0 ? "" : ",").append(endpoint.host()).append(':').append(endpoint.port());
+        }
+        return "jdbc:postgresql://" + hosts + "/" + postgres.primary().endpoint().database() + "?" + parameters;
+    }
+
+    /**
+     * Fails over to {@code replicas().get(replicaIndex)}: the old primary is fenced (stopped if it still runs; any
+     * later start of it, {@link PostgresServer#restartAfterCrash()} included, brings it back as a standby of the new
+     * primary, re-cloned), the target catches up with the standby that received the most WAL and is promoted, and
+     * the other running standbys are re-pointed at it. {@code primary()}, {@code primaryServer()} and the
+     * {@code postgres/current-primary} file name the new primary afterwards, so a persistent stack starts it as the
+     * primary next time. Returns once the new primary accepts writes and the followers stream from it.
+     */
+    public void promote(int replicaIndex) throws IOException, SQLException, InterruptedException {
+        postgres.promote(replicaIndex);
+    }
+
+    /**
+     * Makes {@code server} (a former primary, say) a standby of the current primary again by re-cloning it, the way
+     * a new replica is made; it is stopped first if it runs.
+     */
+    public void rejoinAsReplica(PostgresServer server) throws IOException {
+        postgres.rejoinAsReplica(server);
     }
 
     public S3Endpoint s3() {
@@ -222,17 +280,20 @@ public final class Devstack implements AutoCloseable {
         return kafka.nodes();
     }
 
+    /** The current primary server, for fault tests. */
     public PostgresServer primaryServer() {
         return postgres.primary();
     }
 
+    /** The current standby servers, in the order of {@link #replicas()}. */
     public List<PostgresServer> replicaServers() {
-        return List.of(postgres.replica());
+        return postgres.standbys();
     }
 
     /**
      * The stack's own processes, for a supervisor: the broker ({@code kafka}; {@code kafka-1} ... for the nodes of a
-     * cluster), the Postgres servers and the S3 server (the schema registry runs in this JVM and lives as long as it
+     * cluster), the Postgres servers ({@code postgres-primary}, {@code postgres-replica-1} ...: named after their
+     * home, not their role, which changes with {@link #promote(int)}) and the S3 server (the schema registry runs in this JVM and lives as long as it
      * does).
      */
     public List<InfrastructureProcess> infrastructure() {
@@ -241,8 +302,9 @@ public final class Devstack implements AutoCloseable {
             processes.add(process(node.name(), node::isRunning, node::exitDescription, node::restartAfterCrash,
                     node.log(), node::pid));
         }
-        processes.add(postgres("postgres-primary", postgres.primary()));
-        processes.add(postgres("postgres-" + postgres.replica().name(), postgres.replica()));
+        for (PostgresServer server : postgres.servers()) {
+            processes.add(postgres("postgres-" + server.name(), server));
+        }
         processes.add(process("s3", s3::isRunning, s3::exitDescription, s3::restartAfterCrash, s3.log(), s3::pid));
         return List.copyOf(processes);
     }
@@ -383,10 +445,14 @@ public final class Devstack implements AutoCloseable {
     }
 
     private static boolean isAbandoned(Path dir) {
-        List<Path> pidFiles = List.of(dir.resolve("devstack.pid"),
-                dir.resolve("postgres/primary/postmaster.pid"), dir.resolve("postgres/replica-1/postmaster.pid"));
+        List<Path> pidFiles = new ArrayList<>(List.of(dir.resolve("devstack.pid")));
         if (!Files.exists(pidFiles.get(0))) {
             return false;
+        }
+        try (DirectoryStream<Path> servers = Files.newDirectoryStream(dir.resolve("postgres"), Files::isDirectory)) {
+            servers.forEach(server -> pidFiles.add(server.resolve("postmaster.pid")));
+        } catch (IOException e) {
+            // no postgres directory (yet): only the devstack's own pid counts
         }
         return pidFiles.stream().map(Devstack::pid).flatMap(Optional::stream).noneMatch(Devstack::isAlive);
     }

@@ -15,8 +15,10 @@ import java.util.Objects;
  * @param mediaBucket the S3 bucket created at start for media objects
  * @param brokers     number of Kafka nodes (each a KRaft broker and controller): 1 for a plain stack, 3 for the
  *                    high-availability topology (replication factor 3, {@code min.insync.replicas=2})
+ * @param replicas    number of PostgreSQL streaming replicas: 1 for a plain stack, 2 for the high-availability
+ *                    topology (a commit is acknowledged once one of them has it, see {@link Devstack#promote(int)})
  */
-public record DevstackOptions(Path dataDir, boolean keepData, String mediaBucket, int brokers) {
+public record DevstackOptions(Path dataDir, boolean keepData, String mediaBucket, int brokers, int replicas) {
 
     /** Bucket name used by the factory methods. */
     public static final String DEFAULT_MEDIA_BUCKET = "mnemo-media";
@@ -30,12 +32,15 @@ public record DevstackOptions(Path dataDir, boolean keepData, String mediaBucket
         if (brokers < 1) {
             throw new IllegalArgumentException("a devstack needs at least one Kafka broker, not " + brokers);
         }
+        if (replicas < 1) {
+            throw new IllegalArgumentException("a devstack needs at least one PostgreSQL replica, not " + replicas);
+        }
         dataDir = dataDir.toAbsolutePath().normalize();
     }
 
-    /** Options with a single Kafka broker. */
+    /** Options with a single Kafka broker and one PostgreSQL replica. */
     public DevstackOptions(Path dataDir, boolean keepData, String mediaBucket) {
-        this(dataDir, keepData, mediaBucket, 1);
+        this(dataDir, keepData, mediaBucket, 1, 1);
     }
 
     /** A stack in a fresh temporary directory that is deleted on close: for tests. */
@@ -54,7 +59,7 @@ public record DevstackOptions(Path dataDir, boolean keepData, String mediaBucket
 
     /** The same options with another media bucket name. */
     public DevstackOptions withMediaBucket(String bucket) {
-        return new DevstackOptions(dataDir, keepData, bucket, brokers);
+        return new DevstackOptions(dataDir, keepData, bucket, brokers, replicas);
     }
 
     /**
@@ -63,6 +68,15 @@ public record DevstackOptions(Path dataDir, boolean keepData, String mediaBucket
      * two starts the other topology with its own (possibly empty) topics.
      */
     public DevstackOptions withBrokers(int count) {
-        return new DevstackOptions(dataDir, keepData, mediaBucket, count);
+        return new DevstackOptions(dataDir, keepData, mediaBucket, count, replicas);
+    }
+
+    /**
+     * The same options with {@code count} PostgreSQL streaming replicas ({@code replica-1} ... {@code replica-N});
+     * {@code withReplicas(2)} is the high-availability topology. A persistent stack started with fewer replicas than
+     * before leaves the extra ones' directories alone; started with more, it clones the new ones from the primary.
+     */
+    public DevstackOptions withReplicas(int count) {
+        return new DevstackOptions(dataDir, keepData, mediaBucket, brokers, count);
     }
 }

@@ -48,6 +48,14 @@ final class Ports {
         return nodeId == 1 ? KAFKA_CONTROLLER : kafka(nodeId) + ".controller";
     }
 
+    /**
+     * The name of PostgreSQL server {@code index}'s port: {@code postgres.primary} for 0, {@code postgres.replica-1},
+     * {@code postgres.replica-2} ... for the others (the names a one-replica stack has always recorded).
+     */
+    static String postgres(int index) {
+        return "postgres." + PostgresCluster.serverName(index);
+    }
+
     /** Allocates every port the stack needs, reusing the recorded ones of a persistent stack where possible. */
     static Ports allocate(DevstackOptions options) throws IOException {
         Path file = options.dataDir().resolve("ports.properties");
@@ -67,6 +75,9 @@ final class Ports {
         for (int node = 2; node <= options.brokers(); node++) {
             names.add(kafka(node));
             names.add(kafkaController(node));
+        }
+        for (int replica = 2; replica <= options.replicas(); replica++) {
+            names.add(postgres(replica));
         }
         for (String name : names) {
             Integer wanted = recorded.get(name);

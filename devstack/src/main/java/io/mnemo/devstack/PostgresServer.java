@@ -25,7 +25,9 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
  * One PostgreSQL server of the devstack (the primary or a streaming replica) on a fixed port and data directory;
- * fault tests can stop it and start it again with the same port and data.
+ * fault tests can stop it and start it again with the same port and data. Its name ({@code primary},
+ * {@code replica-1} ...) is where it lives, not its role: after a failover the server named {@code primary} is a
+ * standby, and every start asks the cluster first whether it must come up as one (see {@link PostgresCluster}).
  */
 public final class PostgresServer {
 
@@ -44,8 +46,15 @@ public final class PostgresServer {
     private final Path logFile;
     private final int port;
     private final Map<String, String> serverConfig;
+    private volatile StartGuard guard = server -> { };
     private EmbeddedPostgres postgres;
     private Process reaper;
+
+    /** Runs before every start: the cluster turns a server that is not the current primary into its standby. */
+    @FunctionalInterface
+    interface StartGuard {
+        void beforeStart(PostgresServer server) throws IOException, SQLException;
+    }
 
     PostgresServer(String name, Path dataDir, Path logFile, int port, Map<String, String> serverConfig) {
         this.name = name;
@@ -75,6 +84,7 @@ public final class PostgresServer {
             Files.createDirectories(dataDir);
             Files.createDirectories(logFile.getParent());
             stopOrphanedPostmaster();
+            guard.beforeStart(this);
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setPort(port)
                     .setDataDirectory(dataDir)
@@ -91,6 +101,8 @@ public final class PostgresServer {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start PostgreSQL " + name + " on port " + port
                     + "; last log lines:\n" + ChildJvm.tail(logFile, 30), e);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot prepare PostgreSQL " + name + " as a standby of the primary", e);
         }
     }
 
@@ -114,7 +126,8 @@ public final class PostgresServer {
      * closed first, which releases its lock on the data directory (its {@code pg_ctl stop} fails on a dead server,
      * and zonky logs that), and the new postmaster replays the WAL on the same directory. Fails while backends of
      * the dead postmaster still hold its shared memory (they exit within a second or so of noticing): the caller
-     * retries.
+     * retries. A server that is no longer the primary (after {@link Devstack#promote(int)}) comes back as a standby
+     * of the current primary, re-cloned from it if it ever ran as a primary.
      */
     public synchronized void restartAfterCrash() {
         if (isRunning()) {
@@ -127,6 +140,10 @@ public final class PostgresServer {
     /** The server's log file (postmaster output). */
     public Path log() {
         return logFile;
+    }
+
+    void guardStartsWith(StartGuard startGuard) {
+        this.guard = startGuard;
     }
 
     String name() {
@@ -149,6 +166,7 @@ public final class PostgresServer {
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + database, properties);
     }
 
+    /** The postmaster's process id, or -1 when there is no pid file (never started, or stopped). */
     public synchronized long pid() {
         return postmasterPid().orElse(-1L);
     }

@@ -61,6 +61,21 @@ class PortsTest {
     }
 
     @Test
+    void twoReplicaStackGetsAPortPerReplicaAndKeepsThemOnTheNextRun(@TempDir Path dir) throws IOException {
+        DevstackOptions options = DevstackOptions.persistent(dir).withReplicas(2);
+        List<String> names = new ArrayList<>(NAMES);
+        names.add("postgres.replica-2");
+
+        Ports first = Ports.allocate(options);
+        Ports second = Ports.allocate(options);
+
+        assertThat(List.of(Ports.postgres(0), Ports.postgres(1)))
+                .containsExactly(Ports.POSTGRES_PRIMARY, Ports.POSTGRES_REPLICA_1);
+        assertThat(names.stream().map(first::get).distinct()).hasSize(names.size());
+        assertThat(names).allSatisfy(name -> assertThat(second.get(name)).isEqualTo(first.get(name)));
+    }
+
+    @Test
     void singleBrokerStackRecordsTheSamePortNamesAsBefore(@TempDir Path dir) throws IOException {
         Ports.allocate(DevstackOptions.persistent(dir));
 

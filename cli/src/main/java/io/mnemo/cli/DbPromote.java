@@ -1,0 +1,220 @@
+package io.mnemo.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code mnemo db promote}: fails the Postgres primary over to a streaming replica over plain SQL (it cannot reach a
+ * devstack in another JVM): fences the old primary when it is reachable (read-only, sessions closed), promotes the
+ * chosen standby, re-points every other standby at it. See docs/runbooks/postgres-failover.md.
+ */
+@Command(name = "promote", mixinStandardHelpOptions = true,
+        description = "Promote a streaming replica to primary and re-point the other replicas at it.")
+final class DbPromote implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--replica", defaultValue = "1",
+            description = "Which replica to promote, counting from 1 in the --replica-url order (default: ${DEFAULT-VALUE}).")
+    int replica;
+
+    @Option(names = "--replica-url", description = "JDBC URL of a replica; repeat for each, in order (default: "
+            + "postgres.replicas of --env-file).")
+    List<String> replicaUrls = new ArrayList<>();
+
+    @Option(names = "--jdbc-url", description = "JDBC URL of the old primary, fenced if it still answers (default: "
+            + "postgres.primary of --env-file; none: fence it yourself).")
+    String primaryUrl;
+
+    @Option(names = "--user", description = "Postgres superuser (default: $MNEMO_PG_USER, else from --env-file, else postgres).")
+    String user;
+
+    @Option(names = "--password", description = "Its password (default: $MNEMO_PG_PASSWORD, else from --env-file, else empty).")
+    String password;
+
+    @Option(names = "--env-file", defaultValue = ".mnemo/dev-env.json",
+            description = "Environment written by a running `mnemo dev` (default: ${DEFAULT-VALUE}).")
+    Path envFile;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        resolveFromEnvFile();
+        if (replicaUrls.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "No --replica-url given and none in " + envFile);
+        }
+        if (replica < 1 || replica > replicaUrls.size()) {
+            throw new ParameterException(spec.commandLine(), "--replica " + replica + ": there are "
+                    + replicaUrls.size() + " replica URL(s)");
+        }
+        String targetUrl = replicaUrls.get(replica - 1);
+        try (Connection target = connect(targetUrl)) {
+            if (!isInRecovery(target)) {
+                err.printf("%s is not a standby (pg_is_in_recovery() = false): it is a primary already, or the wrong "
+                        + "URL. Nothing changed.%n", targetUrl);
+                err.flush();
+                return 1;
+            }
+            fenceOldPrimary(out);
+            long started = System.nanoTime();
+            try (Statement statement = target.createStatement();
+                 ResultSet promoted = statement.executeQuery("SELECT pg_promote(true, 60)")) {
+                promoted.next();
+                if (!promoted.getBoolean(1)) {
+                    err.printf("%s did not finish promotion within 60 s; see its server log.%n", targetUrl);
+                    err.flush();
+                    return 1;
+                }
+            }
+            out.printf("Promoted %s to primary in %d ms.%n", targetUrl, (System.nanoTime() - started) / 1_000_000);
+            URI newPrimary = URI.create(targetUrl.substring("jdbc:".length()));
+            for (int i = 0; i < replicaUrls.size(); i++) {
+                if (i != replica - 1) {
+                    repoint(replicaUrls.get(i), target, newPrimary, out, err);
+                }
+            }
+        }
+        out.println("Clients with multi-host URLs (targetServerType=primary) now write to the new primary. Rejoin the "
+                + "old primary as a standby of it (re-clone); see docs/runbooks/postgres-failover.md.");
+        out.flush();
+        return 0;
+    }
+
+    /** Points a standby at the new primary through a slot of its own there; reloaded, no restart (PostgreSQL 13+). */
+    private void repoint(String url, Connection newPrimary, URI newPrimaryAddress, PrintWriter out, PrintWriter err)
+            throws SQLException {
+        try (Connection follower = connect(url)) {
+            if (!isInRecovery(follower)) {
+                err.printf("Skipped %s: it is not a standby.%n", url);
+                return;
+            }
+            String conninfo = show(follower, "primary_conninfo");
+            String slot = show(follower, "primary_slot_name");
+            if (slot.isBlank()) {
+                slot = "replica_" + newPrimaryAddress.getPort() + "_" + URI.create(url.substring(5)).getPort();
+            }
+            try (PreparedStatement create = newPrimary.prepareStatement(
+                    "SELECT pg_create_physical_replication_slot(?, true) "
+                            + "WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = ?)")) {
+                create.setString(1, slot);
+                create.setString(2, slot);
+                create.execute();
+            }
+            String repointed = setKeyword(setKeyword(conninfo, "host", newPrimaryAddress.getHost()), "port",
+                    Integer.toString(newPrimaryAddress.getPort()));
+            try (Statement statement = follower.createStatement()) {
+                statement.execute("ALTER SYSTEM SET primary_conninfo = '" + repointed.replace("'", "''") + "'");
+                statement.execute("ALTER SYSTEM SET primary_slot_name = '" + slot.replace("'", "''") + "'");
+                statement.execute("SELECT pg_reload_conf()");
+            }
+            out.printf("Re-pointed %s at %s:%d (slot %s), configuration reloaded.%n", url,
+                    newPrimaryAddress.getHost(), newPrimaryAddress.getPort(), slot);
+        }
+    }
+
+    /**
+     * A soft fence: the old primary refuses writes in new transactions and its sessions are closed, so pgjdbc with
+     * {@code targetServerType=primary} (which checks {@code transaction_read_only}) moves to the new primary.
+     */
+    private void fenceOldPrimary(PrintWriter out) {
+        if (primaryUrl == null || replicaUrls.contains(primaryUrl)) {
+            out.println("No old primary URL: make sure it is stopped or cannot take writes before clients reconnect.");
+            return;
+        }
+        try (Connection old = connect(primaryUrl); Statement statement = old.createStatement()) {
+            if (isInRecovery(old)) {
+                return;
+            }
+            statement.execute("ALTER SYSTEM SET default_transaction_read_only = on");
+            statement.execute("SELECT pg_reload_conf()");
+            statement.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    + "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()");
+            out.printf("Fenced the old primary %s: read-only, client sessions closed. Stop it before it rejoins.%n",
+                    primaryUrl);
+        } catch (SQLException e) {
+            out.printf("The old primary %s does not answer (%s); fence it (stop it) before it can start again.%n",
+                    primaryUrl, e.getMessage());
+        }
+    }
+
+    private void resolveFromEnvFile() throws IOException {
+        if (user == null) {
+            user = System.getenv("MNEMO_PG_USER");
+        }
+        if (password == null) {
+            password = System.getenv("MNEMO_PG_PASSWORD");
+        }
+        if (!Files.isRegularFile(envFile)) {
+            return;
+        }
+        JsonNode postgres = new ObjectMapper().readTree(envFile.toFile()).path("postgres");
+        if (replicaUrls.isEmpty()) {
+            postgres.path("replicas").forEach(url -> replicaUrls.add(url.asText()));
+        }
+        if (primaryUrl == null && postgres.hasNonNull("primary")) {
+            primaryUrl = postgres.get("primary").asText();
+        }
+        if (user == null) {
+            user = postgres.path("user").asText(null);
+        }
+        if (password == null) {
+            password = postgres.path("password").asText(null);
+        }
+    }
+
+    private Connection connect(String url) throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("user", user == null ? "postgres" : user);
+        properties.setProperty("password", password == null ? "" : password);
+        properties.setProperty("connectTimeout", "5");
+        return DriverManager.getConnection(url, properties);
+    }
+
+    private static boolean isInRecovery(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+             ResultSet recovery = statement.executeQuery("SELECT pg_is_in_recovery()")) {
+            recovery.next();
+            return recovery.getBoolean(1);
+        }
+    }
+
+    private static String show(Connection connection, String setting) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT current_setting(?)")) {
+            statement.setString(1, setting);
+            try (ResultSet value = statement.executeQuery()) {
+                value.next();
+                return value.getString(1);
+            }
+        }
+    }
+
+    /** Replaces (or adds) one {@code keyword=value} of a libpq connection string. */
+    static String setKeyword(String conninfo, String keyword, String value) {
+        String pattern = "(^|\\s)" + keyword + "=\\S+";
+        if (conninfo.matches("(?s).*" + pattern + ".*")) {
+            return conninfo.replaceFirst(pattern, "$1" + keyword + "=" + value);
+        }
+        return (conninfo.isBlank() ? "" : conninfo + " ") + keyword + "=" + value;
+    }
+}
