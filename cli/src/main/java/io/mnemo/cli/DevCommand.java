@@ -54,8 +54,8 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
     int partitions;
 
     @Option(names = "--ha", description = "The HA topology: 3 Kafka brokers (replication 3, min.insync.replicas 2), "
-            + "2 instances of each service, ingest and query behind HAProxy (installed when missing), Streams standby "
-            + "replicas. Stack data in <data-dir>/devstack-ha, apart from the single-node platform's.")
+            + "2 Postgres replicas (synchronous to one of them; writers on a multi-host URL), 2 instances of each "
+            + "service, ingest and query behind HAProxy (installed when missing), Streams standby replicas. Stack data in <data-dir>/devstack-ha, apart from the single-node platform's.")
     boolean ha;
 
     @Option(names = "--max-restarts", defaultValue = "5", description = "Restarts in a row of a process that exits "
@@ -145,7 +145,8 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
         // services start, so their key caches load it with their first snapshot.
         AtomicReference<String> key = new AtomicReference<>();
         // the HA topology keeps its own stack data: a 1-broker log and a 3-broker cluster cannot share a directory
-        DevstackOptions options = ha ? DevstackOptions.persistent(root.resolve("devstack-ha")).withBrokers(3)
+        DevstackOptions options = ha
+                ? DevstackOptions.persistent(root.resolve("devstack-ha")).withBrokers(3).withReplicas(2)
                 : DevstackOptions.persistent(root.resolve("devstack"));
         Devstack stack = Devstack.start(options, times,
                 primary -> key.set(times.timeCall("migrations+api-key", () -> DevKey.rotate(primary, TENANT))));
@@ -163,7 +164,8 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
         common.put("MNEMO_SCHEMA_REGISTRY_URL", stack.schemaRegistryUrl());
         common.put("MNEMO_KAFKA_PARTITIONS", Integer.toString(partitions));
         common.put("MNEMO_KAFKA_REPLICATION_FACTOR", Short.toString(replication));
-        common.put("MNEMO_PG_PRIMARY_URL", primary.jdbcUrl());
+        // with --ha every host, targetServerType=primary: after `mnemo db promote` the writers find the new primary
+        common.put("MNEMO_PG_PRIMARY_URL", ha ? stack.primaryUrlAllHosts() : primary.jdbcUrl());
         common.put("MNEMO_PG_REPLICA_URL", replica.jdbcUrl());
         common.put("MNEMO_PG_USER", primary.user());
         common.put("MNEMO_PG_PASSWORD", primary.password() == null ? "" : primary.password());
