@@ -142,8 +142,9 @@ class SupervisorTest {
         assertThat(state.path("state").asText()).isEqualTo("gave_up");
         assertThat(state.path("restarts").asInt()).isEqualTo(3);
         assertThat(state.path("log").asText()).isEqualTo(crashing.log().toString());
-        TimeUnit.MILLISECONDS.sleep(500);
-        assertThat(console.toString()).as("given up: no more restarts").isEqualTo(printed);
+        // given up: no more restarts
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+                .until(() -> console.toString().equals(printed));
         assertThat(healthy.isAlive()).isTrue();
         assertThat(healthy.pid()).isEqualTo(healthyPid);
         assertThat(state("query").path("restarts").asInt()).isZero();
@@ -157,7 +158,7 @@ class SupervisorTest {
         service.process.destroyForcibly().waitFor();
         await().atMost(Duration.ofSeconds(5)).until(() -> console.toString().contains("query is back"));
         // up for longer than stableAfter (2 s): the next crash is the first in a row again, not the second
-        TimeUnit.MILLISECONDS.sleep(2_500);
+        await().during(Duration.ofMillis(2_500)).atMost(Duration.ofSeconds(5)).until(service::isAlive);
         service.process.destroyForcibly().waitFor();
         await().atMost(Duration.ofSeconds(5)).until(() -> state("query").path("restarts").asInt() == 2
                 && state("query").path("state").asText().equals("running"));
@@ -173,9 +174,8 @@ class SupervisorTest {
 
         supervisor.close();
         service.process.destroyForcibly().waitFor();
-        TimeUnit.MILLISECONDS.sleep(300);
-
-        assertThat(console.toString()).isEmpty();
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                .until(() -> console.toString().isEmpty());
         assertThat(service.isAlive()).isFalse();
         assertThat(Files.exists(dir.resolve(Supervisor.STATE_FILE))).as("removed with the platform").isFalse();
     }
