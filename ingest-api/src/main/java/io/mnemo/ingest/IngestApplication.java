@@ -108,7 +108,8 @@ public class IngestApplication extends Application<IngestConfiguration> {
                 PostgresFactory.buildNonCritical(environment, config.getDatabase(), "postgres-keys"),
                 metrics, "ingest");
         environment.jersey().register(new HttpMetrics(metrics, "ingest"));
-        environment.jersey().register(new JsonBodyLimit(config.getMaxJsonBodySize().toBytes()));
+        environment.jersey().register(new JsonBodyLimit(config.getMaxJsonBodySize().toBytes(),
+                config.getJsonBodyReadTimeout().toJavaDuration()));
         environment.jersey().register(new IngestProblems());
         environment.jersey().register(new MediaProblems());
         environment.jersey().register(new MediaResource(mediaIngest, ingestMetrics));
