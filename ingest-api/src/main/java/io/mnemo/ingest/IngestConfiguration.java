@@ -1,9 +1,9 @@
 package io.mnemo.ingest;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.dropwizard.core.Configuration;
 import io.dropwizard.db.DataSourceFactory;
 import io.mnemo.kit.auth.AuthFactory;
+import io.mnemo.kit.config.ServiceConfiguration;
 import io.mnemo.kit.kafka.KafkaFactory;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import jakarta.validation.constraints.Min;
 
 /** Typed, validated configuration of the ingest API. */
-public class IngestConfiguration extends Configuration {
+public class IngestConfiguration extends ServiceConfiguration {
     @Valid
     @NotNull
     private KafkaFactory kafka = new KafkaFactory();

@@ -107,6 +107,8 @@ class ChaosIT {
                 load.userId(0), result, ledger.answersByStatus(), ledger.connectionFailures(), ledger.gaveUpCount());
         ChaosReport.record(ChaosReport.line(fault, "single node", RATE, duration, ledger, result,
                 recovery.await(Duration.ofSeconds(60))));
+        Reconciliation.Result reconciled = Reconciliation.awaitClean(platform.envFile(), Duration.ofSeconds(60));
+        assertThat(reconciled.clean()).as("mnemo reconcile: " + reconciled.output()).isTrue();
         return result;
     }
 

@@ -104,6 +104,8 @@ class HaChaosIT {
                 load.userId(0), result, ledger.answersByStatus(), ledger.connectionFailures(), ledger.gaveUpCount());
         ChaosReport.record(ChaosReport.line(fault, "--ha", RATE, LOAD, ledger, result,
                 recovery.await(Duration.ofSeconds(60))));
+        Reconciliation.Result reconciled = Reconciliation.awaitClean(platform.envFile(), Duration.ofSeconds(60));
+        assertThat(reconciled.clean()).as("mnemo reconcile: " + reconciled.output()).isTrue();
         return result;
     }
 
