@@ -173,11 +173,17 @@ public final class LedgerLoad {
         });
     }
 
-    /** The problem detail of a refusal (its title when it has none), or the start of a body that is not JSON. */
+    /**
+     * The problem detail of a refusal (its title when it has none; a batch's: its first item's, marked so), or the
+     * start of a body that is not JSON.
+     */
     private static String detail(HttpResponse<String> response) {
         try {
-            JsonNode problem = JSON.readTree(response.body());
-            return problem.path("detail").asText(problem.path("title").asText(""));
+            JsonNode body = JSON.readTree(response.body());
+            JsonNode item = body.path("results").path(0).path("problem");
+            JsonNode problem = item.isMissingNode() ? body : item;
+            String detail = problem.path("detail").asText(problem.path("title").asText(""));
+            return item.isMissingNode() ? detail : "batch: " + detail;
         } catch (java.io.IOException e) {
             return response.body().substring(0, Math.min(80, response.body().length())).strip();
         }
