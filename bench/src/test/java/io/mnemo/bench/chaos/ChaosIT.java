@@ -284,6 +284,8 @@ class ChaosIT {
                 new LedgerLoad.Phase(SURGE_STEADY_RATE, SURGE_CALM),
                 new LedgerLoad.Phase(10 * SURGE_STEADY_RATE, SURGE),
                 new LedgerLoad.Phase(SURGE_STEADY_RATE, SURGE_CALM));
+        LedgerCheck check = new LedgerCheck(URI.create(env.get("queryUrl").asText()), env.get("apiKey").asText());
+        long started = System.nanoTime();
         CompletableFuture<Void> producers = CompletableFuture.runAsync(() -> {
             try {
                 load.run(profile);
@@ -293,18 +295,23 @@ class ChaosIT {
             }
         });
         long heapPeak = 0;
+        long surgeEnds = started + SURGE_CALM.plus(SURGE).toNanos();
+        RecoveryWatch recovery = null;
         while (!producers.isDone()) {
             try {
                 heapPeak = Math.max(heapPeak, heapBytes(ingestAdmin, "jvm_memory_used_bytes"));
             } catch (java.io.IOException e) {
                 // a busy admin port: the next sample counts
             }
+            if (recovery == null && System.nanoTime() >= surgeEnds) {
+                // recovered once every memory accepted during the surge is listed
+                recovery = RecoveryWatch.fromNow(check, ledger, load.userIds(), Duration.ofSeconds(180));
+            }
             TimeUnit.MILLISECONDS.sleep(500);
         }
         producers.get(180, TimeUnit.SECONDS);
         long loadEnded = System.nanoTime();
-        LedgerCheck.Result result = new LedgerCheck(URI.create(env.get("queryUrl").asText()),
-                env.get("apiKey").asText()).awaitClean(ledger, load.userIds(), Duration.ofSeconds(120));
+        LedgerCheck.Result result = check.awaitClean(ledger, load.userIds(), Duration.ofSeconds(120));
         Duration clean = Duration.ofNanos(System.nanoTime() - loadEnded);
         long heapAfter = heapAfterGc(ingestAdmin);
         double refused = (double) (ledger.errors() + ledger.connectionFailures()) / ledger.requests();
@@ -316,6 +323,13 @@ class ChaosIT {
                 ledger.gaveUpCount(), ledger.acceptedLatencyAt(50), ledger.acceptedLatencyAt(99),
                 ledger.acceptedLatencyAt(100), clean.toMillis() / 1000.0, heapBefore >> 20, heapAfter >> 20,
                 heapPeak >> 20, heapMax >> 20);
+        ChaosReport.record(ChaosReport.line(String.format("10× surge: %.0f/s %d s, %.0f/s %d s, %.0f/s %d s (2xx p99 "
+                                + "%d ms; ingest heap after GC %d → %d MiB, peak %d of %d MiB)", SURGE_STEADY_RATE,
+                        SURGE_CALM.toSeconds(), 10 * SURGE_STEADY_RATE, SURGE.toSeconds(), SURGE_STEADY_RATE,
+                        SURGE_CALM.toSeconds(), ledger.acceptedLatencyAt(99).toMillis(), heapBefore >> 20,
+                        heapAfter >> 20, heapPeak >> 20, heapMax >> 20), "single node", SURGE_STEADY_RATE,
+                SURGE_CALM.multipliedBy(2).plus(SURGE), ledger, result,
+                recovery == null ? java.util.Optional.empty() : recovery.await(Duration.ofSeconds(60))));
 
         assertNothingLostDoubledOrStale(ledger, result);
         assertThat(refused).as("refused share of %d requests: %s", ledger.requests(), ledger.answersByStatus())

@@ -142,7 +142,8 @@ class HaChaosIT {
         Ledger ledger = new Ledger();
         String[] killed = new String[1];
         JsonNode[] whileDown = new JsonNode[1];
-        LedgerCheck.Result result = underLoad("one Kafka broker kill -9 ×3 (restarted after each)",
+        LedgerCheck.Result result = underLoad("one Kafka broker kill -9 ×3 (the active controller at the first "
+                        + "kill; restarted after each)",
                 load("broker", ledger), ledger, () -> {
             try {
                 for (int kill = 0; kill < 3; kill++) {
