@@ -29,7 +29,7 @@ public class IngestConfiguration extends Configuration {
      * acks=all write whose partition it leads or follows waits. So the producer's delivery window (four fifths of
      * this) must be at least twice the fencing time, {@code broker.session.timeout.ms} plus a controller failover
      * ({@code controller.quorum.fetch.timeout.ms + controller.quorum.election.timeout.ms}): 3 + 2 + 1 = 6 s on the
-     * dev cluster, hence 15 s (docs/reliability.md, "publish timeout").
+     * dev cluster, hence 15 s (docs/architecture.md, "Publish timeout").
      */
     @NotNull
     private Duration publishTimeout = Duration.seconds(15);

@@ -135,7 +135,7 @@ class HaChaosIT {
      * The worst broker to lose is the active controller: its partitions and the controller role both fail over
      * before the survivors take acks=all writes again. The test kills whichever broker leads the metadata quorum at
      * the first kill (and that same broker twice more); ingest's publish timeout must cover the failover, so
-     * producers see slower answers and not one refusal (docs/reliability.md, "publish timeout").
+     * producers see slower answers and not one refusal (docs/architecture.md, "Publish timeout").
      */
     @Test
     void aBrokerKilledThreeTimesCostsNoNon2xxAndLosesNothingAndStatusNamesIt() throws Exception {

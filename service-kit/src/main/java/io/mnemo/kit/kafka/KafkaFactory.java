@@ -146,7 +146,7 @@ public class KafkaFactory {
      * A caller that waits a little longer than {@code outcomeWithin} therefore never reports failure for a
      * record the producer would still deliver afterwards. For a broker's crash to be invisible (a slow answer, not a
      * failure), the delivery part (four fifths) must exceed the time the cluster takes to fence the dead broker and
-     * move its leaderships (docs/reliability.md, "publish timeout").
+     * move its leaderships (docs/architecture.md, "Publish timeout").
      */
     public <V> Producer<String, V> buildProducer(Environment environment, String clientId, Serializer<V> valueSerializer,
                                                  Duration outcomeWithin, Duration linger) {
