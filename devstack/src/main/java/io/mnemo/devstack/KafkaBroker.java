@@ -211,7 +211,7 @@ public final class KafkaBroker {
                 "group.initial.rebalance.delay.ms=0",
                 // a broker that dies is fenced, and leaves the ISRs and its leaderships, after the session timeout
                 // (9 s by default): until then acks=all writes wait. 3 s, plus a controller failover (2 s fetch
-                // timeout + 1 s election), stays under half of ingest's 12 s delivery window (15 s publishTimeout),
+                // timeout + 1 s election), stays under 40 % of ingest's 16 s delivery window (20 s publishTimeout),
                 // so a crash costs producers slow answers, not 503s (HaChaosIT); heartbeats every 500 ms
                 "broker.session.timeout.ms=3000",
                 "broker.heartbeat.interval.ms=500",

@@ -27,12 +27,12 @@ public class IngestConfiguration extends Configuration {
      *
      * <p>A broker's crash must cost a slow answer, not a 503: until the controller fences the dead broker, every
      * acks=all write whose partition it leads or follows waits. So the producer's delivery window (four fifths of
-     * this) must be at least twice the fencing time, {@code broker.session.timeout.ms} plus a controller failover
+     * this) must be at least 2.5 times the fencing time, {@code broker.session.timeout.ms} plus a controller failover
      * ({@code controller.quorum.fetch.timeout.ms + controller.quorum.election.timeout.ms}): 3 + 2 + 1 = 6 s on the
-     * dev cluster, hence 15 s (docs/architecture.md, "Publish timeout").
+     * dev cluster, hence 20 s (docs/architecture.md, "Publish timeout").
      */
     @NotNull
-    private Duration publishTimeout = Duration.seconds(15);
+    private Duration publishTimeout = Duration.seconds(20);
 
     /** Retry-After sent with 503. */
     @NotNull

@@ -175,7 +175,7 @@ class HaChaosIT {
         assertThat(result.clean()).as(result.toString()).isTrue();
         assertThat(ledger.gaveUpCount()).isZero();
         // replication 3 and min.insync.replicas 2: with one broker down every partition stays writable, and the
-        // 15 s publish timeout covers fencing the dead broker (3 s) plus a controller failover (3 s), twice over
+        // 20 s publish timeout covers fencing the dead broker (3 s) plus a controller failover (3 s), 2.5 times over
         assertThat(ledger.errors()).as("every answer 2xx: %s, reasons %s", ledger.answersByStatus(),
                 ledger.refusalsByReason()).isZero();
         assertThat(ledger.connectionFailures()).isZero();
