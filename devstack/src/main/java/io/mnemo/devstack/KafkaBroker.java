@@ -209,9 +209,10 @@ public final class KafkaBroker {
                 "share.coordinator.state.topic.replication.factor=" + replication,
                 "share.coordinator.state.topic.min.isr=" + minInSync,
                 "group.initial.rebalance.delay.ms=0",
-                // a broker that dies is fenced, and its partitions get new leaders, after the session timeout (9 s
-                // by default): until then producers wait, and ingest answers 503 after its 5 s publishTimeout. 3 s
-                // keeps a broker's crash inside one publish timeout (HaChaosIT); heartbeats every 500 ms
+                // a broker that dies is fenced, and leaves the ISRs and its leaderships, after the session timeout
+                // (9 s by default): until then acks=all writes wait. 3 s, plus a controller failover (2 s fetch
+                // timeout + 1 s election), stays under 40 % of ingest's 16 s delivery window (20 s publishTimeout),
+                // so a crash costs producers slow answers, not 503s (HaChaosIT); heartbeats every 500 ms
                 "broker.session.timeout.ms=3000",
                 "broker.heartbeat.interval.ms=500",
                 "");

@@ -76,8 +76,10 @@ public class IngestApplication extends Application<IngestConfiguration> {
             new TopicProvisioner(admin).ensure(Topics.all(), kafka.getPartitions(), kafka.getReplicationFactor(),
                     Duration.ofSeconds(30));
         }
-        Producer<String, SpecificRecord> producer = kafka.buildProducer(environment, "mnemo-ingest",
-                new ConfluentAvroSerializer(kafka.buildSchemaRegistryClient(), kafka.isAutoRegisterSchemas()),
+        ConfluentAvroSerializer serializer = new ConfluentAvroSerializer(kafka.buildSchemaRegistryClient(),
+                kafka.isAutoRegisterSchemas());
+        preloadSchemaIds(serializer);
+        Producer<String, SpecificRecord> producer = kafka.buildProducer(environment, "mnemo-ingest", serializer,
                 config.getPublishTimeout(), config.getProducerLinger());
         new KafkaClientMetrics(producer).bindTo(metrics);
         CircuitBreaker breaker = CircuitBreaker.of("kafka-publish", CircuitBreakerConfig.custom()
@@ -129,5 +131,26 @@ public class IngestApplication extends Application<IngestConfiguration> {
                 "Producers' write API: every 2xx means the event is durable in Kafka (acks=all). Errors are "
                         + "RFC 9457 problem+json; 429 and 503 carry Retry-After.", "io.mnemo.ingest.resources");
         environment.healthChecks().register("kafka", new KafkaHealthCheck(admin));
+    }
+
+    /**
+     * The schema ids of every event ingest writes, resolved before the first request: otherwise an instance's first
+     * write of each type waits for the registry, which during a broker failover waits for its own log, and the write
+     * failed with a SerializationException (503) though Kafka itself would have taken it (HaChaosIT). Best effort:
+     * with the registry away at start, the ids are resolved on first use as before.
+     */
+    private static void preloadSchemaIds(ConfluentAvroSerializer serializer) {
+        try {
+            serializer.preload(Topics.MEMORY_EVENTS.name(), java.util.List.of(
+                    io.mnemo.schemas.events.MemoryCaptured.getClassSchema(),
+                    io.mnemo.schemas.events.MemoryRevised.getClassSchema(),
+                    io.mnemo.schemas.events.MemoryForgotten.getClassSchema(),
+                    io.mnemo.schemas.events.UserErased.getClassSchema(),
+                    io.mnemo.schemas.events.MediaStaged.getClassSchema()));
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(IngestApplication.class).warn(
+                    "Schema ids not resolved at start ({}); the first write of each event type will ask the registry",
+                    e.getMessage());
+        }
     }
 }

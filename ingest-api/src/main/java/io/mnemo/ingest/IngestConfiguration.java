@@ -26,9 +26,15 @@ public class IngestConfiguration extends ServiceConfiguration {
      * the request is answered 503. The producer gives up on the record within the same time, so a 503 is not
      * followed by a late write, except when the broker wrote it but its answer was lost: retry with the same
      * Idempotency-Key and the duplicate is dropped downstream.
+     *
+     * <p>A broker's crash must cost a slow answer, not a 503: until the controller fences the dead broker, every
+     * acks=all write whose partition it leads or follows waits. So the producer's delivery window (four fifths of
+     * this) must be at least 2.5 times the fencing time, {@code broker.session.timeout.ms} plus a controller failover
+     * ({@code controller.quorum.fetch.timeout.ms + controller.quorum.election.timeout.ms}): 3 + 2 + 1 = 6 s on the
+     * dev cluster, hence 20 s (docs/architecture.md, "Publish timeout").
      */
     @NotNull
-    private Duration publishTimeout = Duration.seconds(5);
+    private Duration publishTimeout = Duration.seconds(20);
 
     /** Retry-After sent with 503. */
     @NotNull

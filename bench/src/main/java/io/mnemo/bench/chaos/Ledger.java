@@ -3,8 +3,10 @@ package io.mnemo.bench.chaos;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.ConcurrentHistogram;
 
 /**
  * What producers were told, request by request: every memory answered 2xx (its idempotency key, user, content and
@@ -21,6 +23,9 @@ public final class Ledger {
     private final LongAdder connectionFailures = new LongAdder();
     private final LongAdder retriesWithoutRetryAfter = new LongAdder();
     private final AtomicLong gaveUp = new AtomicLong();
+    private final Map<String, LongAdder> refusals = new ConcurrentHashMap<>();
+    /** Round trips of the requests answered 2xx, in microseconds (1 µs to 10 min, 3 digits). */
+    private final ConcurrentHistogram acceptedLatency = new ConcurrentHistogram(TimeUnit.MINUTES.toMicros(10), 3);
 
     /**
      * Records a 2xx for a memory; a second 2xx for the same key must name the same memory (the idempotency
@@ -38,6 +43,42 @@ public final class Ledger {
     /** One HTTP answer (per request; a batch's items are counted as accepted one by one). */
     public void answered(int status) {
         answers.computeIfAbsent(status, s -> new LongAdder()).increment();
+    }
+
+    /**
+     * Why a request was not answered 2xx, as the answer said (its status and problem detail): kept per distinct
+     * reason, at most {@value #MAX_REASONS} of them, so a run's report names what failed.
+     */
+    public void refused(int status, String detail) {
+        String reason = status + " " + (detail == null ? "" : detail);
+        if (refusals.size() < MAX_REASONS || refusals.containsKey(reason)) {
+            refusals.computeIfAbsent(reason, r -> new LongAdder()).increment();
+        }
+    }
+
+    private static final int MAX_REASONS = 50;
+
+    /** The round trip of one request answered 2xx (send to answer, one attempt). */
+    public void acceptedIn(long nanos) {
+        acceptedLatency.recordValue(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMicros(nanos),
+                acceptedLatency.getHighestTrackableValue())));
+    }
+
+    /** The round trip of the 2xx answers at this percentile (0–100). */
+    public java.time.Duration acceptedLatencyAt(double percentile) {
+        return java.time.Duration.ofNanos(TimeUnit.MICROSECONDS.toNanos(
+                acceptedLatency.getValueAtPercentile(percentile)));
+    }
+
+    public long acceptedLatencyCount() {
+        return acceptedLatency.getTotalCount();
+    }
+
+    /** Non-2xx answers by status and problem detail. */
+    public Map<String, Long> refusalsByReason() {
+        Map<String, Long> byReason = new TreeMap<>();
+        refusals.forEach((reason, count) -> byReason.put(reason, count.sum()));
+        return byReason;
     }
 
     /** A 429 or 503 that came without Retry-After, which the API promises. */

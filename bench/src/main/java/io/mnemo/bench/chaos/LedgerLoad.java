@@ -63,24 +63,49 @@ public final class LedgerLoad {
         return ids;
     }
 
+    /** A stretch of the load at one rate (sends per second; one send in {@code batchEvery} is a batch). */
+    public record Phase(double perSecond, Duration duration) {
+        public Phase {
+            if (perSecond <= 0 || duration.isNegative() || duration.isZero()) {
+                throw new IllegalArgumentException("a phase needs a positive rate and duration: " + perSecond + "/s "
+                        + duration);
+            }
+        }
+    }
+
     /** Sends at {@code perSecond} for {@code duration}, then waits until every memory is answered or given up. */
     public void run(double perSecond, Duration duration) throws InterruptedException {
-        long sends = (long) (perSecond * duration.toMillis() / 1000.0);
-        double interval = 1e9 / perSecond;
+        run(List.of(new Phase(perSecond, duration)));
+    }
+
+    /**
+     * Sends through the phases one after the other (a rate profile, e.g. steady, a surge, steady again), each on its
+     * own fixed schedule whatever the answers take, then waits until every memory is answered or given up.
+     */
+    public void run(List<Phase> phases) throws InterruptedException {
         long started = System.nanoTime();
+        long phaseStart = started;
+        long i = 0;
         List<CompletableFuture<Void>> all = new ArrayList<>();
-        for (long i = 0; i < sends; i++) {
-            long wait = started + (long) (i * interval) - System.nanoTime();
-            if (wait > 0) {
-                TimeUnit.NANOSECONDS.sleep(wait);
+        for (Phase phase : phases) {
+            long sends = (long) (phase.perSecond() * phase.duration().toMillis() / 1000.0);
+            double interval = 1e9 / phase.perSecond();
+            for (long n = 0; n < sends; n++, i++) {
+                long scheduled = phaseStart + (long) (n * interval);
+                long wait = scheduled - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                long due = System.nanoTime() + deadline.toNanos();
+                all.add(batchEvery > 0 && i % batchEvery == batchEvery - 1 ? batch(i, due, scheduled)
+                        : single(i, due, scheduled));
             }
-            long due = System.nanoTime() + deadline.toNanos();
-            all.add(batchEvery > 0 && i % batchEvery == batchEvery - 1 ? batch(i, due) : single(i, due));
+            phaseStart += phase.duration().toNanos();
         }
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
     }
 
-    private CompletableFuture<Void> single(long i, long due) {
+    private CompletableFuture<Void> single(long i, long due, long scheduled) {
         String key = run + "-" + i;
         String user = userId((int) i);
         String content = "chaos memory " + key;
@@ -90,23 +115,23 @@ public final class LedgerLoad {
                 .header("Authorization", "Bearer " + apiKey).header("Content-Type", "application/json")
                 .header("Idempotency-Key", key).timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
-        return send(request, due).thenAccept(response -> {
+        return send(request, due, scheduled).thenAccept(response -> {
             if (response != null) {
                 ledger.accepted(key, user, read(response).get("memoryId").asText(), content);
             }
         });
     }
 
-    private CompletableFuture<Void> batch(long i, long due) {
+    private CompletableFuture<Void> batch(long i, long due, long scheduled) {
         List<String> keys = new ArrayList<>();
         for (int item = 0; item < BATCH_SIZE; item++) {
             keys.add(run + "-" + i + "-b" + item);
         }
-        return sendBatch(keys, userId((int) i), due);
+        return sendBatch(keys, userId((int) i), due, scheduled);
     }
 
     /** Sends these items (the ones still owed) and, when some are refused with 429/503, those alone again. */
-    private CompletableFuture<Void> sendBatch(List<String> keys, String user, long due) {
+    private CompletableFuture<Void> sendBatch(List<String> keys, String user, long due, long sentAt) {
         ObjectNode body = JSON.createObjectNode();
         ArrayNode items = body.putArray("items");
         for (String key : keys) {
@@ -118,7 +143,7 @@ public final class LedgerLoad {
                 .header("Authorization", "Bearer " + apiKey).header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
-        return send(request, due).thenCompose(response -> {
+        return send(request, due, sentAt).thenCompose(response -> {
             if (response == null) {
                 return CompletableFuture.completedFuture(null);
             }
@@ -144,8 +169,24 @@ public final class LedgerLoad {
             }
             return CompletableFuture.supplyAsync(() -> null,
                             CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS))
-                    .thenCompose(ignored -> sendBatch(again, user, due));
+                    .thenCompose(ignored -> sendBatch(again, user, due, System.nanoTime()));
         });
+    }
+
+    /**
+     * The problem detail of a refusal (its title when it has none; a batch's: its first item's, marked so), or the
+     * start of a body that is not JSON.
+     */
+    private static String detail(HttpResponse<String> response) {
+        try {
+            JsonNode body = JSON.readTree(response.body());
+            JsonNode item = body.path("results").path(0).path("problem");
+            JsonNode problem = item.isMissingNode() ? body : item;
+            String detail = problem.path("detail").asText(problem.path("title").asText(""));
+            return item.isMissingNode() ? detail : "batch: " + detail;
+        } catch (java.io.IOException e) {
+            return response.body().substring(0, Math.min(80, response.body().length())).strip();
+        }
     }
 
     private static JsonNode read(HttpResponse<String> response) {
@@ -159,9 +200,11 @@ public final class LedgerLoad {
     /**
      * Sends until a 2xx, retrying 429, 503 and connection failures with the same request (after Retry-After when
      * given); completes with the 2xx answer, with null when the deadline passed (given up), exceptionally on any
-     * other answer (a 4xx/5xx a producer cannot retry is a defect under test).
+     * other answer (a 4xx/5xx a producer cannot retry is a defect under test). A 2xx's round trip is timed from
+     * {@code sentAt}: the send's scheduled time for the first attempt, so a late send counts against the latency
+     * (no coordinated omission).
      */
-    private CompletableFuture<HttpResponse<String>> send(HttpRequest request, long due) {
+    private CompletableFuture<HttpResponse<String>> send(HttpRequest request, long due, long sentAt) {
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((response, failure) -> {
             long retryMillis;
             if (failure != null) {
@@ -171,8 +214,10 @@ public final class LedgerLoad {
                 int status = response.statusCode();
                 ledger.answered(status);
                 if (status / 100 == 2) {
+                    ledger.acceptedIn(System.nanoTime() - sentAt);
                     return CompletableFuture.completedFuture(response);
                 }
+                ledger.refused(status, detail(response));
                 // 502/504: a load balancer whose instance died under the request; safe to resend with the same key
                 if (status != 429 && status != 503 && status != 502 && status != 504) {
                     return CompletableFuture.<HttpResponse<String>>failedFuture(new IllegalStateException(
@@ -190,7 +235,7 @@ public final class LedgerLoad {
             }
             return CompletableFuture.supplyAsync(() -> null,
                             CompletableFuture.delayedExecutor(retryMillis, TimeUnit.MILLISECONDS))
-                    .thenCompose(ignored -> send(request, due));
+                    .thenCompose(ignored -> send(request, due, System.nanoTime()));
         }).thenCompose(next -> next);
     }
 }

@@ -133,16 +133,31 @@ class HaChaosIT {
         return JSON.readTree(out.toString());
     }
 
+    /**
+     * The worst broker to lose is the active controller: its partitions and the controller role both fail over
+     * before the survivors take acks=all writes again. The test kills whichever broker leads the metadata quorum at
+     * the first kill (and that same broker twice more); ingest's publish timeout must cover the failover, so
+     * producers see slower answers and not one refusal (docs/architecture.md, "Publish timeout").
+     */
     @Test
-    void aBrokerKilledThreeTimesLosesNothingRefusesOnlyWithRetryAfterAndStatusNamesIt() throws Exception {
+    void aBrokerKilledThreeTimesCostsNoNon2xxAndLosesNothingAndStatusNamesIt() throws Exception {
         Ledger ledger = new Ledger();
-        InfrastructureProcess broker = infrastructure("kafka-2");
+        String[] killed = new String[1];
         JsonNode[] whileDown = new JsonNode[1];
-        LedgerCheck.Result result = underLoad("one Kafka broker kill -9 ×3 (restarted after each)",
+        LedgerCheck.Result result = underLoad("one Kafka broker kill -9 ×3 (the active controller at the first "
+                        + "kill; restarted after each)",
                 load("broker", ledger), ledger, () -> {
             try {
                 for (int kill = 0; kill < 3; kill++) {
                     sleep(LOAD.dividedBy(5));
+                    if (kill == 0) {
+                        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                                java.util.Map.of("bootstrap.servers", env.get("kafkaBootstrap").asText()))) {
+                            killed[0] = "kafka-" + admin.describeMetadataQuorum().quorumInfo()
+                                    .get(10, TimeUnit.SECONDS).leaderId();
+                        }
+                    }
+                    InfrastructureProcess broker = infrastructure(killed[0]);
                     ProcessHandle process = ProcessHandle.of(broker.pid()).orElseThrow();
                     process.destroyForcibly();
                     process.onExit().get(10, TimeUnit.SECONDS);
@@ -155,18 +170,20 @@ class HaChaosIT {
                 throw new IllegalStateException(e);
             }
         });
+        System.out.printf("ha chaos broker (killed %s, the active controller at the first kill): refusals %s; 2xx "
+                        + "p50 %s p99 %s max %s%n", killed[0], ledger.refusalsByReason(), ledger.acceptedLatencyAt(50),
+                ledger.acceptedLatencyAt(99), ledger.acceptedLatencyAt(100));
 
         assertThat(result.clean()).as(result.toString()).isTrue();
         assertThat(ledger.gaveUpCount()).isZero();
-        // The issue asks for 2xx throughout: with a 3 s broker session timeout and a 5 s publish timeout one run
-        // here had none, another (with two synchronous Postgres replicas on the same 2 cores) 203 of ~1,400. Until
-        // that margin is made safe, what is held is the contract: any refusal is a 503 that says when to retry.
-        assertThat(ledger.answersByStatus().keySet()).as("2xx, or 503 with Retry-After")
-                .allMatch(status -> status / 100 == 2 || status == 503);
-        assertThat(ledger.missingRetryAfterCount()).isZero();
+        // replication 3 and min.insync.replicas 2: with one broker down every partition stays writable, and the
+        // 20 s publish timeout covers fencing the dead broker (3 s) plus a controller failover (3 s), 2.5 times over
+        assertThat(ledger.errors()).as("every answer 2xx: %s, reasons %s", ledger.answersByStatus(),
+                ledger.refusalsByReason()).isZero();
         assertThat(ledger.connectionFailures()).isZero();
-        assertThat(whileDown[0].at("/infrastructure/kafka-2/state").asText()).isEqualTo("down");
-        assertThat(whileDown[0].at("/infrastructure/kafka-1/state").asText()).isEqualTo("up");
+        String survivor = killed[0].equals("kafka-1") ? "kafka-2" : "kafka-1";
+        assertThat(whileDown[0].at("/infrastructure/" + killed[0] + "/state").asText()).isEqualTo("down");
+        assertThat(whileDown[0].at("/infrastructure/" + survivor + "/state").asText()).isEqualTo("up");
         assertThat(whileDown[0].get("verdict").asText()).isEqualTo("degraded");
     }
 

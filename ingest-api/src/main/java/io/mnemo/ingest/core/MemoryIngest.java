@@ -15,6 +15,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns producers' commands into events and reports them accepted only once the event log acknowledged them.
@@ -34,6 +37,10 @@ public final class MemoryIngest {
     private final Duration retryAfter;
     private final Semaphore inFlight;
     private final MediaReferenceCheck media;
+    /** Refusals since the last one logged, and when that was: one WARN a second says why producers get 503. */
+    private final AtomicLong refusalsNotLogged = new AtomicLong();
+    private final AtomicLong lastRefusalLogged = new AtomicLong(Long.MIN_VALUE);
+    private static final Logger LOG = LoggerFactory.getLogger(MemoryIngest.class);
 
     /**
      * @param outcomeTimeout how long to wait for the publisher's definitive outcome; the publisher is built to
@@ -223,12 +230,28 @@ public final class MemoryIngest {
 
     private IngestUnavailable unavailable(Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        logRefusal(cause);
         if (cause instanceof TimeoutException) {
             return new IngestUnavailable("The event log did not acknowledge the write within " + outcomeTimeout,
                     retryAfter, cause);
         }
         return new IngestUnavailable("The event log refused the write: " + cause.getClass().getSimpleName(),
                 retryAfter, cause);
+    }
+
+    /**
+     * At most one WARN a second, with the cause (the producer's exception names the partition and what expired or
+     * failed) and how many refusals it stands for; a 503 storm stays readable and cheap.
+     */
+    private void logRefusal(Throwable cause) {
+        long refusals = refusalsNotLogged.incrementAndGet();
+        long now = System.nanoTime();
+        long last = lastRefusalLogged.get();
+        if ((last == Long.MIN_VALUE || now - last >= 1_000_000_000L) && lastRefusalLogged.compareAndSet(last, now)) {
+            refusalsNotLogged.addAndGet(-refusals);
+            LOG.warn("The event log did not take {} write(s) since the last such warning (answered 503); latest: {}",
+                    refusals, cause.toString());
+        }
     }
 
     private LogPosition await(CompletableFuture<LogPosition> future, long timeoutNanos) {

@@ -73,6 +73,17 @@ public final class ConfluentAvroSerializer implements Serializer<SpecificRecord>
         return new SpecificDatumWriter<>(schema, SpecificData.getForClass(type));
     }
 
+    /**
+     * Resolves (registers, with auto-registration) the ids of these schemas for this topic now, so the first
+     * records of each type need no registry round trip: a service that looks its ids up at start keeps writing
+     * while the registry is slow or away (during a Kafka failover the registry's own log waits too).
+     *
+     * @throws SerializationException when the registry does not answer or does not know a schema
+     */
+    public void preload(String topic, java.util.Collection<Schema> schemas) {
+        schemas.forEach(schema -> schemaId(topic, schema));
+    }
+
     private int schemaId(String topic, Schema schema) {
         TopicSchema key = new TopicSchema(topic, schema);
         Integer cached = ids.get(key);

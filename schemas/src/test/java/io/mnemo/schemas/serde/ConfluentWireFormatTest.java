@@ -327,4 +327,29 @@ class ConfluentWireFormatTest {
             return true;
         }
     }
+
+    @Test
+    void preloadedSchemaIdsLetTheFirstRecordBeWrittenWhileTheRegistryIsAway() {
+        boolean[] away = {false};
+        SchemaRegistryClient flaky = (SchemaRegistryClient) java.lang.reflect.Proxy.newProxyInstance(
+                SchemaRegistryClient.class.getClassLoader(), new Class<?>[] {SchemaRegistryClient.class},
+                (proxy, method, args) -> {
+                    if (away[0]) {
+                        throw new SchemaRegistryException(0, 0, "registry request timed out");
+                    }
+                    try {
+                        return method.invoke(registry, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        ConfluentAvroSerializer preloaded = new ConfluentAvroSerializer(flaky, true);
+        ConfluentAvroSerializer cold = new ConfluentAvroSerializer(flaky, true);
+        preloaded.preload(TOPIC, List.of(MemoryCaptured.getClassSchema()));
+        away[0] = true;
+
+        assertThat(preloaded.serialize(TOPIC, captured())).isNotEmpty();
+        assertThatThrownBy(() -> cold.serialize(TOPIC, captured())).isInstanceOf(SerializationException.class)
+                .hasMessageContaining("timed out");
+    }
 }

@@ -144,7 +144,9 @@ public class KafkaFactory {
      * that every send has a definitive outcome (acknowledged, or failed and no longer retried) within that
      * time: at most a fifth of it blocked in {@code send()} for metadata or buffer space, the rest for delivery.
      * A caller that waits a little longer than {@code outcomeWithin} therefore never reports failure for a
-     * record the producer would still deliver afterwards.
+     * record the producer would still deliver afterwards. For a broker's crash to be invisible (a slow answer, not a
+     * failure), the delivery part (four fifths) must exceed the time the cluster takes to fence the dead broker and
+     * move its leaderships (docs/architecture.md, "Publish timeout").
      */
     public <V> Producer<String, V> buildProducer(Environment environment, String clientId, Serializer<V> valueSerializer,
                                                  Duration outcomeWithin, Duration linger) {
@@ -161,8 +163,12 @@ public class KafkaFactory {
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, maxBlock);
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) delivery);
+        // Half the delivery window per request: a request on a connection that died silently (a partition, not a
+        // refused connection) is resent, to the leader the refreshed metadata names, within the same window.
+        // A produce request waiting for a dead follower to leave the ISR (acks=all until the broker is fenced) is
+        // answered REQUEST_TIMED_OUT by then and retried; idempotence makes the resend harmless.
         // Kafka requires delivery.timeout >= linger + request.timeout.
-        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) (delivery - linger.toMillis()));
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.max(250, (delivery - linger.toMillis()) / 2));
         Producer<String, V> producer = new KafkaProducer<>(props, new StringSerializer(), valueSerializer);
         environment.lifecycle().manage(new Managed() {
             @Override
