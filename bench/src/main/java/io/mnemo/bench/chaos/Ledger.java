@@ -35,6 +35,13 @@ public final class Ledger {
 
     private final AtomicLong conflictingIds = new AtomicLong();
 
+    /** The memories accepted so far, as a ledger of their own (to time how long until they are all visible). */
+    public Ledger snapshot() {
+        Ledger copy = new Ledger();
+        copy.accepted.putAll(accepted);
+        return copy;
+    }
+
     /** One HTTP answer (per request; a batch's items are counted as accepted one by one). */
     public void answered(int status) {
         answers.computeIfAbsent(status, s -> new LongAdder()).increment();
