@@ -2,9 +2,9 @@ package io.mnemo.query;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.dropwizard.core.Configuration;
 import io.dropwizard.db.DataSourceFactory;
 import io.mnemo.kit.auth.AuthFactory;
+import io.mnemo.kit.config.ServiceConfiguration;
 import io.mnemo.kit.kafka.KafkaFactory;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -14,7 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /** Typed, validated configuration of the query service. */
-public class QueryConfiguration extends Configuration {
+public class QueryConfiguration extends ServiceConfiguration {
     /** Streaming replicas, tried in order; reads go to the primary only when none can answer. */
     @Valid
     @NotNull

@@ -35,13 +35,6 @@ public final class Ledger {
 
     private final AtomicLong conflictingIds = new AtomicLong();
 
-    /** The memories accepted so far, as a ledger of their own (to time how long until they are all visible). */
-    public Ledger snapshot() {
-        Ledger copy = new Ledger();
-        copy.accepted.putAll(accepted);
-        return copy;
-    }
-
     /** One HTTP answer (per request; a batch's items are counted as accepted one by one). */
     public void answered(int status) {
         answers.computeIfAbsent(status, s -> new LongAdder()).increment();
@@ -59,6 +52,16 @@ public final class Ledger {
     /** A memory its producer stopped retrying (deadline passed): not acknowledged, so not owed. */
     public void gaveUp() {
         gaveUp.incrementAndGet();
+    }
+
+    /**
+     * The memories accepted so far, as a ledger of their own: what must be visible once the platform has recovered
+     * from a fault repaired now, while the load goes on adding to this ledger.
+     */
+    public Ledger snapshot() {
+        Ledger snapshot = new Ledger();
+        snapshot.accepted.putAll(accepted);
+        return snapshot;
     }
 
     public Map<String, Accepted> accepted() {

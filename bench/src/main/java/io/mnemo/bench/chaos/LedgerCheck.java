@@ -15,7 +15,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -111,28 +110,6 @@ public final class LedgerCheck {
             }
             Thread.sleep(1_000);
         }
-    }
-
-    /**
-     * Recovery time: from {@code sinceNanos} (a fault's repair, a promotion; {@link System#nanoTime()}) until every
-     * memory of {@code snapshot} (what was accepted by then) is listed, polled every half second; empty if that did
-     * not happen within {@code timeout}. A failed listing (the query service refusing while it recovers) counts as
-     * not yet.
-     */
-    public Optional<Duration> awaitVisible(Ledger snapshot, List<String> users, long sinceNanos, Duration timeout)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (compare(snapshot, users).lost().isEmpty()) {
-                    return Optional.of(Duration.ofNanos(System.nanoTime() - sinceNanos));
-                }
-            } catch (IOException e) {
-                // not answering yet
-            }
-            Thread.sleep(500);
-        }
-        return Optional.empty();
     }
 
     /** Every memory of a user, page by page (keyset cursor), as the query service lists them. */

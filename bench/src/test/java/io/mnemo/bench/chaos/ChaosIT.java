@@ -79,21 +79,36 @@ class ChaosIT {
 
     /** Runs the load in the background while {@code faults} runs, then checks the ledger. */
     private static LedgerCheck.Result underLoad(LedgerLoad load, Ledger ledger, Fault faults) throws Exception {
+        return underLoad(load.userId(0).replaceAll("-[0-9a-f]{6}-u0$", ""), LOAD, load, ledger, faults);
+    }
+
+    /**
+     * Runs the load for {@code duration} in the background while {@code faults} runs, measures the recovery from the
+     * moment {@code faults} returns (the fault repaired), checks the ledger and reports the fault's line of the
+     * reliability table ({@link ChaosReport}).
+     */
+    private static LedgerCheck.Result underLoad(String fault, Duration duration, LedgerLoad load, Ledger ledger,
+                                                Fault faults) throws Exception {
         CompletableFuture<Void> producers = CompletableFuture.runAsync(() -> {
             try {
-                load.run(RATE, LOAD);
+                load.run(RATE, duration);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
             }
         });
+        LedgerCheck check = new LedgerCheck(URI.create(env.get("queryUrl").asText()), env.get("apiKey").asText());
         long started = System.nanoTime();
         faults.inject(started);
-        producers.get(LOAD.toSeconds() + 180, TimeUnit.SECONDS);
-        LedgerCheck.Result result = new LedgerCheck(URI.create(env.get("queryUrl").asText()),
-                env.get("apiKey").asText()).awaitClean(ledger, load.userIds(), Duration.ofSeconds(120));
+        RecoveryWatch recovery = RecoveryWatch.fromNow(check, ledger, load.userIds(), duration.plusSeconds(180));
+        producers.get(duration.toSeconds() + 180, TimeUnit.SECONDS);
+        LedgerCheck.Result result = check.awaitClean(ledger, load.userIds(), Duration.ofSeconds(120));
         System.out.printf("chaos %s: %s; answers %s, connection failures %d, gave up %d%n",
                 load.userId(0), result, ledger.answersByStatus(), ledger.connectionFailures(), ledger.gaveUpCount());
+        ChaosReport.record(ChaosReport.line(fault, "single node", RATE, duration, ledger, result,
+                recovery.await(Duration.ofSeconds(60))));
+        Reconciliation.Result reconciled = Reconciliation.awaitClean(platform.envFile(), Duration.ofSeconds(60));
+        assertThat(reconciled.clean()).as("mnemo reconcile: " + reconciled.output()).isTrue();
         return result;
     }
 
@@ -103,7 +118,11 @@ class ChaosIT {
     }
 
     private static void at(long started, double fraction) throws InterruptedException {
-        long due = started + (long) (LOAD.toNanos() * fraction);
+        at(started, LOAD, fraction);
+    }
+
+    private static void at(long started, Duration load, double fraction) throws InterruptedException {
+        long due = started + (long) (load.toNanos() * fraction);
         long wait = due - System.nanoTime();
         if (wait > 0) {
             TimeUnit.NANOSECONDS.sleep(wait);
@@ -133,7 +152,8 @@ class ChaosIT {
     @Test
     void aStreamProcessorKilledThreeTimesLosesAndDoublesNothing() throws Exception {
         Ledger ledger = new Ledger();
-        LedgerCheck.Result result = underLoad(load("processors", ledger), ledger, started -> {
+        LedgerCheck.Result result = underLoad("stream processors kill -9 ×3 (at 20, 45, 70 % of the load)", LOAD,
+                load("processors", ledger), ledger, started -> {
             for (double when : new double[] {0.2, 0.45, 0.7}) {
                 at(started, when);
                 kill9(platform.process("processors"));
@@ -149,10 +169,14 @@ class ChaosIT {
     void withThePostgresPrimaryDownIngestKeepsAnswering2xxAndTheBacklogDrainsAfter() throws Exception {
         Ledger ledger = new Ledger();
         InfrastructureProcess primary = infrastructure("postgres-primary");
-        LedgerCheck.Result result = underLoad(load("pgdown", ledger), ledger, started -> {
-            at(started, 0.2);
+        // 2 minutes down in the long form (bench/run-chaos: mnemo.chaos.pgdown.seconds=200)
+        Duration duration = Duration.ofSeconds(Long.getLong("mnemo.chaos.pgdown.seconds", LOAD.toSeconds()));
+        LedgerCheck.Result result = underLoad(String.format("Postgres primary kill -9, down %d s",
+                        duration.multipliedBy(6).dividedBy(10).toSeconds()), duration, load("pgdown", ledger), ledger,
+                started -> {
+            at(started, duration, 0.2);
             kill9(ProcessHandle.of(primary.pid()).orElseThrow());
-            at(started, 0.8);
+            at(started, duration, 0.8);
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
                     .until(() -> {
                         primary.restart();
@@ -171,7 +195,8 @@ class ChaosIT {
         String user = "s3down-" + UUID.randomUUID().toString().substring(0, 6);
         String staged = upload(user, 201).get("mediaId").asText();
         String key = UUID.randomUUID().toString();
-        LedgerCheck.Result result = underLoad(load("s3down", ledger), ledger, started -> {
+        LedgerCheck.Result result = underLoad("S3 kill -9, down from 20 to 70 % of the load", LOAD,
+                load("s3down", ledger), ledger, started -> {
             at(started, 0.2);
             kill9(ProcessHandle.of(s3.pid()).orElseThrow());
             HttpResponse<String> refused = uploadResponse(user);

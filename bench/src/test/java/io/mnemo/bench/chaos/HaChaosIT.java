@@ -87,6 +87,16 @@ class HaChaosIT {
     }
 
     private static LedgerCheck.Result underLoad(LedgerLoad load, Ledger ledger, Runnable faults) throws Exception {
+        return underLoad(load.userId(0).replaceAll("-[0-9a-f]{6}-u0$", ""), load, ledger, faults);
+    }
+
+    /**
+     * Runs the load in the background while {@code faults} runs, measures the recovery from the moment
+     * {@code faults} returns (the fault repaired), checks the ledger and reports the fault's line of the reliability
+     * table ({@link ChaosReport}).
+     */
+    private static LedgerCheck.Result underLoad(String fault, LedgerLoad load, Ledger ledger, Runnable faults)
+            throws Exception {
         CompletableFuture<Void> producers = CompletableFuture.runAsync(() -> {
             try {
                 load.run(RATE, LOAD);
@@ -95,12 +105,17 @@ class HaChaosIT {
                 throw new IllegalStateException(e);
             }
         });
+        LedgerCheck check = new LedgerCheck(URI.create(env.get("queryUrl").asText()), env.get("apiKey").asText());
         faults.run();
+        RecoveryWatch recovery = RecoveryWatch.fromNow(check, ledger, load.userIds(), LOAD.plusSeconds(180));
         producers.get(LOAD.toSeconds() + 180, TimeUnit.SECONDS);
-        LedgerCheck.Result result = new LedgerCheck(URI.create(env.get("queryUrl").asText()),
-                env.get("apiKey").asText()).awaitClean(ledger, load.userIds(), Duration.ofSeconds(120));
+        LedgerCheck.Result result = check.awaitClean(ledger, load.userIds(), Duration.ofSeconds(120));
         System.out.printf("ha chaos %s: %s; answers %s, connection failures %d, gave up %d%n",
                 load.userId(0), result, ledger.answersByStatus(), ledger.connectionFailures(), ledger.gaveUpCount());
+        ChaosReport.record(ChaosReport.line(fault, "--ha", RATE, LOAD, ledger, result,
+                recovery.await(Duration.ofSeconds(60))));
+        Reconciliation.Result reconciled = Reconciliation.awaitClean(platform.envFile(), Duration.ofSeconds(60));
+        assertThat(reconciled.clean()).as("mnemo reconcile: " + reconciled.output()).isTrue();
         return result;
     }
 
@@ -133,7 +148,8 @@ class HaChaosIT {
         Ledger ledger = new Ledger();
         InfrastructureProcess broker = infrastructure("kafka-2");
         JsonNode[] whileDown = new JsonNode[1];
-        LedgerCheck.Result result = underLoad(load("broker", ledger), ledger, () -> {
+        LedgerCheck.Result result = underLoad("one Kafka broker kill -9 ×3 (restarted after each)",
+                load("broker", ledger), ledger, () -> {
             try {
                 for (int kill = 0; kill < 3; kill++) {
                     sleep(LOAD.dividedBy(5));
@@ -168,7 +184,8 @@ class HaChaosIT {
     void anIngestInstanceKilledBehindTheBalancerCostsAtMostTheRequestsInFlightAndStatusNamesIt() throws Exception {
         Ledger ledger = new Ledger();
         JsonNode[] whileDown = new JsonNode[1];
-        LedgerCheck.Result result = underLoad(load("ingest", ledger), ledger, () -> {
+        LedgerCheck.Result result = underLoad("one ingest instance kill -9 behind HAProxy",
+                load("ingest", ledger), ledger, () -> {
             try {
                 sleep(LOAD.dividedBy(4));
                 ProcessHandle process = platform.process("ingest-2");
@@ -225,18 +242,9 @@ class HaChaosIT {
     }
 
     /** Starts timing, in the background, how long until every memory accepted so far is listed. */
-    private static CompletableFuture<Optional<Duration>> recovery(Ledger ledger, LedgerLoad load) {
-        long since = System.nanoTime();
-        Ledger acceptedSoFar = ledger.snapshot();
-        LedgerCheck check = new LedgerCheck(URI.create(env.get("queryUrl").asText()), env.get("apiKey").asText());
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return check.awaitVisible(acceptedSoFar, load.userIds(), since, Duration.ofSeconds(150));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Optional.empty();
-            }
-        });
+    private static RecoveryWatch recovery(Ledger ledger, LedgerLoad load) {
+        return RecoveryWatch.fromNow(new LedgerCheck(URI.create(env.get("queryUrl").asText()),
+                env.get("apiKey").asText()), ledger, load.userIds(), Duration.ofSeconds(150));
     }
 
     private static String seconds(Optional<Duration> recovery) {
@@ -259,8 +267,9 @@ class HaChaosIT {
         InfrastructureProcess replica = infrastructure(name);
         JsonNode[] whileDown = new JsonNode[1];
         List<String> readsWhileDown = java.util.Collections.synchronizedList(new ArrayList<>());
-        List<CompletableFuture<Optional<Duration>>> recovery = new ArrayList<>();
-        LedgerCheck.Result result = underLoad(load, ledger, () -> {
+        List<RecoveryWatch> recovery = new ArrayList<>();
+        LedgerCheck.Result result = underLoad("one Postgres replica kill -9 (restarted after ~10 s)", load, ledger,
+                () -> {
             try {
                 sleep(LOAD.dividedBy(5));
                 recovery.add(recovery(ledger, load));
@@ -295,8 +304,8 @@ class HaChaosIT {
                 throw new IllegalStateException(e);
             }
         });
-        Optional<Duration> baseline = recovery.get(0).get(160, TimeUnit.SECONDS);
-        Optional<Duration> recovered = recovery.get(1).get(160, TimeUnit.SECONDS);
+        Optional<Duration> baseline = recovery.get(0).await(Duration.ofSeconds(160));
+        Optional<Duration> recovered = recovery.get(1).await(Duration.ofSeconds(160));
         System.out.printf("ha chaos %s: recovery (replica restarted -> all accepted so far visible) %s (the same "
                 + "from the kill, the pipeline's own lag: %s); reads while down %s%n", load.userId(0),
                 seconds(recovered), seconds(baseline), readsWhileDown.stream().collect(
@@ -330,9 +339,10 @@ class HaChaosIT {
         StringWriter promoteOutput = new StringWriter();
         int[] promoteExit = {-1};
         JsonNode[] afterPromotion = new JsonNode[1];
-        List<CompletableFuture<Optional<Duration>>> recovery = new ArrayList<>();
+        List<RecoveryWatch> recovery = new ArrayList<>();
         long[] outage = new long[2];
-        LedgerCheck.Result result = underLoad(load, ledger, () -> {
+        LedgerCheck.Result result = underLoad("Postgres primary kill -9, mnemo db promote 3 s later, old primary "
+                + "rejoined", load, ledger, () -> {
             try {
                 sleep(LOAD.dividedBy(5));
                 recovery.add(recovery(ledger, load));
@@ -354,8 +364,8 @@ class HaChaosIT {
                 throw new IllegalStateException(e);
             }
         });
-        Optional<Duration> fromKill = recovery.get(0).get(160, TimeUnit.SECONDS);
-        Optional<Duration> recovered = recovery.get(1).get(160, TimeUnit.SECONDS);
+        Optional<Duration> fromKill = recovery.get(0).await(Duration.ofSeconds(160));
+        Optional<Duration> recovered = recovery.get(1).await(Duration.ofSeconds(160));
         System.out.printf("ha chaos %s: primary down %.1f s (kill -> promoted); recovery (promoted -> all accepted so "
                         + "far visible) %s (kill -> all accepted before it visible: %s); promote said: %s%n",
                 load.userId(0), (outage[1] - outage[0]) / 1e9, seconds(recovered), seconds(fromKill),
