@@ -14,7 +14,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,9 +26,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code mnemo db promote}: fails the Postgres primary over to a streaming replica over plain SQL (it cannot reach a
- * devstack in another JVM): fences the old primary when it is reachable (read-only, sessions closed), promotes the
- * chosen standby, re-points every other standby at it. See docs/runbooks/postgres-failover.md.
+ * {@code mnemo db promote}: fails the Postgres primary over to a streaming replica. When the env file names a running
+ * {@code mnemo dev}, that process is asked to do it with its own devstack ({@link DevPromotions}), so its supervisor
+ * and {@code mnemo status} follow the new roles. Otherwise over plain SQL: fences the old primary when it is
+ * reachable (read-only, sessions closed), promotes the chosen standby, re-points every other standby at it. See
+ * docs/runbooks/postgres-failover.md.
  */
 @Command(name = "promote", mixinStandardHelpOptions = true,
         description = "Promote a streaming replica to primary and re-point the other replicas at it.")
@@ -56,10 +60,25 @@ final class DbPromote implements Callable<Integer> {
             description = "Environment written by a running `mnemo dev` (default: ${DEFAULT-VALUE}).")
     Path envFile;
 
+    @Option(names = "--over-sql", description = "Promote over SQL even when the env file names a running `mnemo dev` "
+            + "(by default that process is asked to do it, so its supervisor and status follow the new roles).")
+    boolean overSql;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        Optional<Path> dev = overSql || !replicaUrls.isEmpty() || primaryUrl != null ? Optional.empty()
+                : runningDev();
+        if (dev.isPresent()) {
+            out.printf("Asking the running mnemo dev (%s) to promote replica %d ...%n", envFile, replica);
+            out.flush();
+            DevPromotions.Result result = DevPromotions.request(dev.get(), replica, Duration.ofSeconds(180));
+            (result.ok() ? out : err).println(result.message());
+            out.flush();
+            err.flush();
+            return result.ok() ? 0 : 1;
+        }
         resolveFromEnvFile();
         if (replicaUrls.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "No --replica-url given and none in " + envFile);
@@ -156,6 +175,20 @@ final class DbPromote implements Callable<Integer> {
             out.printf("The old primary %s does not answer (%s); fence it (stop it) before it can start again.%n",
                     primaryUrl, e.getMessage());
         }
+    }
+
+    /** The control directory of the `mnemo dev` that wrote the env file, while that process runs. */
+    private Optional<Path> runningDev() throws IOException {
+        if (!Files.isRegularFile(envFile)) {
+            return Optional.empty();
+        }
+        JsonNode control = new ObjectMapper().readTree(envFile.toFile()).path("control");
+        if (!control.hasNonNull("dir") || !control.hasNonNull("pid")) {
+            return Optional.empty();
+        }
+        boolean alive = ProcessHandle.of(control.get("pid").asLong()).map(ProcessHandle::isAlive).orElse(false);
+        Path dir = Path.of(control.get("dir").asText());
+        return alive && Files.isDirectory(dir) ? Optional.of(dir) : Optional.empty();
     }
 
     private void resolveFromEnvFile() throws IOException {

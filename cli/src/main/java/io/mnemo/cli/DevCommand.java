@@ -75,6 +75,10 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
     /** Every service instance, processors first; one of each, or two with --ha. */
     private final List<ServiceProcess> services = new ArrayList<>();
     private final List<LoadBalancer> balancers = new ArrayList<>();
+    /** What the environment file says besides the stack's addresses, kept to rewrite it after a promotion. */
+    private volatile String envIngestUrl;
+    private volatile String envQueryUrl;
+    private volatile String envApiKey;
 
     /*
      * Stdout and stderr: `mnemo dev` is for people, and what they read is the banner (URLs, API key, how to try
@@ -167,6 +171,13 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
         // with --ha every host, targetServerType=primary: after `mnemo db promote` the writers find the new primary
         common.put("MNEMO_PG_PRIMARY_URL", ha ? stack.primaryUrlAllHosts() : primary.jdbcUrl());
         common.put("MNEMO_PG_REPLICA_URL", replica.jdbcUrl());
+        if (ha) {
+            // every server, standbys first: the query service reads only those in recovery, so after a promotion
+            // the new primary leaves its rotation and a rejoined old primary enters it, with no new configuration
+            List<String> readers = new ArrayList<>(stack.replicas().stream().map(PostgresEndpoint::jdbcUrl).toList());
+            readers.add(primary.jdbcUrl());
+            common.put("MNEMO_PG_REPLICA_URLS", String.join(",", readers));
+        }
         common.put("MNEMO_PG_USER", primary.user());
         common.put("MNEMO_PG_PASSWORD", primary.password() == null ? "" : primary.password());
         // a development platform: its empty Postgres password and dev cursor secret are accepted
@@ -231,11 +242,32 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
         long total = times.elapsedMillis();
         // before the environment file: whoever waits for that one finds the times of this start
         times.writeJson(root.resolve("startup-times.json"), total);
+        envIngestUrl = ingestUrl;
+        envQueryUrl = queryUrl;
+        envApiKey = apiKey;
+        DevPromotions promotions = new DevPromotions(root.resolve("control"), index -> promote(envFile, index))
+                .start();
+        teardown.started("promotion requests", promotions::close);
         writeEnvFile(envFile, ingestUrl, queryUrl, apiKey);
         err.println(times.summary(total) + " (seconds from the launch of the CLI; " + root.resolve(
                 "startup-times.json") + ")");
         err.flush();
         return new Started(ingestUrl, queryUrl, logs, seconds, apiKey);
+    }
+
+    /**
+     * Fails Postgres over to the standby at {@code index} of {@code devstack.replicas()} (asked by
+     * {@code mnemo db promote}) and rewrites the environment file with the new roles. A supervised server that
+     * the promotion stopped comes back as a standby of the new primary.
+     */
+    private synchronized String promote(Path envFile, int index) throws Exception {
+        String oldPrimary = devstack.primaryName();
+        long started = System.nanoTime();
+        devstack.promote(index);
+        writeEnvFile(envFile, envIngestUrl, envQueryUrl, envApiKey);
+        return String.format("mnemo dev promoted %s (%s) in %d ms; %s is fenced and rejoins as a standby when it "
+                        + "starts again; %s rewritten.", devstack.primaryName(), devstack.primary().jdbcUrl(),
+                (System.nanoTime() - started) / 1_000_000, oldPrimary, envFile);
     }
 
     /** The admin URLs of a service's instances. */
@@ -450,7 +482,7 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
                   processors      admin %s
                   Kafka           %s
                   schema registry %s
-                  Postgres        primary %s, replica %s
+                  Postgres        primary %s, replicas %s
                   S3              %s  bucket %s
                   environment     %s
                   logs            %s
@@ -468,12 +500,13 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
                 Ctrl-C stops everything; data stays in %s for the next run.
                 """, seconds, ingestUrl, String.join(", ", admins("ingest")), queryUrl,
                 String.join(", ", admins("query")), String.join(", ", admins("processors")), devstack.kafkaBootstrap(), devstack.schemaRegistryUrl(),
-                devstack.primary().jdbcUrl(), devstack.replicas().get(0).jdbcUrl(), devstack.s3().endpoint(),
+                devstack.primary().jdbcUrl(), String.join(", ", devstack.replicas().stream()
+                        .map(PostgresEndpoint::jdbcUrl).toList()), devstack.s3().endpoint(),
                 devstack.s3().bucket(), envFile, logs, apiKey, TENANT, ingestUrl, apiKey, queryUrl, apiKey, dataDir);
         out.flush();
     }
 
-    private void writeEnvFile(Path envFile, String ingestUrl, String queryUrl, String apiKey) throws IOException {
+    private synchronized void writeEnvFile(Path envFile, String ingestUrl, String queryUrl, String apiKey) throws IOException {
         PostgresEndpoint primary = devstack.primary();
         S3Endpoint s3 = devstack.s3();
         Map<String, Object> env = new LinkedHashMap<>();
@@ -491,6 +524,9 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
         Map<String, Object> postgres = new LinkedHashMap<>();
         postgres.put("primary", primary.jdbcUrl());
         postgres.put("replicas", devstack.replicas().stream().map(PostgresEndpoint::jdbcUrl).toList());
+        // the supervisor's names of the servers in their current roles (they change with `mnemo db promote`)
+        postgres.put("primaryName", devstack.primaryName());
+        postgres.put("replicaNames", devstack.replicaNames());
         postgres.put("user", primary.user());
         postgres.put("password", primary.password() == null ? "" : primary.password());
         env.put("postgres", postgres);
@@ -504,6 +540,9 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
         env.put("tenant", TENANT);
         env.put("apiKey", apiKey);
         env.put("jit", quickJit() ? "quick" : "full");
+        // where `mnemo db promote` asks this process to fail Postgres over (DevPromotions)
+        env.put("control", Map.of("dir", envFile.resolveSibling("control").toString(),
+                "pid", ProcessHandle.current().pid()));
         Path tmp = envFile.resolveSibling("dev-env.json.tmp");
         // Owner-only: the file holds an every-scope API key and the database password.
         Files.deleteIfExists(tmp);

@@ -82,11 +82,14 @@ final class PlatformStatus {
      * What to look at.
      *
      * @param serviceAdmins admin base URLs of each service's instances; a service with none is not checked
+     * @param primaryName the supervisor's name of the server that is the primary ({@code postgres-primary} until a
+     *                    promotion; the report is keyed by these names and gives each server's role)
      * @param replicaNames the supervisor's names of the replicas, in the order of {@code replicas}
      * @param supervisorFile {@code supervisor.json} of a running {@code mnemo dev}, if any
      * @param maxLag lag beyond which the platform is degraded
      */
-    record Targets(String bootstrap, String schemaRegistry, PostgresOptions.Connection primary, List<String> replicas,
+    record Targets(String bootstrap, String schemaRegistry, PostgresOptions.Connection primary, String primaryName,
+                   List<String> replicas,
                    List<String> replicaNames, Map<String, List<URI>> serviceAdmins, String s3Endpoint,
                    Path supervisorFile, Duration maxLag) {
     }
@@ -340,7 +343,9 @@ final class PlatformStatus {
     }
 
     private boolean postgresPrimary(Map<String, Object> infrastructure, Map<String, Map<String, Object>> supervised) {
+        String name = targets.primaryName();
         Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("role", "primary");
         entry.put("url", targets.primary().url());
         String reason = null;
         try (Connection connection = connect(targets.primary().url())) {
@@ -350,10 +355,10 @@ final class PlatformStatus {
         }
         entry.put("state", reason == null ? "up" : "down");
         entry.put("reason", reason);
-        supervision(entry, supervised.get("postgres-primary"));
-        infrastructure.put("postgres-primary", entry);
+        supervision(entry, supervised.get(name));
+        infrastructure.put(name, entry);
         if (reason != null) {
-            problem(Verdict.DOWN, "postgres-primary down: " + reason + restartNote(entry));
+            problem(Verdict.DOWN, name + " (primary) down: " + reason + restartNote(entry));
         }
         return reason == null;
     }
@@ -368,6 +373,7 @@ final class PlatformStatus {
             Map<String, Object> replica = new LinkedHashMap<>();
             replica.put("url", url);
             Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("role", "replica");
             entry.put("url", url);
             try {
                 DatabaseStatusDao.Replication replication = jdbi(url).withHandle(h -> Daos.attach(h,

@@ -116,10 +116,14 @@ final class StatusCommand implements Callable<Integer> {
         List<String> replicaNames = new ArrayList<>();
         if (replicas.isEmpty()) {
             env.path("postgres").path("replicas").forEach(url -> replicas.add(url.asText()));
+            // after `mnemo db promote` the roles move: the env file names the server in each role
+            env.path("postgres").path("replicaNames").forEach(name -> replicaNames.add(name.asText()));
         }
-        for (int i = 0; i < replicas.size(); i++) {
+        for (int i = replicaNames.size(); i < replicas.size(); i++) {
             replicaNames.add("postgres-replica-" + (i + 1));
         }
+        String primaryName = replicaUrls.isEmpty() && env.path("postgres").hasNonNull("primaryName")
+                ? env.path("postgres").get("primaryName").asText() : "postgres-primary";
         Map<String, List<URI>> admins = new LinkedHashMap<>();
         admins.put("ingest", admins("ingest", ingestAdmins, env));
         admins.put("query", admins("query", queryAdmins, env));
@@ -130,7 +134,7 @@ final class StatusCommand implements Callable<Integer> {
         }
         Path supervisor = postgres.envFile == null || env.isMissingNode() ? null
                 : postgres.envFile.toAbsolutePath().resolveSibling(Supervisor.STATE_FILE);
-        return new PlatformStatus.Targets(endpoints.bootstrap(), endpoints.schemaRegistry(), db, replicas,
+        return new PlatformStatus.Targets(endpoints.bootstrap(), endpoints.schemaRegistry(), db, primaryName, replicas,
                 replicaNames, admins, s3 == null || s3.isBlank() ? null : s3, supervisor,
                 Duration.ofSeconds(maxLagSeconds));
     }

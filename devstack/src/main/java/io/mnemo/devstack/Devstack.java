@@ -285,6 +285,19 @@ public final class Devstack implements AutoCloseable {
         return postgres.primary();
     }
 
+    /**
+     * The supervisor's name of the current primary ({@code postgres-primary}, or {@code postgres-replica-1} ... after
+     * {@link #promote(int)}): servers are named after their home, as in {@link #infrastructure()}.
+     */
+    public String primaryName() {
+        return "postgres-" + postgres.primary().name();
+    }
+
+    /** The supervisor's names of the current standbys, in the order of {@link #replicas()}. */
+    public List<String> replicaNames() {
+        return postgres.standbys().stream().map(server -> "postgres-" + server.name()).toList();
+    }
+
     /** The current standby servers, in the order of {@link #replicas()}. */
     public List<PostgresServer> replicaServers() {
         return postgres.standbys();

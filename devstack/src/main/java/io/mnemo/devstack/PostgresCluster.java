@@ -62,6 +62,11 @@ final class PostgresCluster {
     /** {@code primary}, {@code replica-1}, {@code replica-2} ...: fixed order, the order of the all-hosts URLs. */
     private final List<PostgresServer> servers;
     private volatile PostgresServer primary;
+    /**
+     * The old primary while {@link #promote} runs: a start of it (a supervisor restarting what promote stopped) is
+     * refused until the new primary is recorded, or it would come back as a second primary.
+     */
+    private volatile PostgresServer fencing;
 
     /** @param ports the port of each server, {@code primary} first, then {@code replica-1} ... */
     PostgresCluster(Path postgresDir, Path logsDir, List<Integer> ports) {
@@ -152,6 +157,16 @@ final class PostgresCluster {
         }
         PostgresServer old = primary;
         long started = System.nanoTime();
+        fencing = old;
+        try {
+            failOver(old, target, standbys, started);
+        } finally {
+            fencing = null;
+        }
+    }
+
+    private void failOver(PostgresServer old, PostgresServer target, List<PostgresServer> standbys, long started)
+            throws IOException, SQLException, InterruptedException {
         // a fast shutdown of a live primary first sends its last WAL to the connected standbys: nothing is lost
         old.stop();
         List<PostgresServer> followers = new ArrayList<>();
@@ -208,6 +223,10 @@ final class PostgresCluster {
     /** Runs before every start of {@code server}; see the class comment. Deliberately no lock: see promote. */
     private void prepare(PostgresServer server) throws IOException, SQLException {
         Path dataDir = server.dataDir();
+        if (server == fencing) {
+            throw new IllegalStateException(server.name() + " is being failed over; it starts again as a standby of "
+                    + "the new primary once the promotion is done");
+        }
         if (server == primary) {
             // the recorded primary may have been a standby when a failover was interrupted: it ends recovery at start
             Files.deleteIfExists(dataDir.resolve("standby.signal"));

@@ -3,6 +3,7 @@ package io.mnemo.query;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
+import io.dropwizard.db.DataSourceFactory;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mnemo.kit.config.ConfigSources;
 import io.mnemo.kit.config.DevSecrets;
@@ -75,11 +76,16 @@ public class QueryApplication extends Application<QueryConfiguration> {
         DevSecrets.refuseOutsideDev(config.getProfile(), secrets);
         PrometheusMeterRegistry metrics = PrometheusMetrics.install(environment, "query");
         int eventPartitions = eventPartitions(config.getKafka());
+        // No health check per database: the load balancer takes an instance out when its /healthcheck fails, and one
+        // database down (a replica killed, the primary during a failover) does not stop reads; "read-sources" says
+        // whether any of them can answer.
         List<Jdbi> replicas = new ArrayList<>();
-        for (int i = 0; i < config.getReplicas().size(); i++) {
-            replicas.add(PostgresFactory.build(environment, config.getReplicas().get(i), "postgres-replica-" + (i + 1)));
+        List<DataSourceFactory> replicaPools = config.replicaDataSources(environment.getObjectMapper());
+        for (int i = 0; i < replicaPools.size(); i++) {
+            replicas.add(PostgresFactory.buildNonCritical(environment, replicaPools.get(i),
+                    "postgres-replica-" + (i + 1)));
         }
-        Jdbi primary = PostgresFactory.build(environment, config.getPrimary(), "postgres-primary");
+        Jdbi primary = PostgresFactory.buildNonCritical(environment, config.getPrimary(), "postgres-primary");
         ReadRouter router = new ReadRouter(replicas, primary, config.getReplicaMaxLag(), config.getPositionWait(),
                 eventPartitions, metrics);
         router.checkReplicas();
@@ -93,12 +99,19 @@ public class QueryApplication extends Application<QueryConfiguration> {
                 LoggerFactory.getLogger(QueryApplication.class).warn("Replica check failed", e);
             }
         }, every, every, TimeUnit.MILLISECONDS);
-        environment.healthChecks().register("replicas", new com.codahale.metrics.health.HealthCheck() {
+        PostgresFactory.JdbiHealthCheck primaryCheck = new PostgresFactory.JdbiHealthCheck(primary,
+                java.time.Duration.ofSeconds(2));
+        environment.healthChecks().register("read-sources", new com.codahale.metrics.health.HealthCheck() {
             @Override
-            protected Result check() {
-                // reads still succeed from the primary; this says the replicas need attention
-                return router.anyReplicaHealthy() ? Result.healthy()
-                        : Result.unhealthy("no replica within the lag bound: reads go to the primary");
+            protected Result check() throws Exception {
+                // healthy while reads can be answered: a replica in rotation, else the primary
+                if (router.anyReplicaHealthy()) {
+                    return Result.healthy();
+                }
+                Result onPrimary = primaryCheck.execute();
+                return onPrimary.isHealthy() ? Result.healthy("no replica within the lag bound: reads go to the primary")
+                        : Result.unhealthy("no replica within the lag bound and the primary does not answer: "
+                                + onPrimary.getMessage());
             }
         });
         MemoryQueries queries = new MemoryQueries(new JdbiMemoryReader(router),

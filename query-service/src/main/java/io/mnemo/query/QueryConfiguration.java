@@ -1,6 +1,7 @@
 package io.mnemo.query;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.db.DataSourceFactory;
 import io.mnemo.kit.auth.AuthFactory;
 import io.mnemo.kit.config.ServiceConfiguration;
@@ -9,6 +10,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** Typed, validated configuration of the query service. */
@@ -17,6 +19,14 @@ public class QueryConfiguration extends ServiceConfiguration {
     @Valid
     @NotNull
     private List<DataSourceFactory> replicas = new ArrayList<>();
+    /**
+     * Comma-separated JDBC URLs of the replicas, one pool each with the settings of the first {@code replicas} entry
+     * (its URL replaced): how an environment variable gives a list. Blank: {@code replicas} as written. A URL may
+     * name a server that is (or becomes, after a failover) a primary: the monitor keeps only servers in recovery in
+     * rotation, so every server of a cluster can be listed.
+     */
+    @NotNull
+    private String replicaUrls = "";
     @Valid
     @NotNull
     private DataSourceFactory primary = new DataSourceFactory();
@@ -61,6 +71,35 @@ public class QueryConfiguration extends ServiceConfiguration {
     @JsonProperty
     public void setReplicas(List<DataSourceFactory> replicas) {
         this.replicas = replicas;
+    }
+
+    @JsonProperty
+    public String getReplicaUrls() {
+        return replicaUrls;
+    }
+
+    @JsonProperty
+    public void setReplicaUrls(String replicaUrls) {
+        this.replicaUrls = replicaUrls;
+    }
+
+    /** The replicas' pools: one per URL of {@link #getReplicaUrls()} when given, else {@link #getReplicas()}. */
+    public List<DataSourceFactory> replicaDataSources(ObjectMapper mapper) {
+        List<String> urls = Arrays.stream(replicaUrls.split(",")).map(String::trim).filter(u -> !u.isEmpty())
+                .toList();
+        if (urls.isEmpty()) {
+            return replicas;
+        }
+        if (replicas.isEmpty()) {
+            throw new IllegalStateException("replicaUrls needs a replicas entry to copy the pool settings from");
+        }
+        List<DataSourceFactory> pools = new ArrayList<>();
+        for (String url : urls) {
+            DataSourceFactory pool = mapper.convertValue(replicas.get(0), DataSourceFactory.class);
+            pool.setUrl(url);
+            pools.add(pool);
+        }
+        return pools;
     }
 
     @JsonProperty

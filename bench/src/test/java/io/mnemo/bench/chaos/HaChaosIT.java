@@ -8,14 +8,24 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mnemo.cli.DevCommand;
 import io.mnemo.cli.MnemoCli;
 import io.mnemo.devstack.InfrastructureProcess;
+import io.mnemo.devstack.PostgresServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -218,5 +228,198 @@ class HaChaosIT {
                 .isLessThanOrEqualTo((long) RATE);
         assertThat(whileDown[0].at("/services/ingest-1/state").asText()).isEqualTo("up");
         assertThat(whileDown[0].get("verdict").asText()).as("one instance of two down").isEqualTo("degraded");
+    }
+
+    // --- Postgres faults (issue 14): a replica killed; the primary killed and a replica promoted ---
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    /** {@code mnemo <args>} in this JVM, against the platform's env file; its exit code, and what it printed. */
+    private static int mnemo(StringWriter out, String... args) {
+        CommandLine cli = new CommandLine(new MnemoCli());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(out, true));
+        return cli.execute(args);
+    }
+
+    /** Lists a user's memories through the query service's balancer: the status and the read source header. */
+    private static String read(String user) {
+        try {
+            HttpResponse<Void> response = HTTP.send(HttpRequest.newBuilder(URI.create(env.get("queryUrl").asText())
+                            .resolve("/v1/users/" + user + "/memories?limit=10"))
+                    .header("Authorization", "Bearer " + env.get("apiKey").asText())
+                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.discarding());
+            return response.statusCode() + " " + response.headers().firstValue("X-Mnemo-Read-Source").orElse("-");
+        } catch (java.io.IOException e) {
+            return "connection failed: " + e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Starts timing, in the background, how long until every memory accepted so far is listed. */
+    private static RecoveryWatch recovery(Ledger ledger, LedgerLoad load) {
+        return RecoveryWatch.fromNow(new LedgerCheck(URI.create(env.get("queryUrl").asText()),
+                env.get("apiKey").asText()), ledger, load.userIds(), Duration.ofSeconds(150));
+    }
+
+    private static String seconds(Optional<Duration> recovery) {
+        return recovery.map(d -> String.format("%.1f s", d.toMillis() / 1000.0)).orElse("not within 150 s");
+    }
+
+    /** Kills a Postgres server as a crash would and waits until its postmaster is gone. */
+    private static void kill9(InfrastructureProcess server) throws Exception {
+        ProcessHandle postmaster = ProcessHandle.of(server.pid()).orElseThrow();
+        postmaster.destroyForcibly();
+        postmaster.onExit().get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aPostgresReplicaKilledCostsNoWriteReadsGoOnFromTheOtherSourcesAndStatusNamesIt() throws Exception {
+        Ledger ledger = new Ledger();
+        LedgerLoad load = load("replica", ledger);
+        // a current standby (the roles move if the primary test ran first)
+        String name = platform.devstack().replicaNames().get(platform.devstack().replicaNames().size() - 1);
+        InfrastructureProcess replica = infrastructure(name);
+        JsonNode[] whileDown = new JsonNode[1];
+        List<String> readsWhileDown = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<RecoveryWatch> recovery = new ArrayList<>();
+        LedgerCheck.Result result = underLoad("one Postgres replica kill -9 (restarted after ~10 s)", load, ledger,
+                () -> {
+            try {
+                sleep(LOAD.dividedBy(5));
+                recovery.add(recovery(ledger, load));
+                kill9(replica);
+                long killed = System.nanoTime();
+                // reads through the balancer all the while it is down (the query service's monitor takes it out of
+                // rotation within a second; a read that meets it before is answered by another source)
+                java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean(true);
+                CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
+                    while (down.get()) {
+                        readsWhileDown.add(read(load.userId(0)));
+                        sleep(Duration.ofMillis(200));
+                    }
+                });
+                await().atMost(Duration.ofSeconds(60)).until(() -> {
+                    whileDown[0] = status();
+                    return whileDown[0].at("/infrastructure/" + name + "/state").asText().equals("down");
+                });
+                long downFor = LOAD.dividedBy(4).toNanos() - (System.nanoTime() - killed);
+                if (downFor > 0) {
+                    sleep(Duration.ofNanos(downFor));
+                }
+                down.set(false);
+                reader.get(30, TimeUnit.SECONDS);
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+                        .until(() -> {
+                            replica.restart();
+                            return replica.isRunning();
+                        });
+                recovery.add(recovery(ledger, load));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Optional<Duration> baseline = recovery.get(0).await(Duration.ofSeconds(160));
+        Optional<Duration> recovered = recovery.get(1).await(Duration.ofSeconds(160));
+        System.out.printf("ha chaos %s: recovery (replica restarted -> all accepted so far visible) %s (the same "
+                + "from the kill, the pipeline's own lag: %s); reads while down %s%n", load.userId(0),
+                seconds(recovered), seconds(baseline), readsWhileDown.stream().collect(
+                java.util.stream.Collectors.groupingBy(answer -> answer, java.util.TreeMap::new,
+                        java.util.stream.Collectors.counting())));
+
+        assertThat(result.clean()).as(result.toString()).isTrue();
+        assertThat(ledger.answersByStatus().keySet()).as("ingest does not need the replicas: all 2xx")
+                .allMatch(status -> status / 100 == 2);
+        assertThat(ledger.connectionFailures()).isZero();
+        assertThat(ledger.gaveUpCount()).isZero();
+        assertThat(readsWhileDown).isNotEmpty().allMatch(answer -> answer.startsWith("200 "));
+        assertThat(recovered).isPresent();
+        assertThat(whileDown[0].at("/infrastructure/" + name + "/role").asText()).isEqualTo("replica");
+        assertThat(whileDown[0].at("/infrastructure/" + platform.devstack().primaryName() + "/state").asText())
+                .isEqualTo("up");
+        assertThat(whileDown[0].get("verdict").asText()).isEqualTo("degraded");
+        await().atMost(Duration.ofSeconds(60)).until(() -> status().at("/infrastructure/" + name + "/state").asText()
+                .equals("up"));
+    }
+
+    @Test
+    void thePrimaryKilledAndAReplicaPromotedByMnemoDbPromoteLosesNothingAndTheServicesFollowUnchanged()
+            throws Exception {
+        Ledger ledger = new Ledger();
+        LedgerLoad load = load("failover", ledger);
+        String oldName = platform.devstack().primaryName();
+        PostgresServer oldPrimary = platform.devstack().primaryServer();
+        String target = platform.devstack().replicaNames().get(0);
+        String targetUrl = platform.devstack().replicas().get(0).jdbcUrl();
+        StringWriter promoteOutput = new StringWriter();
+        int[] promoteExit = {-1};
+        JsonNode[] afterPromotion = new JsonNode[1];
+        List<RecoveryWatch> recovery = new ArrayList<>();
+        long[] outage = new long[2];
+        LedgerCheck.Result result = underLoad("Postgres primary kill -9, mnemo db promote 3 s later, old primary "
+                + "rejoined", load, ledger, () -> {
+            try {
+                sleep(LOAD.dividedBy(5));
+                recovery.add(recovery(ledger, load));
+                kill9(infrastructure(oldName));
+                outage[0] = System.nanoTime();
+                sleep(Duration.ofSeconds(3));
+                promoteExit[0] = mnemo(promoteOutput, "db", "promote", "--replica", "1", "--env-file",
+                        platform.envFile().toString());
+                outage[1] = System.nanoTime();
+                recovery.add(recovery(ledger, load));
+                await().atMost(Duration.ofSeconds(60)).until(() -> {
+                    afterPromotion[0] = status();
+                    return afterPromotion[0].at("/infrastructure/" + target + "/state").asText().equals("up");
+                });
+                sleep(LOAD.dividedBy(5));
+                // launch() has no supervisor: the test brings the fenced old primary back, re-cloned as a standby
+                platform.devstack().rejoinAsReplica(oldPrimary);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Optional<Duration> fromKill = recovery.get(0).await(Duration.ofSeconds(160));
+        Optional<Duration> recovered = recovery.get(1).await(Duration.ofSeconds(160));
+        System.out.printf("ha chaos %s: primary down %.1f s (kill -> promoted); recovery (promoted -> all accepted so "
+                        + "far visible) %s (kill -> all accepted before it visible: %s); promote said: %s%n",
+                load.userId(0), (outage[1] - outage[0]) / 1e9, seconds(recovered), seconds(fromKill),
+                promoteOutput.toString().replace('\n', ' '));
+
+        assertThat(promoteExit[0]).as(promoteOutput.toString()).isZero();
+        assertThat(result.clean()).as(result.toString()).isTrue();
+        assertThat(ledger.answersByStatus().keySet()).as("keys are cached; Kafka is the only dependency of a write")
+                .allMatch(status -> status / 100 == 2);
+        assertThat(ledger.connectionFailures()).isZero();
+        assertThat(ledger.gaveUpCount()).isZero();
+        assertThat(recovered).as("the services write to and read from the new primary with no new configuration")
+                .isPresent();
+        // the dev process did the promotion: its devstack, its env file and status follow the new roles
+        assertThat(platform.devstack().primaryName()).isEqualTo(target);
+        JsonNode rewritten = JSON.readTree(platform.envFile().toFile());
+        assertThat(rewritten.at("/postgres/primary").asText()).isEqualTo(targetUrl);
+        assertThat(rewritten.at("/postgres/primaryName").asText()).isEqualTo(target);
+        assertThat(afterPromotion[0].at("/infrastructure/" + target + "/role").asText()).isEqualTo("primary");
+        assertThat(afterPromotion[0].at("/infrastructure/" + oldName + "/role").asText()).isEqualTo("replica");
+        JsonNode rejoined = status();
+        assertThat(rejoined.at("/infrastructure/" + oldName + "/state").asText()).as(rejoined.toString())
+                .isEqualTo("up");
+        assertThat(rejoined.get("replicas")).allSatisfy(replica -> assertThat(replica.get("standby").asBoolean())
+                .isTrue());
+        // ANY 1 (*) on the new primary: the standby that followed it (and the rejoined one, once it streams)
+        // acknowledge commits
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            try (Connection primary = java.sql.DriverManager.getConnection(targetUrl,
+                    env.at("/postgres/user").asText(), env.at("/postgres/password").asText());
+                 Statement statement = primary.createStatement();
+                 ResultSet standbys = statement.executeQuery("SELECT current_setting('synchronous_standby_names'), "
+                         + "count(*) FILTER (WHERE sync_state = 'quorum') FROM pg_stat_replication")) {
+                standbys.next();
+                assertThat(standbys.getString(1)).isEqualTo("ANY 1 (*)");
+                assertThat(standbys.getInt(2)).isEqualTo(2);
+            }
+        });
     }
 }
