@@ -120,7 +120,7 @@ public final class SinkBench {
                 throw new IllegalArgumentException("bench.withoutGinIndexes drops indexes: only with bench.ownDevstack");
             }
             // what the full-text and tags indexes cost every writer (an experiment, on the bench's own database)
-            jdbi.useHandle(h -> h.execute("DROP INDEX memories_tags, memories_content_search"));
+            jdbi.useHandle(h -> h.execute("DROP INDEX memories_tags"));
         }
         String topic = "bench-sink-" + runId;
         createTopic(bootstrap, topic, 12, (short) 1, Map.of());
