@@ -117,9 +117,9 @@ class ReplayCommandIT {
         StringWriter replay = new StringWriter();
         assertThat(ChangeLogFixture.mnemo(replay, "replay", "--projection", "memory_search", "--from",
                 before.toString())).as(replay.toString()).isZero();
-        assertThat(jdbi.withHandle(h -> h.createQuery("SELECT version || ' ' || words::text FROM memory_search"
-                + " WHERE tenant_id = :t").bind("t", tenant).mapTo(String.class).one()))
-                .isEqualTo("2 'apples':2 'then':1");
+        String row = jdbi.withHandle(h -> h.createQuery("SELECT version || ' ' || words::text FROM memory_search"
+                + " WHERE tenant_id = :t").bind("t", tenant).mapTo(String.class).one());
+        assertThat(row).isEqualTo("2 'apples':2 'then':1");
     }
 
     private static long rowsOf(Jdbi jdbi, String tenant) {
