@@ -2,6 +2,8 @@ package io.mnemo.bench;
 
 import io.mnemo.kit.kafka.TopicProvisioner;
 import io.mnemo.processors.db.MemoriesProjectionWriter;
+import io.mnemo.processors.db.MemorySearchProjectionWriter;
+import io.mnemo.processors.sink.ProjectionWriter;
 import io.mnemo.processors.SinkSettings;
 import io.mnemo.processors.db.MemoryPartitions;
 import io.mnemo.processors.sink.PostgresProjectionSink;
@@ -46,6 +48,8 @@ import org.jdbi.v3.postgres.PostgresPlugin;
  */
 public final class SinkBench {
     private static final int BATCH = 500;
+    /** The processors' default number of search writers. */
+    private static final int SEARCH_WRITERS = new SinkSettings().getSearchWriters();
 
     static final String RAW_UPSERT = """
             INSERT INTO memories (tenant_id, user_id, occurred_at, memory_id, recorded_at, content, tags, attributes,
@@ -120,7 +124,7 @@ public final class SinkBench {
                 throw new IllegalArgumentException("bench.withoutGinIndexes drops indexes: only with bench.ownDevstack");
             }
             // what the full-text and tags indexes cost every writer (an experiment, on the bench's own database)
-            jdbi.useHandle(h -> h.execute("DROP INDEX memories_tags, memories_content_search"));
+            jdbi.useHandle(h -> h.execute("DROP INDEX memories_tags"));
         }
         String topic = "bench-sink-" + runId;
         createTopic(bootstrap, topic, 12, (short) 1, Map.of());
@@ -144,6 +148,7 @@ public final class SinkBench {
         List<Measured> sinkRuns = new ArrayList<>();
         List<Measured> rawRuns = new ArrayList<>();
         List<Measured> copyRuns = new ArrayList<>();
+        List<Measured> searchRuns = new ArrayList<>();
         List<String> cleanup = new ArrayList<>(List.of(sinkTenant));
         for (int round = 1; round <= rounds; round++) {
             String suffix = ownTables ? "" : "-" + round;
@@ -157,8 +162,15 @@ public final class SinkBench {
                     h.execute("DELETE FROM memory_locator WHERE tenant_id = ?", sinkTenant);
                 });
             }
-            sinkRuns.add(measure(() -> mnemoSink(jdbi, bootstrap, registry, topic, sinkGroup, partitions, rows,
-                    writers)));
+            sinkRuns.add(measure(() -> mnemoSink(jdbi, bootstrap, registry, topic, sinkGroup,
+                    new MemoriesProjectionWriter(partitions), rows, writers)));
+            // the full-text projection's own sink, on the same records (its own group, as the processors run it)
+            fresh(jdbi, ownTables, topic);
+            if (!ownTables) {
+                jdbi.useHandle(h -> h.execute("DELETE FROM memory_search WHERE tenant_id = ?", sinkTenant));
+            }
+            searchRuns.add(measure(() -> mnemoSink(jdbi, bootstrap, registry, topic, sinkGroup + "-search",
+                    new MemorySearchProjectionWriter(), rows, SEARCH_WRITERS)));
             fresh(jdbi, ownTables, topic);
             String rawTenant = "bench-raw-" + runId + suffix;
             cleanup.add(rawTenant);
@@ -169,8 +181,9 @@ public final class SinkBench {
             cleanup.add(copyTenant);
             List<MemoryChanged> copyChanges = generate(copyTenant, rows, 7);
             copyRuns.add(measure(() -> copy(jdbi, copyChanges)));
-            System.out.printf("round %d: sink %,.0f rows/s, raw upsert %,.0f rows/s, COPY %,.0f rows/s%n", round,
-                    sinkRuns.get(round - 1).rate(), rawRuns.get(round - 1).rate(), copyRuns.get(round - 1).rate());
+            System.out.printf("round %d: sink %,.0f rows/s, search sink %,.0f rows/s, raw upsert %,.0f rows/s, "
+                            + "COPY %,.0f rows/s%n", round, sinkRuns.get(round - 1).rate(),
+                    searchRuns.get(round - 1).rate(), rawRuns.get(round - 1).rate(), copyRuns.get(round - 1).rate());
         }
         fresh(jdbi, ownTables, topic);
         Measured debeziumRun = measure(() -> DebeziumJdbcSinkPeer.run(env, jdbi, generate("bench-dbz-" + runId, rows,
@@ -178,12 +191,16 @@ public final class SinkBench {
         Measured sink = median(sinkRuns);
         Measured raw = median(rawRuns);
         Measured copy = median(copyRuns);
+        Measured search = median(searchRuns);
         double debezium = debeziumRun.rate();
         BenchResults table = new BenchResults("sink", List.of("run", "rows", "rows/s (median of rounds)",
                 "vs raw upsert", "vs COPY", "vs Debezium", "CPU µs per row by process"));
         table.row("Mnemo memories sink (Kafka → version guard + memory_locator + watermarks + offsets, " + writers
                 + " writer(s))", rows, sink.rate(), sink.rate() / raw.rate(), sink.rate() / copy.rate(),
                 sink.rate() / debezium, sink.cpu());
+        table.row("Mnemo search sink (Kafka → memory_search: to_tsvector + GIN, version guard, watermarks, offsets; "
+                + SEARCH_WRITERS + " writer)", rows, search.rate(), search.rate() / raw.rate(),
+                search.rate() / copy.rate(), search.rate() / debezium, search.cpu());
         table.row("baseline: raw unnest upsert, " + BATCH + " rows/transaction, " + writers + " thread(s)", rows,
                 raw.rate(), 1.0, raw.rate() / copy.rate(), raw.rate() / debezium, raw.cpu());
         table.row("baseline: COPY FROM STDIN, " + BATCH + " rows/transaction, 1 thread (no upsert, no guard)", rows,
@@ -192,16 +209,20 @@ public final class SinkBench {
                 + ", 1 task)", rows, debezium, debezium / raw.rate(), debezium / copy.rate(), 1.0, debeziumRun.cpu());
         table.put("rounds", rounds + " (contenders alternate; each row is the median round; Debezium once)");
         table.put("sink rounds rows/s", sinkRuns.stream().map(m -> Math.round(m.rate())).toList());
+        table.put("search sink rounds rows/s", searchRuns.stream().map(m -> Math.round(m.rate())).toList());
         table.put("raw upsert rounds rows/s", rawRuns.stream().map(m -> Math.round(m.rate())).toList());
         table.put("table", (ownTables ? "emptied (TRUNCATE) before every contender; " : "the live table, a tenant per "
-                + "contender; ") + (withoutGin ? "WITHOUT the GIN indexes (experiment); " : "") + "the memories table with its GIN indexes (tags, full-text content), existing "
-                + "months; Debezium writes a table LIKE memories (same columns and indexes, not partitioned)");
+                + "contender; ") + (withoutGin ? "WITHOUT the tags GIN index (experiment); " : "") + "the memories table "
+                + "with its indexes (primary key, tags GIN; full text is memory_search's since V13, written by the "
+                + "search sink), existing months; Debezium writes a table LIKE memories (same columns and indexes, "
+                + "not partitioned)");
         table.put("cpu", "CPU µs per row: user + system time of each kind of process over the run (/proc/<pid>/stat;"
                 + " Postgres includes its exited backends), divided by the rows; the Mnemo sink runs in the bench JVM");
         jdbi.useHandle(h -> {
             for (String tenant : cleanup) {
                 h.execute("DELETE FROM memories WHERE tenant_id = ?", tenant);
                 h.execute("DELETE FROM memory_locator WHERE tenant_id = ?", tenant);
+                h.execute("DELETE FROM memory_search WHERE tenant_id = ?", tenant);
             }
             h.execute("DELETE FROM projection_offsets WHERE topic = ?", topic);
         });
@@ -241,7 +262,7 @@ public final class SinkBench {
     private static void fresh(Jdbi jdbi, boolean ownTables, String topic) {
         if (ownTables) {
             jdbi.useHandle(h -> {
-                h.execute("TRUNCATE memories, memory_locator");
+                h.execute("TRUNCATE memories, memory_locator, memory_search");
                 h.execute("CHECKPOINT");
             });
         }
@@ -303,10 +324,9 @@ public final class SinkBench {
     }
 
     private static double mnemoSink(Jdbi jdbi, String bootstrap, HttpSchemaRegistryClient registry, String topic,
-                                    String group, MemoryPartitions partitions, int rows, int writers)
+                                    String group, ProjectionWriter<SpecificRecord> writer, int rows, int writers)
             throws Exception {
         // The platform's shape: `writers` consumers of one group, each writing its partitions on its own thread
-        MemoriesProjectionWriter writer = new MemoriesProjectionWriter(partitions);
         List<PostgresProjectionSink<SpecificRecord>> sinks = new ArrayList<>();
         for (int i = 0; i < writers; i++) {
             var consumer = new KafkaConsumer<String, SpecificRecord>(Map.<String, Object>of(

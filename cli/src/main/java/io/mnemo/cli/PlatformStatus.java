@@ -9,6 +9,7 @@ import io.mnemo.processors.db.MaintenanceLock;
 import io.mnemo.processors.db.MaintenanceRun;
 import io.mnemo.processors.db.MediaProjectionWriter;
 import io.mnemo.processors.db.MemoriesProjectionWriter;
+import io.mnemo.processors.db.MemorySearchProjectionWriter;
 import io.mnemo.processors.db.ProjectionMaintenanceDao;
 import io.mnemo.processors.db.ProjectionOffsets;
 import io.mnemo.processors.db.ProjectionWatermarksDao;
@@ -66,6 +67,7 @@ final class PlatformStatus {
     /** The sinks and the topic each consumes, as the processors run them. */
     static final Map<String, String> SINKS = new TreeMap<>(Map.of(
             MemoriesProjectionWriter.PROJECTION, Topics.MEMORY_CHANGES.name(),
+            MemorySearchProjectionWriter.PROJECTION, Topics.MEMORY_CHANGES.name(),
             MediaProjectionWriter.PROJECTION, Topics.MEMORY_CHANGES.name(),
             ActivityProjectionWriter.PROJECTION, Topics.MEMORY_CHANGES.name()));
 
@@ -495,10 +497,13 @@ final class PlatformStatus {
                     projections.put(sink.getKey(), projection);
                     behind("projection " + sink.getKey(), seconds(now, oldestPending));
                 }
-                Map<Integer, Long> applied = jdbi.withHandle(h -> Daos.attach(h, ProjectionWatermarksDao.class)
-                        .appliedOffsets(MemoriesProjectionWriter.PROJECTION, eventsEnd.size()));
-                ((Map<String, Object>) projections.get(MemoriesProjectionWriter.PROJECTION))
-                        .put("appliedWatermark", new TreeMap<>(applied));
+                // the read-your-writes watermarks: lists wait for memories', searches for both
+                for (String gated : List.of(MemoriesProjectionWriter.PROJECTION,
+                        MemorySearchProjectionWriter.PROJECTION)) {
+                    Map<Integer, Long> applied = jdbi.withHandle(h -> Daos.attach(h, ProjectionWatermarksDao.class)
+                            .appliedOffsets(gated, eventsEnd.size()));
+                    ((Map<String, Object>) projections.get(gated)).put("appliedWatermark", new TreeMap<>(applied));
+                }
             }
             status.put("projections", projections);
         } catch (ExecutionException | TimeoutException | RuntimeException e) {

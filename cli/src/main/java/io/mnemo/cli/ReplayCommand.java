@@ -9,6 +9,8 @@ import io.mnemo.processors.db.MaintenancePhase;
 import io.mnemo.processors.db.MemoriesDao;
 import io.mnemo.processors.core.MemoryKey;
 import io.mnemo.processors.db.MemoriesProjectionWriter;
+import io.mnemo.processors.db.MemorySearchProjectionWriter;
+import io.mnemo.processors.sink.ProjectionWriter;
 import io.mnemo.processors.db.MemoryPartitions;
 import io.mnemo.processors.db.MemoryRow;
 import io.mnemo.processors.db.ProjectionMaintenanceDao;
@@ -40,8 +42,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code mnemo replay --projection memories (--from TIME | --from-offsets FILE) [--to TIME] [--dry-run]}:
- * re-applies a window of {@code mnemo.memory-changes.v1} to the memories projection while the platform runs,
+ * {@code mnemo replay --projection memories|memory_search (--from TIME | --from-offsets FILE) [--to TIME]
+ * [--dry-run]}: re-applies a window of {@code mnemo.memory-changes.v1} to the memories projection (or the
+ * full-text one, {@code memory_search}, which has its own sink, offsets and version guard) while the platform runs,
  * in repair mode (the version already applied is written again, so rows edited or deleted by hand come back;
  * older versions still change nothing). The live sink keeps running and keeps its own offsets. Interrupting is
  * safe and running it again converges; a second replay (or a rebuild) of the same projection is refused while one
@@ -64,7 +67,7 @@ final class ReplayCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
-    @Option(names = "--projection", required = true, description = "Projection to replay (memories).")
+    @Option(names = "--projection", required = true, description = "Projection to replay (memories, memory_search).")
     String projection;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -91,9 +94,13 @@ final class ReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (!"memories".equals(projection)) {
-            spec.commandLine().getErr().println("Unknown projection '" + projection + "': only 'memories' can be "
-                    + "replayed yet.");
+        if (!"memories".equals(projection) && !MemorySearchProjectionWriter.PROJECTION.equals(projection)) {
+            spec.commandLine().getErr().println("Unknown projection '" + projection + "': only 'memories' and '"
+                    + MemorySearchProjectionWriter.PROJECTION + "' can be replayed yet.");
+            return 2;
+        }
+        if (dryRun && !"memories".equals(projection)) {
+            spec.commandLine().getErr().println("--dry-run compares with the memories table only.");
             return 2;
         }
         PostgresOptions.Connection db = postgres.resolve();
@@ -130,8 +137,11 @@ final class ReplayCommand implements Callable<Integer> {
             begin.forEach(consumer::seek);
             record(jdbi, dryRun ? MaintenancePhase.DRY_RUN : MaintenancePhase.REPLAYING, 0, total, null);
             // months the replay creates (backfilled ones) get the sub-partitions the live months have, as a rebuild's
-            MemoriesProjectionWriter writer = MemoriesProjectionWriter.repairing(
-                    new MemoryPartitions(jdbi, jdbi.withHandle(MemoryPartitions::liveHashPartitions)));
+            // memory_search is its own projection: replayed on its own (same window, its own writer and fence)
+            ProjectionWriter<SpecificRecord> writer = "memories".equals(projection)
+                    ? MemoriesProjectionWriter.repairing(
+                            new MemoryPartitions(jdbi, jdbi.withHandle(MemoryPartitions::liveHashPartitions)))
+                    : MemorySearchProjectionWriter.repairing();
             // The sinks' own applier: behind the write fence, offsets left alone (a replay re-applies a window and
             // must not move the sink's position); a record that can never be written was dead-lettered by the
             // sink when it first met it, so the replay skips it and says so.

@@ -4,6 +4,7 @@ import io.mnemo.devstack.Devstack;
 import io.mnemo.devstack.DevstackExtension;
 import io.mnemo.kit.kafka.TopicProvisioner;
 import io.mnemo.processors.db.MemoriesProjectionWriter;
+import io.mnemo.processors.db.MemorySearchProjectionWriter;
 import io.mnemo.processors.db.MemoryPartitions;
 import io.mnemo.schemas.ProjectionMigrations;
 import io.mnemo.schemas.Topics;
@@ -82,6 +83,8 @@ final class ChangeLogFixture {
                     Math.min(records.size(), from + 500));
             writer.prepare(batch);
             jdbi.useTransaction(h -> writer.write(h, batch));
+            // and the full-text projection, as its own sink does
+            jdbi.useTransaction(h -> new MemorySearchProjectionWriter().write(h, batch));
         }
     }
 

@@ -104,7 +104,7 @@ class DevSupervisionIT {
         assertThat(report.at("/streams/state").asText()).isEqualTo("RUNNING");
         assertThat(report.at("/processors/lag").asLong()).isZero();
         assertThat(report.at("/processors/lagSeconds").asDouble()).isZero();
-        assertThat(report.get("projections")).hasSize(3);
+        assertThat(report.get("projections")).hasSize(4);
         report.get("projections").forEach(projection -> {
             assertThat(projection.get("lag").asLong()).as(projection.toString()).isZero();
             assertThat(projection.get("lagSeconds").asDouble()).as(projection.toString()).isZero();

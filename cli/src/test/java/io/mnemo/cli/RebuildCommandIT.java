@@ -147,7 +147,10 @@ class RebuildCommandIT {
                     try {
                         var list = readClient.target("http://127.0.0.1:" + QUERY.getLocalPort())
                                 .path("/v1/users/" + user + "/memories").queryParam("limit", 20);
-                        Response response = (n % 2 == 0 ? list.queryParam("tag", "rb") : list).request().header("Authorization", "Bearer " + API_KEY).get();
+                        // lists, tag filters and searches (memory_search joined to the tables being swapped)
+                        var filtered = n % 3 == 0 ? list.queryParam("tag", "rb")
+                                : n % 3 == 1 ? list.queryParam("q", "memory") : list;
+                        Response response = filtered.request().header("Authorization", "Bearer " + API_KEY).get();
                         if (response.getStatus() != 200) {
                             readerErrors.add(response.getStatus() + " " + response.readEntity(String.class));
                         } else {
@@ -203,6 +206,21 @@ class RebuildCommandIT {
         Set<String> ids = Set.copyOf(primary().withHandle(h -> h.createQuery(
                 "SELECT memory_id::text FROM memories WHERE tenant_id = :t").bind("t", TENANT).mapTo(String.class).list()));
         assertThat(ids).isEqualTo(accepted);
+        // search is its own projection, left alone by the rebuild of memories: it holds the words of exactly the
+        // live rows' versions, and a search through the swapped-in tables finds them
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(Set.copyOf(primary().withHandle(h -> h
+                .createQuery("SELECT s.memory_id::text FROM memory_search s JOIN memories m"
+                        + " USING (tenant_id, user_id, memory_id) WHERE s.tenant_id = :t AND s.version = m.version"
+                        + " AND s.words = to_tsvector('simple', m.content)")
+                .bind("t", TENANT).mapTo(String.class).list()))).isEqualTo(accepted));
+        String searchedUser = users.get(some.get(1));
+        Response searched = QUERY.client().target("http://127.0.0.1:" + QUERY.getLocalPort())
+                .path("/v1/users/" + searchedUser + "/memories").queryParam("q", "revised 1").request()
+                .header("Authorization", "Bearer " + API_KEY).get();
+        assertThat(searched.getStatus()).isEqualTo(200);
+        JsonNode hits = searched.readEntity(JsonNode.class).get("items");
+        assertThat(hits).hasSize(1);
+        assertThat(hits.get(0).get("memoryId").asText()).isEqualTo(some.get(1));
         StringWriter reconcile = new StringWriter();
         assertThat(ChangeLogFixture.mnemo(reconcile, "reconcile", "--tenant", TENANT)).as(reconcile.toString()).isZero();
         assertThat(schemas()).noneMatch(s -> s.startsWith("mnemo_rebuild_") || s.startsWith("mnemo_retired_"));

@@ -89,6 +89,39 @@ class ReplayCommandIT {
         assertThat(ChangeLogFixture.mnemo(new StringWriter(), "reconcile", "--tenant", tenant)).isZero();
     }
 
+    @Test
+    void aReplayOfTheSearchProjectionRewritesWordsDamagedByHandAndLeavesOlderVersionsOut() throws Exception {
+        Jdbi jdbi = ChangeLogFixture.primary();
+        ChangeLogFixture.provisionTopics();
+        Instant before = Instant.now().minusSeconds(1);
+        String tenant = "rs-" + UUID.randomUUID().toString().substring(0, 8);
+        UUID id = UUID.randomUUID();
+        List<MemoryChanged> changes = new ArrayList<>();
+        for (int version = 1; version <= 2; version++) {
+            changes.add(MemoryChanged.newBuilder().setEventId(UUID.randomUUID()).setTenantId(tenant)
+                    .setUserId("u").setMemoryId(id).setVersion(version).setKind(MemoryChangeKind.UPSERTED)
+                    .setState(MemoryState.newBuilder().setOccurredAt(Instant.parse("2026-03-01T10:00:00Z"))
+                            .setRecordedAt(Instant.parse("2026-04-10T00:00:00Z"))
+                            .setContent(version == 1 ? "first pears" : "then apples")
+                            .setTags(List.of()).setAttributes(Map.of()).setMediaIds(List.of()).setMedia(List.of())
+                            .build())
+                    .setSourcePartition(999).setSourceOffset(version).build());
+        }
+        ChangeLogFixture.publishAndProject(tenant, changes);
+        jdbi.useHandle(h -> h.execute("UPDATE memory_search SET words = to_tsvector('simple', 'damaged')"
+                + " WHERE tenant_id = ?", tenant));
+
+        StringWriter dry = new StringWriter();
+        assertThat(ChangeLogFixture.mnemo(dry, "replay", "--projection", "memory_search", "--from",
+                before.toString(), "--dry-run")).isEqualTo(2);
+        StringWriter replay = new StringWriter();
+        assertThat(ChangeLogFixture.mnemo(replay, "replay", "--projection", "memory_search", "--from",
+                before.toString())).as(replay.toString()).isZero();
+        String row = jdbi.withHandle(h -> h.createQuery("SELECT version || ' ' || words::text FROM memory_search"
+                + " WHERE tenant_id = :t").bind("t", tenant).mapTo(String.class).one());
+        assertThat(row).isEqualTo("2 'apples':2 'then':1");
+    }
+
     private static long rowsOf(Jdbi jdbi, String tenant) {
         return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM memories WHERE tenant_id = :t")
                 .bind("t", tenant).mapTo(Long.class).one());

@@ -64,6 +64,9 @@ class StatusCommandIT {
         assertThat(status.at("/projections/memories/lagSeconds").isNumber()).isTrue();
         assertThat(status.get("processors").get("lagByPartition")).hasSize(12);
         assertThat(status.get("projections").get("memories").has("appliedWatermark")).isTrue();
+        // search is its own projection: its own lag and the watermark q= reads wait for
+        assertThat(status.at("/projections/memory_search/lagSeconds").isNumber()).isTrue();
+        assertThat(status.get("projections").get("memory_search").has("appliedWatermark")).isTrue();
         assertThat(status.get("projections").get("media").get("topic").asText()).isEqualTo(Topics.MEMORY_CHANGES.name());
         assertThat(status.get("projections").get("user_activity_daily").get("lag").asLong()).isGreaterThanOrEqualTo(0);
         assertThat(status.get("replicas").get(0).get("standby").asBoolean()).isTrue();

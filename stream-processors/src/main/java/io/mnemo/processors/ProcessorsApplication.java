@@ -16,6 +16,7 @@ import io.mnemo.kit.metrics.PrometheusMetrics;
 import io.mnemo.processors.db.ActivityProjectionWriter;
 import io.mnemo.processors.db.MediaProjectionWriter;
 import io.mnemo.processors.db.MemoriesProjectionWriter;
+import io.mnemo.processors.db.MemorySearchProjectionWriter;
 import io.mnemo.processors.db.MemoryPartitions;
 import io.mnemo.processors.kafka.KafkaDeadLetterPublisher;
 import io.mnemo.processors.s3.MediaObjects;
@@ -63,6 +64,8 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
     private static final Logger LOG = LoggerFactory.getLogger(ProcessorsApplication.class);
     /** Consumer group of the memories projection sink (its offsets of record live in Postgres). */
     public static final String MEMORIES_SINK_GROUP = "mnemo-projection-memories";
+    /** Consumer group of the memory_search (full-text) projection sink. */
+    public static final String SEARCH_SINK_GROUP = "mnemo-projection-memory-search";
     /** Consumer group of the user_activity_daily projection sink. */
     public static final String ACTIVITY_SINK_GROUP = "mnemo-projection-activity";
     /** Consumer group of the media projection sink (S3 objects plus the media tables). */
@@ -116,6 +119,10 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
                 sink.getMaxBackoff(), sinkDeadLetters(environment, kafka, deadLetters), instanceId);
         sinks.registerWriters(MEMORIES_SINK_GROUP, Topics.MEMORY_CHANGES.name(),
                 new MemoriesProjectionWriter(partitions), sink.getMaxBatch(), sink.getMemoriesWriters());
+        // Full-text search is its own projection (its own group, offsets and watermark): the words' GIN index is
+        // half of a memory's write cost, and listing a user's memories does not wait for it.
+        sinks.registerWriters(SEARCH_SINK_GROUP, Topics.MEMORY_CHANGES.name(), new MemorySearchProjectionWriter(),
+                sink.getMaxBatch(), sink.getSearchWriters());
         // The activity totals are read from memory-changes (where the topology also puts them, in the user's
         // partition and in order with every other record of the event): that is what makes its watermark exact.
         sinks.register(ACTIVITY_SINK_GROUP, Topics.MEMORY_CHANGES.name(), new ActivityProjectionWriter(),

@@ -37,14 +37,15 @@ public class ProcessorsConfiguration extends ServiceConfiguration {
     private boolean migrateOnStart = true;
 
     /**
-     * Each sink thread keeps its own connection (memories writers, activity, media), and the rest of the service
+     * Each sink thread keeps its own connection (memories writers, search writers, activity, media), and the rest of the service
      * (offset loads on rebalance, partition maintenance, health checks) needs a few more.
      */
     @JsonIgnore
-    @ValidationMethod(message = "database.maxSize must be at least sink.memoriesWriters + 4 (one connection per sink "
+    @ValidationMethod(message = "database.maxSize must be at least sink.memoriesWriters + sink.searchWriters + 4 (one "
+            + "connection per sink "
             + "thread, two spare)")
     public boolean isPoolLargeEnoughForSinks() {
-        return database.getMaxSize() >= sink.getMemoriesWriters() + 4;
+        return database.getMaxSize() >= sink.getMemoriesWriters() + sink.getSearchWriters() + 4;
     }
 
     @JsonProperty

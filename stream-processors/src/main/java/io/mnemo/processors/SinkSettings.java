@@ -23,6 +23,13 @@ public class SinkSettings {
     @Min(1)
     @Max(32)
     private int memoriesWriters = 2;
+    /**
+     * Writers of the memory_search (full-text) projection in this instance, like {@link #memoriesWriters}. One keeps
+     * up on two cores: its rows are small, and the words' GIN is its only index beside the key.
+     */
+    @Min(1)
+    @Max(32)
+    private int searchWriters = 1;
     /** Monthly partitions created ahead of the current month. */
     @Min(0)
     private int monthsAhead = 3;
@@ -39,6 +46,16 @@ public class SinkSettings {
     @JsonProperty
     public void setMemoriesWriters(int memoriesWriters) {
         this.memoriesWriters = memoriesWriters;
+    }
+
+    @JsonProperty
+    public int getSearchWriters() {
+        return searchWriters;
+    }
+
+    @JsonProperty
+    public void setSearchWriters(int searchWriters) {
+        this.searchWriters = searchWriters;
     }
 
     @JsonProperty

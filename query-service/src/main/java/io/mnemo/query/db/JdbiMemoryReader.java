@@ -40,9 +40,11 @@ public final class JdbiMemoryReader implements MemoryReader {
     @Override
     public Read<List<MemoryView>> newestFirst(String tenantId, String userId, MemoryFilter filter,
                                               Optional<Cursor> after, int limit, Optional<LogPosition> atLeast) {
-        return router.readGated(Projection.MEMORIES, tenantId, userId, atLeast, (handle, watermark, partition) ->
-                MemoriesReadDao.newestFirstWithWatermark(handle, watermark, partition, tenantId, userId, filter, after,
-                        limit));
+        // a search reads memory_search too, whose sink has its own watermark: it waits for both
+        Projection projection = filter.text().isPresent() ? Projection.MEMORY_SEARCH : Projection.MEMORIES;
+        return router.readGated(projection, tenantId, userId, atLeast, (handle, watermarks, partition) ->
+                MemoriesReadDao.newestFirstWithWatermark(handle, watermarks, partition, tenantId, userId, filter,
+                        after, limit));
     }
 
     @Override

@@ -29,7 +29,8 @@ import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 
 /**
- * The query service's reads of {@code memories} (and {@code memory_locator}, which finds a memory by id). The
+ * The query service's reads of {@code memories} (and {@code memory_locator}, which finds a memory by id, and
+ * {@code memory_search}, whose words a search matches). The
  * listing's statement depends on the filter, so it is built here rather than annotated; its text is still fixed
  * per filter shape, with every value bound.
  */
@@ -54,8 +55,19 @@ public interface MemoriesReadDao extends SqlObject {
     static Gated<List<MemoryView>> newestFirstWithWatermark(Handle handle, String watermarkName, int partition,
                                                            String tenantId, String userId, MemoryFilter filter,
                                                            Optional<Cursor> after, int limit) {
-        Query query = handle.createQuery(pageWithWatermark(filter, after.isPresent())).bind("limit", limit)
-                .bind("projection", watermarkName).bind("partition", partition);
+        return newestFirstWithWatermark(handle, List.of(watermarkName), partition, tenantId, userId, filter, after,
+                limit);
+    }
+
+    /**
+     * As above, gated on the lower of the watermarks named (a search names memories and memory_search: its words
+     * come from one, its rows from the other).
+     */
+    static Gated<List<MemoryView>> newestFirstWithWatermark(Handle handle, List<String> watermarkNames, int partition,
+                                                           String tenantId, String userId, MemoryFilter filter,
+                                                           Optional<Cursor> after, int limit) {
+        Query query = WatermarksReadDao.bind(handle.createQuery(pageWithWatermark(filter, after.isPresent(),
+                watermarkNames.size())), watermarkNames, partition).bind("limit", limit);
         bindFilter(query, tenantId, userId, filter);
         after.ifPresent(cursor -> query.bind("cursorTime", cursor.occurredAt().atOffset(ZoneOffset.UTC))
                 .bind("cursorId", cursor.memoryId()));
@@ -81,7 +93,13 @@ public interface MemoriesReadDao extends SqlObject {
      * with nulls for the memory when the page is empty).
      */
     static String pageWithWatermark(MemoryFilter filter, boolean afterCursor) {
-        return "SELECT w.applied_offset AS watermark, p.* FROM (SELECT (" + WatermarksReadDao.APPLIED_OFFSET
+        return pageWithWatermark(filter, afterCursor, 1);
+    }
+
+    /** {@link #pageWithWatermark(MemoryFilter, boolean)} gated on {@code watermarks} (1 or 2) projections. */
+    static String pageWithWatermark(MemoryFilter filter, boolean afterCursor, int watermarks) {
+        return "SELECT w.applied_offset AS watermark, p.* FROM (SELECT ("
+                + WatermarksReadDao.appliedOffset(watermarks == 1 ? List.of("a") : List.of("a", "b"))
                 + ") AS applied_offset) w LEFT JOIN LATERAL (" + listing(filter, afterCursor, true) + ") p ON true"
                 + " ORDER BY p.occurred_at DESC, p.memory_id DESC";
     }
@@ -105,17 +123,34 @@ public interface MemoriesReadDao extends SqlObject {
     /**
      * The listing statement for a filter: the redundant upper bound on occurred_at next to the keyset condition
      * lets the planner prune newer monthly partitions.
+     *
+     * <p>A search ({@code q}) finds the words in {@code memory_search} (its own projection and GIN index) and the
+     * rows through {@code memory_locator}, by memory id, so the same filters, order and keyset apply to the rows.
+     * The two projections' sinks run apart: where the words reflect another version than the row, the row's own
+     * content is matched instead ({@code to_tsvector} on that row only), so a hit always matches the content it
+     * returns; a row newer than the words it was indexed under is found once the search sink has caught up.
      */
     static String listing(MemoryFilter filter, boolean afterCursor, boolean limited) {
-        StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS)
-                .append(" FROM memories m WHERE m.tenant_id = :tenantId AND m.user_id = :userId");
+        StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS);
+        if (filter.text().isPresent()) {
+            sql.append(" FROM memory_search s"
+                    + " JOIN memory_locator l ON l.tenant_id = s.tenant_id AND l.user_id = s.user_id"
+                    + " AND l.memory_id = s.memory_id AND NOT l.deleted"
+                    + " JOIN memories m ON m.tenant_id = l.tenant_id AND m.user_id = l.user_id"
+                    + " AND m.occurred_at = l.occurred_at AND m.memory_id = l.memory_id"
+                    + " WHERE s.tenant_id = :tenantId AND s.user_id = :userId"
+                    + " AND s.words @@ plainto_tsquery('simple', :q)"
+                    + " AND (s.version = m.version"
+                    + " OR to_tsvector('simple', m.content) @@ plainto_tsquery('simple', :q))"
+                    + " AND m.tenant_id = :tenantId AND m.user_id = :userId");
+        } else {
+            sql.append(" FROM memories m WHERE m.tenant_id = :tenantId AND m.user_id = :userId");
+        }
         filter.from().ifPresent(f -> sql.append(" AND m.occurred_at >= :from"));
         filter.to().ifPresent(t -> sql.append(" AND m.occurred_at < :to"));
         if (!filter.tags().isEmpty()) {
             sql.append(" AND m.tags @> CAST(:tags AS text[])");
         }
-        filter.text().ifPresent(q -> sql.append(
-                " AND to_tsvector('simple', m.content) @@ plainto_tsquery('simple', :q)"));
         if (afterCursor) {
             sql.append(" AND m.occurred_at <= :cursorTime AND (m.occurred_at, m.memory_id) < (:cursorTime, :cursorId)");
         }

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * ({@link #readGated}: same snapshot as the rows) or by one just before it, whose later snapshot therefore reflects
  * at least that position — waiting up to a bound for a replica, then trying the
  * primary, else {@link NotYetVisible}. Each projection has its own sink and watermark, so a read waits for the
- * projection it reads, not another one that may be ahead. A source failing mid-request is skipped, not reported
+ * projection it reads, not another one that may be ahead; a read of two projections (a search: the words in
+ * {@code memory_search}, the rows in {@code memories}) waits for both, and reports the lower watermark. A source failing mid-request is skipped, not reported
  * as an error.
  */
 public final class ReadRouter {
@@ -118,16 +119,19 @@ public final class ReadRouter {
      */
     public <T> Read<T> read(Projection projection, String tenantId, String userId, Optional<LogPosition> atLeast,
                             Function<Handle, T> query) {
-        return readGated(projection, tenantId, userId, atLeast, (handle, watermarkName, partition) -> {
-            Optional<Long> watermark = WatermarksReadDao.appliedOffset(handle, watermarkName, partition);
+        return readGated(projection, tenantId, userId, atLeast, (handle, watermarkNames, partition) -> {
+            Optional<Long> watermark = WatermarksReadDao.appliedOffset(handle, watermarkNames, partition);
             return new Gated<>(query.apply(handle), watermark);
         });
     }
 
-    /** A query that reads its rows and the projection's watermark of a partition, ideally in one statement. */
+    /**
+     * A query that reads its rows and the projection's watermark of a partition, ideally in one statement; for a
+     * projection with two watermark names, the lower of the two ({@link WatermarksReadDao#appliedOffset(List)}).
+     */
     @FunctionalInterface
     public interface GatedQuery<T> {
-        Gated<T> run(Handle handle, String watermarkName, int partition);
+        Gated<T> run(Handle handle, List<String> watermarkNames, int partition);
     }
 
     /**
@@ -138,10 +142,10 @@ public final class ReadRouter {
     public <T> Read<T> readGated(Projection projection, String tenantId, String userId, Optional<LogPosition> atLeast,
                                  GatedQuery<T> query) {
         int partition = partitionOf(tenantId, userId);
-        String watermarkName = projection.watermarkName();
+        List<String> watermarkNames = projection.watermarkNames();
         // a position in another partition says nothing about this user's data
         return read(Optional.of(partition), atLeast.filter(position -> position.partition() == partition),
-                handle -> query.run(handle, watermarkName, partition));
+                handle -> query.run(handle, watermarkNames, partition));
     }
 
     /** {@code partition}: the user's, whose watermark {@code query} returns; empty for tenant-wide reads. */

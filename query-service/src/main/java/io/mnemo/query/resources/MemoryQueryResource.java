@@ -91,8 +91,7 @@ public final class MemoryQueryResource {
                          @Parameter(description = "Only memories carrying this tag; repeat for several, all of "
                                  + "which must be present (`tag=walk&tag=outdoor`).")
                          @QueryParam("tag") List<String> tags,
-                         @Parameter(description = "Full-text search of the content: every word must occur "
-                                 + "(simple dictionary, no stemming).")
+                         @Parameter(description = QueryApiDocs.SEARCH)
                          @QueryParam("q") String text,
                          @Parameter(description = "Page size.", schema = @Schema(type = "integer", minimum = "1",
                                  maximum = "" + MemoryQueries.MAX_LIMIT,

@@ -30,6 +30,11 @@ public final class QueryApiDocs {
             + "position of the user's partition, or is 503 position-not-yet-visible after a short wait.";
     static final String POSITION_ANSWERED = "`partition:offset` of the user's partition that the data read reflects "
             + "at least (absent before the first event of that partition); send it back to never read older data.";
+    static final String SEARCH = "Full-text search of the content: every word must occur (simple dictionary, no "
+            + "stemming). Search has its own index, which follows the memories by milliseconds: with "
+            + "X-Mnemo-Position a search waits until both the memories and the search index reflect the position "
+            + "(and answers with the lower of the two), while a list without `q` waits for the memories only. "
+            + "Every memory returned matches the words in the content returned.";
     static final String POSITION_PATTERN = "^[0-9]+:[0-9]+$";
     static final String POSITION_EXAMPLE = "3:1042";
     static final String READ_SOURCE = "Which database answered: `replica` or `primary`.";

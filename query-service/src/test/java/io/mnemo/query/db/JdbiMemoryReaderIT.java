@@ -149,6 +149,77 @@ class JdbiMemoryReaderIT {
         assertThat(none.watermark()).isEmpty();
     }
 
+    @Test
+    void aSearchIsGatedOnTheLowerOfTheMemoriesAndSearchWatermarksAndAListOnTheMemoriesOnly() {
+        String user = "search-gated";
+        int partition = router.partitionOf(tenant, user);
+        long base = aboveEveryWatermark(partition);
+        MemoryFilter search = new MemoryFilter(Optional.empty(), Optional.empty(), List.of(), Optional.of("lake"));
+        watermark("memories", partition, base + 30);
+        watermark("memory_search", partition, base + 20);
+        assertThat(reader.newestFirst(tenant, user, search, Optional.empty(), 10, at(partition, base + 20))
+                .position()).hasValue(new LogPosition(partition, base + 20));
+        assertThatThrownBy(() -> reader.newestFirst(tenant, user, search, Optional.empty(), 10,
+                at(partition, base + 21))).isInstanceOf(NotYetVisible.class);
+        assertThat(reader.newestFirst(tenant, user, MemoryFilter.none(), Optional.empty(), 10,
+                at(partition, base + 30)).position()).hasValue(new LogPosition(partition, base + 30));
+
+        watermark("memory_search", partition, base + 40);
+        assertThat(reader.newestFirst(tenant, user, search, Optional.empty(), 10, at(partition, base + 30))
+                .position()).hasValue(new LogPosition(partition, base + 30));
+    }
+
+    @Test
+    void aSearchReturnsOnlyRowsWhoseContentMatchesWhicheverSinkIsAheadAndPagesByTheKeyset() {
+        String user = "search-rows";
+        UUID current = UUID.randomUUID();
+        UUID revisedAway = UUID.randomUUID();
+        UUID revisedInto = UUID.randomUUID();
+        UUID forgotten = UUID.randomUUID();
+        PRIMARY.useHandle(h -> {
+            h.createQuery("SELECT mnemo_ensure_memories_month(CAST(date_trunc('month', now()) AS date), 8)")
+                    .mapTo(Boolean.class).one();
+            // rows as the memories sink left them (version, content) and words as the search sink left them
+            row(h, user, current, 0, 1, "swam in the lake", 1, "swam in the lake");
+            row(h, user, revisedAway, 1, 2, "walked in the hills", 1, "lake at dawn");
+            row(h, user, revisedInto, 2, 2, "rowed on the lake", 1, "rowed on the river");
+            h.execute("INSERT INTO memory_locator (tenant_id, user_id, memory_id, occurred_at, version, deleted)"
+                    + " VALUES (?, ?, ?, now(), 2, true)", tenant, user, forgotten);
+            h.execute("INSERT INTO memory_search (tenant_id, user_id, memory_id, version, words)"
+                    + " VALUES (?, ?, ?, 2, NULL)", tenant, user, forgotten);
+        });
+        MemoryFilter lake = new MemoryFilter(Optional.empty(), Optional.empty(), List.of(), Optional.of("lake"));
+
+        // the revision away from "lake" is not returned though its words still say lake; the revision into "lake"
+        // is found once the search sink has its words (below), and a forgotten memory never
+        assertThat(reader.newestFirst(tenant, user, lake, Optional.empty(), 10, Optional.empty()).value())
+                .extracting(v -> v.content()).containsExactly("swam in the lake");
+        PRIMARY.useHandle(h -> h.execute("UPDATE memory_search SET version = 2, words = to_tsvector('simple', ?)"
+                + " WHERE tenant_id = ? AND user_id = ? AND memory_id = ?", "rowed on the lake", tenant, user,
+                revisedInto));
+        var first = reader.newestFirst(tenant, user, lake, Optional.empty(), 1, Optional.empty()).value();
+        assertThat(first).extracting(v -> v.content()).containsExactly("rowed on the lake");
+        var next = reader.newestFirst(tenant, user, lake, Optional.of(new io.mnemo.query.core.Cursor(
+                first.get(0).occurredAt(), first.get(0).memoryId())), 10, Optional.empty()).value();
+        assertThat(next).extracting(v -> v.content()).containsExactly("swam in the lake");
+    }
+
+    /** A memory {@code hour} hours into this month: its memories row and locator, and its memory_search row. */
+    private void row(org.jdbi.v3.core.Handle h, String user, UUID id, int hour, long version, String content,
+                     long wordsVersion, String words) {
+        h.execute("""
+                INSERT INTO memories (tenant_id, user_id, occurred_at, memory_id, recorded_at, content, version,
+                                      source_partition, source_offset)
+                VALUES (?, ?, date_trunc('month', now()) + ? * interval '1 hour', ?, now(), ?, ?, 0, 0)""",
+                tenant, user, hour, id, content, version);
+        h.execute("""
+                INSERT INTO memory_locator (tenant_id, user_id, memory_id, occurred_at, version, deleted)
+                VALUES (?, ?, ?, date_trunc('month', now()) + ? * interval '1 hour', ?, false)""",
+                tenant, user, id, hour, version);
+        h.execute("INSERT INTO memory_search (tenant_id, user_id, memory_id, version, words)"
+                + " VALUES (?, ?, ?, ?, to_tsvector('simple', ?))", tenant, user, id, wordsVersion, words);
+    }
+
     private static Optional<LogPosition> at(int partition, long offset) {
         return Optional.of(new LogPosition(partition, offset));
     }

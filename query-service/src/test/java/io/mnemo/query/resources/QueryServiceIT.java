@@ -128,6 +128,11 @@ class QueryServiceIT {
                             VALUES (:t, :u, :id, :o, 1, false)""")
                     .bind("t", tenantId).bind("u", user).bind("o", Timestamp.from(occurredAt)).bind("id", id).execute();
         });
+        // the search sink's row: its own projection
+        PRIMARY.useHandle(h -> h.createUpdate("""
+                        INSERT INTO memory_search (tenant_id, user_id, memory_id, version, words)
+                        VALUES (:t, :u, :id, 1, to_tsvector('simple', :c))""")
+                .bind("t", tenantId).bind("u", user).bind("id", id).bind("c", content).execute());
     }
 
     static void advanceWatermark(int partition, long offset) {
@@ -611,6 +616,41 @@ class QueryServiceIT {
         // memory reads keep following the memories projection
         assertThat(get(reader, "/v1/users/" + user + "/memories", "X-Mnemo-Position", partition + ":" + (base + 50))
                 .headers().firstValue("X-Mnemo-Position")).hasValue(partition + ":" + (base + 100));
+    }
+
+    @Test
+    @Order(12)
+    void aSearchWaitsForTheSearchProjectionAndTheMemoriesAListWaitsForTheMemoriesOnly() throws Exception {
+        String user = "ryw-search";
+        int partition = partitionOf(tenant, user);
+        long base = aboveEveryWatermark(partition);
+        insertMemory(tenant, user, UUID.randomUUID(), Instant.parse("2026-07-01T10:00:00Z"), "Swam in the lake",
+                List.of());
+        // the memories sink has applied the partition up to base + 10, the search sink up to base
+        advanceWatermark("memories", partition, base + 10);
+        advanceWatermark("memory_search", partition, base);
+        awaitReplica();
+        String search = "/v1/users/" + user + "/memories?q=lake";
+
+        HttpResponse<String> notSearchable = get(reader, search, "X-Mnemo-Position", partition + ":" + (base + 10));
+        assertThat(notSearchable.statusCode()).isEqualTo(503);
+        assertThat(JSON.readTree(notSearchable.body()).get("type").asText())
+                .isEqualTo("urn:mnemo:problem:position-not-yet-visible");
+        HttpResponse<String> listed = get(reader, "/v1/users/" + user + "/memories", "X-Mnemo-Position",
+                partition + ":" + (base + 10));
+        assertThat(listed.statusCode()).isEqualTo(200);
+        assertThat(contents(listed)).containsExactly("Swam in the lake");
+
+        HttpResponse<String> searched = get(reader, search, "X-Mnemo-Position", partition + ":" + base);
+        assertThat(searched.statusCode()).isEqualTo(200);
+        // a search reflects the lower of the two watermarks
+        assertThat(searched.headers().firstValue("X-Mnemo-Position")).hasValue(partition + ":" + base);
+        assertThat(contents(searched)).containsExactly("Swam in the lake");
+
+        advanceWatermark("memory_search", partition, base + 20);
+        HttpResponse<String> caughtUp = get(reader, search, "X-Mnemo-Position", partition + ":" + (base + 10));
+        assertThat(caughtUp.statusCode()).isEqualTo(200);
+        assertThat(caughtUp.headers().firstValue("X-Mnemo-Position")).hasValue(partition + ":" + (base + 10));
     }
 
     @Test

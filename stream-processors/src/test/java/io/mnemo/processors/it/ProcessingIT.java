@@ -141,6 +141,15 @@ class ProcessingIT {
         live.values().removeIf(EventLoad.Expected::deleted);
         assertThat(actual).isEqualTo(live);
 
+        // the full-text projection, from its own sink: the words of exactly the live rows' versions
+        await().atMost(SETTLE).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                assertThat(searchableMemories(load.tenant)).isEqualTo(load.live()));
+        long wordsOfTheLiveVersion = jdbi.withHandle(h -> h.createQuery("""
+                        SELECT count(*) FROM memories m JOIN memory_search s USING (tenant_id, user_id, memory_id)
+                        WHERE m.tenant_id = :t AND s.version = m.version AND s.words = to_tsvector('simple', m.content)""")
+                .bind("t", load.tenant).mapTo(Long.class).one());
+        assertThat(wordsOfTheLiveVersion).isEqualTo(load.live());
+
         MemoriesReconciler.Report report = reconcile(load.tenant);
         assertThat(report.differences()).isEmpty();
         assertThat(report.liveInLog()).isEqualTo(load.live());
@@ -404,7 +413,7 @@ class ProcessingIT {
 
     @Test
     @Order(6)
-    void erasingAUserRemovesItsRowsActivityAndMediaObjects() throws Exception {
+    void erasingAUserRemovesItsRowsSearchWordsActivityAndMediaObjects() throws Exception {
         String tenant = "erase-" + UUID.randomUUID();
         String key = Topics.userKey(tenant, "u");
         byte[] bytes = new byte[40_000];
@@ -434,7 +443,7 @@ class ProcessingIT {
                     .bucket(s3endpoint.bucket()).prefix(prefix)).contents().size();
             String contentKey = "media/" + tenant + "/" + sha;
             await().atMost(SETTLE).until(() -> memoryRow(tenant, memoryId) != null && objects.apply(contentKey) == 1
-                    && activityRows(tenant) == 1);
+                    && activityRows(tenant) == 1 && searchableMemories(tenant) == 1);
             long mediaBytes = jdbi.withHandle(h -> h.createQuery(
                     "SELECT media_bytes FROM user_activity_daily WHERE tenant_id = :t")
                     .bind("t", tenant).mapTo(Long.class).one());
@@ -446,11 +455,20 @@ class ProcessingIT {
 
             await().atMost(SETTLE).untilAsserted(() -> {
                 assertThat(memoryRow(tenant, memoryId)).isNull();
+                // no words of the user are left to search (a tombstone keeps only ids and the version)
+                assertThat(searchableMemories(tenant)).isZero();
                 assertThat(activityRows(tenant)).isZero();
                 assertThat(objects.apply("media/" + tenant + "/")).isZero();
                 assertThat(objects.apply("staging/" + tenant + "/u/")).isZero();
             });
         }
+    }
+
+    /** Rows of memory_search with words (tombstones of deleted memories have none). */
+    private static long searchableMemories(String tenant) {
+        return jdbi.withHandle(h -> h.createQuery(
+                        "SELECT count(*) FROM memory_search WHERE tenant_id = :t AND words IS NOT NULL")
+                .bind("t", tenant).mapTo(Long.class).one());
     }
 
     private static long activityRows(String tenant) {

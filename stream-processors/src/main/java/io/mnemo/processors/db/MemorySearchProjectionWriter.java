@@ -1,0 +1,104 @@
+package io.mnemo.processors.db;
+
+import io.mnemo.processors.core.MemoryKey;
+import io.mnemo.processors.sink.ProjectionWriter;
+import io.mnemo.processors.sink.SettledPositions;
+import io.mnemo.schemas.changes.MemoryChangeKind;
+import io.mnemo.schemas.changes.MemoryChanged;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Folds {@code mnemo.memory-changes.v1} into {@code memory_search}, the full-text projection: per memory, the words
+ * of its content ({@code to_tsvector('simple', content)}, computed by Postgres) and the version they reflect. A
+ * deletion (a forget, or one of an erasure's deletions) leaves a tombstone, the version with no words, so that an
+ * older change arriving later (a replay, a redelivery) finds a newer version and changes nothing. Its own sink,
+ * offsets and watermark ({@value #PROJECTION}): it runs behind or ahead of the memories sink, never in its way.
+ */
+public final class MemorySearchProjectionWriter implements ProjectionWriter<SpecificRecord> {
+    public static final String PROJECTION = "memory_search";
+
+    /**
+     * The batch's newest change of each memory as parallel arrays, in ONE statement, with the version guard
+     * ({@code %s}: {@code <}, or {@code <=} in repair mode). Words are computed for the rows the guard lets through.
+     */
+    static final String APPLY_BATCH = """
+            INSERT INTO memory_search AS s (tenant_id, user_id, memory_id, version, words)
+            SELECT tenant_id, user_id, memory_id, version,
+                   CASE WHEN deleted THEN NULL ELSE to_tsvector('simple', content) END
+            FROM unnest(CAST(:tenants AS text[]), CAST(:users AS text[]), CAST(:ids AS uuid[]),
+                        CAST(:versions AS bigint[]), CAST(:deleted AS boolean[]), CAST(:contents AS text[]))
+                AS i(tenant_id, user_id, memory_id, version, deleted, content)
+            ORDER BY tenant_id, user_id, memory_id
+            ON CONFLICT (tenant_id, user_id, memory_id) DO UPDATE SET
+                version = EXCLUDED.version, words = EXCLUDED.words, updated_at = now()
+            WHERE s.version %s EXCLUDED.version
+            """;
+    private static final String APPLY_LIVE = APPLY_BATCH.formatted("<");
+    private static final String APPLY_REPAIR = APPLY_BATCH.formatted("<=");
+
+    private final boolean repair;
+
+    public MemorySearchProjectionWriter() {
+        this(false);
+    }
+
+    private MemorySearchProjectionWriter(boolean repair) {
+        this.repair = repair;
+    }
+
+    /** For replays that repair: the version already applied is applied again; older ones still change nothing. */
+    public static MemorySearchProjectionWriter repairing() {
+        return new MemorySearchProjectionWriter(true);
+    }
+
+    @Override
+    public String projection() {
+        return PROJECTION;
+    }
+
+    @Override
+    public void write(Handle transaction, List<ConsumerRecord<String, SpecificRecord>> batch) {
+        Map<MemoryKey, MemoryChanged> newest = new LinkedHashMap<>();
+        for (ConsumerRecord<String, SpecificRecord> record : batch) {
+            // erasures, settlements and activity totals carry no words: an erasure's deletions precede it
+            if (record.value() instanceof MemoryChanged change) {
+                newest.merge(MemoryKey.of(change), change, (a, b) -> a.getVersion() >= b.getVersion() ? a : b);
+            }
+        }
+        if (!newest.isEmpty()) {
+            int n = newest.size();
+            String[] tenants = new String[n];
+            String[] users = new String[n];
+            UUID[] ids = new UUID[n];
+            Long[] versions = new Long[n];
+            Boolean[] deleted = new Boolean[n];
+            String[] contents = new String[n];
+            int i = 0;
+            for (MemoryChanged change : newest.values()) {
+                boolean gone = change.getKind() != MemoryChangeKind.UPSERTED || change.getState() == null;
+                tenants[i] = change.getTenantId();
+                users[i] = change.getUserId();
+                ids[i] = change.getMemoryId();
+                versions[i] = change.getVersion();
+                deleted[i] = gone;
+                contents[i] = gone ? null : change.getState().getContent();
+                i++;
+            }
+            transaction.createUpdate(repair ? APPLY_REPAIR : APPLY_LIVE)
+                    .bindArray("tenants", String.class, (Object[]) tenants)
+                    .bindArray("users", String.class, (Object[]) users)
+                    .bindArray("ids", UUID.class, (Object[]) ids)
+                    .bindArray("versions", Long.class, (Object[]) versions)
+                    .bindArray("deleted", Boolean.class, (Object[]) deleted)
+                    .bindArray("contents", String.class, (Object[]) contents)
+                    .execute();
+        }
+        Watermarks.advance(transaction, PROJECTION, SettledPositions.of(batch));
+    }
+}
