@@ -75,6 +75,21 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
     /** Every service instance, processors first; one of each, or two with --ha. */
     private final List<ServiceProcess> services = new ArrayList<>();
     private final List<LoadBalancer> balancers = new ArrayList<>();
+    /** What {@link #launch(Path, int, boolean, PrintWriter, Overrides)} changes; nothing for {@code mnemo dev}. */
+    private Overrides overrides = Overrides.NONE;
+
+    /**
+     * Changes to the platform that only tests make: the chaos suite adds a broker listener advertised at a fault
+     * proxy's port and points the processors (only them) at proxies in front of Kafka and Postgres.
+     *
+     * @param stack         applied to the devstack's options before it starts
+     * @param processorEnv  given the started devstack, environment variables that replace the processors' own
+     *                      (e.g. {@code MNEMO_KAFKA_BOOTSTRAP}, {@code MNEMO_PG_PRIMARY_URL}); kept for their restarts
+     */
+    public record Overrides(java.util.function.UnaryOperator<DevstackOptions> stack,
+                            java.util.function.Function<Devstack, Map<String, String>> processorEnv) {
+        public static final Overrides NONE = new Overrides(options -> options, started -> Map.of());
+    }
 
     /*
      * Stdout and stderr: `mnemo dev` is for people, and what they read is the banner (URLs, API key, how to try
@@ -148,6 +163,7 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
         DevstackOptions options = ha
                 ? DevstackOptions.persistent(root.resolve("devstack-ha")).withBrokers(3).withReplicas(2)
                 : DevstackOptions.persistent(root.resolve("devstack"));
+        options = overrides.stack().apply(options);
         Devstack stack = Devstack.start(options, times,
                 primary -> key.set(times.timeCall("migrations+api-key", () -> DevKey.rotate(primary, TENANT))));
         teardown.started("devstack", stack::close);
@@ -192,6 +208,7 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
                 env.put("MNEMO_INSTANCE_ID", "dev-" + name);
                 env.put("MNEMO_STREAMS_STANDBY_REPLICAS", "1");
             }
+            env.putAll(overrides.processorEnv().apply(stack));
             services.add(started(ServiceProcess.start(name, "io.mnemo.processors.ProcessorsApplication",
                     "stream-processors.yml", jvm, env, admin, logs)));
         }
@@ -268,10 +285,17 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
 
     /** As {@link #launch(Path, int, PrintWriter)}, the HA topology when {@code ha}. */
     public static Platform launch(Path dataDir, int partitions, boolean ha, PrintWriter err) throws Exception {
+        return launch(dataDir, partitions, ha, err, Overrides.NONE);
+    }
+
+    /** As {@link #launch(Path, int, boolean, PrintWriter)}, with the changes of {@code overrides}. */
+    public static Platform launch(Path dataDir, int partitions, boolean ha, PrintWriter err, Overrides overrides)
+            throws Exception {
         DevCommand command = new DevCommand();
         command.dataDir = dataDir;
         command.partitions = partitions;
         command.ha = ha;
+        command.overrides = java.util.Objects.requireNonNull(overrides, "overrides");
         Path root = dataDir.toAbsolutePath();
         Files.createDirectories(root);
         Path envFile = root.resolve("dev-env.json");
