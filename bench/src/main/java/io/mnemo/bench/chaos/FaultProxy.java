@@ -93,6 +93,7 @@ public final class FaultProxy implements AutoCloseable {
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicInteger open = new AtomicInteger();
+    private final AtomicLong delayed = new AtomicLong();
     private volatile Fault fault = NONE;
     private volatile boolean closed;
 
@@ -140,6 +141,11 @@ public final class FaultProxy implements AutoCloseable {
     /** Connections accepted since the start. */
     public long connectionsAccepted() {
         return accepted.get();
+    }
+
+    /** Chunks given a delay (latency or a retransmission stall) since the start: the fault met real traffic. */
+    public long chunksDelayed() {
+        return delayed.get();
     }
 
     /** Connections accepted and not yet closed, held ones included. */
@@ -213,12 +219,14 @@ public final class FaultProxy implements AutoCloseable {
         long now = System.nanoTime();
         Fault current = fault;
         if (current instanceof Latency latency) {
+            delayed.incrementAndGet();
             return now + latency.delay().toNanos();
         }
         if (current instanceof Loss loss) {
             int segments = (length + SEGMENT - 1) / SEGMENT;
             double stalled = 1 - Math.pow(1 - loss.percent() / 100, segments);
             if (ThreadLocalRandom.current().nextDouble() < stalled) {
+                delayed.incrementAndGet();
                 return now + loss.retransmissionTimeout().toNanos();
             }
         }

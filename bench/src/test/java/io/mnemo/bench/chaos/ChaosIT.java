@@ -313,55 +313,93 @@ class ChaosIT {
     @Test
     void latencyAndThenLossBetweenTheProcessorsAndKafkaAndPostgresLoseDoubleAndStaleNothing() throws Exception {
         Ledger ledger = new Ledger();
+        LedgerLoad load = load("netfaults", ledger);
         long pid = platform.process("processors").pid();
-        long[] healed = new long[1];
+        long[] delayed = new long[4];
+        double[] recovery = new double[1];
         LedgerCheck.Result result;
         try {
-            result = underLoad(load("netfaults", ledger), ledger, NETWORK_LOAD, started -> {
+            result = underLoad(load, ledger, NETWORK_LOAD, started -> {
                 at(started, NETWORK_LOAD.multipliedBy(10).dividedBy(100));
+                long kafkaBefore = kafkaProxy.chunksDelayed();
+                long postgresBefore = postgresProxy.chunksDelayed();
                 setBoth(FaultProxy.latency(Duration.ofMillis(200)));
                 at(started, NETWORK_LOAD.multipliedBy(45).dividedBy(100));
                 setBoth(FaultProxy.NONE);
+                delayed[0] = kafkaProxy.chunksDelayed() - kafkaBefore;
+                delayed[1] = postgresProxy.chunksDelayed() - postgresBefore;
                 at(started, NETWORK_LOAD.multipliedBy(55).dividedBy(100));
                 setBoth(FaultProxy.loss(5));
                 at(started, NETWORK_LOAD.multipliedBy(90).dividedBy(100));
                 setBoth(FaultProxy.NONE);
-                healed[0] = System.nanoTime();
+                delayed[2] = kafkaProxy.chunksDelayed() - kafkaBefore - delayed[0];
+                delayed[3] = postgresProxy.chunksDelayed() - postgresBefore - delayed[1];
+                recovery[0] = secondsUntilListed(ledger, load);
             });
         } finally {
             setBoth(FaultProxy.NONE);
         }
-        System.out.printf("chaos netfaults: clean %.1f s after the last fault ended%n",
-                (System.nanoTime() - healed[0]) / 1e9);
+        System.out.printf("chaos netfaults: chunks delayed kafka/postgres: latency %d/%d, loss %d/%d; every memory "
+                + "accepted until the faults ended listed %.1f s after%n", delayed[0], delayed[1], delayed[2],
+                delayed[3], recovery[0]);
 
         assertNothingLostDoubledOrStale(ledger, result);
         assertThat(ledger.errors()).as("ingest does not go through the proxies").isZero();
+        assertThat(delayed).as("chunks delayed: the faults met the processors' traffic on both paths")
+                .doesNotContain(0L);
         assertProcessorsHealthy(pid);
     }
 
-    /** A partition of {@link #PARTITION} between the processors and {@code proxy}'s side, healed just before the end. */
+    /**
+     * Seconds from now until every memory the ledger holds now is listed by the query service (memories accepted
+     * later are not waited for): the recovery time after a fault ends.
+     */
+    private static double secondsUntilListed(Ledger ledger, LedgerLoad load) throws Exception {
+        long from = System.nanoTime();
+        Ledger sofar = new Ledger();
+        ledger.accepted().values().forEach(a -> sofar.accepted(a.key(), a.userId(), a.memoryId(), a.content()));
+        LedgerCheck check = new LedgerCheck(URI.create(env.get("queryUrl").asText()), env.get("apiKey").asText());
+        await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(250)).pollDelay(Duration.ZERO)
+                .ignoreExceptions()
+                .until(() -> check.compare(sofar, load.userIds()).lost().isEmpty());
+        return (System.nanoTime() - from) / 1e9;
+    }
+
+    /**
+     * A partition of {@link #PARTITION} between the processors and {@code proxy}'s side, under load that goes on a
+     * few seconds after the heal: the projection must stand still while it lasts (the fault is in the processors'
+     * path), and every memory must be listed, once, after it.
+     */
     private static void partitionHealsWithNothingLost(String run, FaultProxy proxy) throws Exception {
         Ledger ledger = new Ledger();
+        LedgerLoad load = load(run, ledger);
         long pid = platform.process("processors").pid();
         Duration before = Duration.ofSeconds(5);
         Duration after = Duration.ofSeconds(3);
-        long[] healed = new long[1];
+        LedgerCheck check = new LedgerCheck(URI.create(env.get("queryUrl").asText()), env.get("apiKey").asText());
+        LedgerCheck.Result[] partitioned = new LedgerCheck.Result[1];
+        double[] recovery = new double[1];
         LedgerCheck.Result result;
         try {
-            result = underLoad(load(run, ledger), ledger, before.plus(PARTITION).plus(after), started -> {
+            result = underLoad(load, ledger, before.plus(PARTITION).plus(after), started -> {
                 at(started, before);
                 proxy.partition();
+                at(started, before.plus(PARTITION).minusSeconds(2));
+                partitioned[0] = check.compare(ledger, load.userIds());
                 at(started, before.plus(PARTITION));
                 proxy.heal();
-                healed[0] = System.nanoTime();
+                recovery[0] = secondsUntilListed(ledger, load);
             });
         } finally {
             proxy.heal();
         }
-        double recovery = (System.nanoTime() - healed[0]) / 1e9;
-        System.out.printf("chaos %s: %d s partition; every accepted memory listed %.1f s after the heal%n", run,
-                PARTITION.toSeconds(), recovery);
+        System.out.printf("chaos %s: %d s partition; not yet listed 2 s before the heal: %d; every memory accepted "
+                + "until the heal listed %.1f s after it%n", run, PARTITION.toSeconds(), partitioned[0].lost().size(),
+                recovery[0]);
 
+        // ~40 memories a second are accepted: with the processors cut off, far more than a second's worth wait
+        assertThat(partitioned[0].lost().size()).as("the projection stands still during the partition")
+                .isGreaterThan((int) (RATE * (PARTITION.toSeconds() - 2) / 2));
         assertNothingLostDoubledOrStale(ledger, result);
         assertThat(ledger.errors()).as("ingest does not go through the proxies").isZero();
         assertProcessorsHealthy(pid);

@@ -125,6 +125,7 @@ class FaultProxyTest {
         proxy.heal();
 
         assertThat(slow).isBetween(200L, 1_000L);
+        assertThat(proxy.chunksDelayed()).isGreaterThanOrEqualTo(2);
         assertThat(pipelined).isBetween(200L, 1_500L);
         assertThat(roundTrip(socket, 3)).isLessThan(100);
     }
