@@ -40,7 +40,8 @@ final class KafkaCluster {
     private final List<KafkaBroker> nodes;
 
     /** {@code extraListeners}: on the (single) node besides its own, see {@link DevstackOptions.KafkaListener}. */
-    KafkaCluster(Path dataDir, Path logsDir, Ports ports, int size, List<DevstackOptions.KafkaListener> extraListeners) {
+    KafkaCluster(Path dataDir, Path logsDir, Ports ports, int size,
+                 List<DevstackOptions.KafkaListener> extraListeners) {
         String voters = IntStream.rangeClosed(1, size)
                 .mapToObj(id -> id + "@127.0.0.1:" + ports.get(Ports.kafkaController(id)))
                 .collect(Collectors.joining(","));

@@ -48,7 +48,7 @@ class ChaosIT {
     private static final Duration LOAD = Duration.ofSeconds(Long.getLong("mnemo.chaos.seconds", 40));
     /** The network faults' load: latency for part of it, loss for another part. */
     private static final Duration NETWORK_LOAD = Duration.ofSeconds(Long.getLong("mnemo.chaos.network.seconds", 30));
-    /** How long a partition lasts: 12 s in verify, 30 s (the issue's) with {@code -Dmnemo.chaos.partition.seconds=30}. */
+    /** A partition's length: 12 s in verify, the 30 s with {@code -Dmnemo.chaos.partition.seconds=30}. */
     private static final Duration PARTITION = Duration.ofSeconds(Long.getLong("mnemo.chaos.partition.seconds", 12));
 
     /** Between the processors (only them) and Kafka: the broker's CHAOS listener is advertised at this proxy's port. */
