@@ -185,6 +185,8 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
         common.put("MNEMO_PG_REPLICA_URL", replica.jdbcUrl());
         common.put("MNEMO_PG_USER", primary.user());
         common.put("MNEMO_PG_PASSWORD", primary.password() == null ? "" : primary.password());
+        // a development platform: its empty Postgres password and dev cursor secret are accepted
+        common.put("MNEMO_PROFILE", "dev");
         common.put("MNEMO_STREAMS_STATE_DIR", root.resolve("streams").toString());
         S3Endpoint media = stack.s3();
         common.put("MNEMO_S3_ENDPOINT", media.endpoint());

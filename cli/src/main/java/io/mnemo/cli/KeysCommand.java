@@ -54,7 +54,7 @@ public final class KeysCommand implements Runnable {
 
         @Option(names = "--scopes", required = true, split = ",",
                 description = "Comma-separated scopes, of: memories:write, memories:read, media:write, "
-                        + "analytics:read, ops:admin.")
+                        + "analytics:read, ops:admin, users:erase.")
         List<String> scopes;
 
         @Option(names = "--rate", description = "Sustained requests per second (default: the service's).")

@@ -18,6 +18,7 @@ import io.mnemo.ingest.s3.S3MediaStore;
 import io.mnemo.ingest.resources.MemoriesResource;
 import io.mnemo.ingest.resources.UsersResource;
 import io.mnemo.kit.config.ConfigSources;
+import io.mnemo.kit.config.DevSecrets;
 import io.mnemo.kit.db.PostgresFactory;
 import io.mnemo.kit.http.JsonBodyLimit;
 import io.mnemo.kit.http.OpenApiDocs;
@@ -39,6 +40,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
@@ -65,6 +67,8 @@ public class IngestApplication extends Application<IngestConfiguration> {
 
     @Override
     public void run(IngestConfiguration config, Environment environment) {
+        DevSecrets.refuseOutsideDev(config.getProfile(), List.of(
+                new DevSecrets.Setting("database.password", config.getDatabase().getPassword(), null)));
         PrometheusMeterRegistry metrics = PrometheusMetrics.install(environment, "ingest");
         KafkaFactory kafka = config.getKafka();
         Admin admin = kafka.buildAdmin(environment, "mnemo-ingest-admin");
@@ -108,7 +112,8 @@ public class IngestApplication extends Application<IngestConfiguration> {
                 PostgresFactory.buildNonCritical(environment, config.getDatabase(), "postgres-keys"),
                 metrics, "ingest");
         environment.jersey().register(new HttpMetrics(metrics, "ingest"));
-        environment.jersey().register(new JsonBodyLimit(config.getMaxJsonBodySize().toBytes()));
+        environment.jersey().register(new JsonBodyLimit(config.getMaxJsonBodySize().toBytes(),
+                config.getJsonBodyReadTimeout().toJavaDuration()));
         environment.jersey().register(new IngestProblems());
         environment.jersey().register(new MediaProblems());
         environment.jersey().register(new MediaResource(mediaIngest, ingestMetrics));

@@ -1,9 +1,9 @@
 package io.mnemo.ingest;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.dropwizard.core.Configuration;
 import io.dropwizard.db.DataSourceFactory;
 import io.mnemo.kit.auth.AuthFactory;
+import io.mnemo.kit.config.ServiceConfiguration;
 import io.mnemo.kit.kafka.KafkaFactory;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -11,10 +11,12 @@ import io.dropwizard.util.DataSize;
 import io.dropwizard.util.DataSizeUnit;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MaxDataSize;
+import io.dropwizard.validation.MinDuration;
+import java.util.concurrent.TimeUnit;
 import jakarta.validation.constraints.Min;
 
 /** Typed, validated configuration of the ingest API. */
-public class IngestConfiguration extends Configuration {
+public class IngestConfiguration extends ServiceConfiguration {
     @Valid
     @NotNull
     private KafkaFactory kafka = new KafkaFactory();
@@ -58,6 +60,11 @@ public class IngestConfiguration extends Configuration {
     @MaxDataSize(value = 64, unit = DataSizeUnit.MEBIBYTES)
     private DataSize maxJsonBodySize = DataSize.mebibytes(16);
 
+    /** How long a JSON body may take to arrive; a body still trickling in after it → 408. */
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.SECONDS)
+    private Duration jsonBodyReadTimeout = Duration.seconds(20);
+
     /** Media uploads: S3 staging, size cap, part size. */
     @Valid
     @NotNull
@@ -91,6 +98,16 @@ public class IngestConfiguration extends Configuration {
     @JsonProperty
     public void setMaxJsonBodySize(DataSize maxJsonBodySize) {
         this.maxJsonBodySize = maxJsonBodySize;
+    }
+
+    @JsonProperty
+    public Duration getJsonBodyReadTimeout() {
+        return jsonBodyReadTimeout;
+    }
+
+    @JsonProperty
+    public void setJsonBodyReadTimeout(Duration jsonBodyReadTimeout) {
+        this.jsonBodyReadTimeout = jsonBodyReadTimeout;
     }
 
     @JsonProperty

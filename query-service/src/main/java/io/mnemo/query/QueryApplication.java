@@ -5,6 +5,7 @@ import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mnemo.kit.config.ConfigSources;
+import io.mnemo.kit.config.DevSecrets;
 import io.mnemo.kit.db.PostgresFactory;
 import io.mnemo.kit.http.ApiJson;
 import io.mnemo.kit.http.OpenApiDocs;
@@ -42,6 +43,9 @@ import org.slf4j.LoggerFactory;
 
 /** The analysts' query service: reads the projections from streaming replicas. */
 public class QueryApplication extends Application<QueryConfiguration> {
+    /** The cursor secret written in query-service.yml for mnemo dev; refused outside the dev profile. */
+    static final String DEV_CURSOR_SECRET = "dev-only-cursor-secret-change-me";
+
     /** How long start-up waits for Kafka to create or describe the event log. */
     private static final Duration EVENT_LOG_WAIT = Duration.ofSeconds(30);
 
@@ -61,6 +65,14 @@ public class QueryApplication extends Application<QueryConfiguration> {
 
     @Override
     public void run(QueryConfiguration config, Environment environment) {
+        List<DevSecrets.Setting> secrets = new ArrayList<>(List.of(
+                new DevSecrets.Setting("primary.password", config.getPrimary().getPassword(), null),
+                new DevSecrets.Setting("cursorSecret", config.getCursorSecret(), DEV_CURSOR_SECRET)));
+        for (int i = 0; i < config.getReplicas().size(); i++) {
+            secrets.add(new DevSecrets.Setting("replicas[" + i + "].password",
+                    config.getReplicas().get(i).getPassword(), null));
+        }
+        DevSecrets.refuseOutsideDev(config.getProfile(), secrets);
         PrometheusMeterRegistry metrics = PrometheusMetrics.install(environment, "query");
         int eventPartitions = eventPartitions(config.getKafka());
         List<Jdbi> replicas = new ArrayList<>();

@@ -1,9 +1,9 @@
 package io.mnemo.query;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.dropwizard.core.Configuration;
 import io.dropwizard.db.DataSourceFactory;
 import io.mnemo.kit.auth.AuthFactory;
+import io.mnemo.kit.config.ServiceConfiguration;
 import io.mnemo.kit.kafka.KafkaFactory;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Typed, validated configuration of the query service. */
-public class QueryConfiguration extends Configuration {
+public class QueryConfiguration extends ServiceConfiguration {
     /** Streaming replicas, tried in order; reads go to the primary only when none can answer. */
     @Valid
     @NotNull

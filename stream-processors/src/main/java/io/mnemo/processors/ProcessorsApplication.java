@@ -7,6 +7,7 @@ import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
 import io.mnemo.kit.config.ConfigSources;
+import io.mnemo.kit.config.DevSecrets;
 import io.mnemo.kit.db.PostgresFactory;
 import io.mnemo.kit.kafka.KafkaFactory;
 import io.mnemo.kit.kafka.KafkaHealthCheck;
@@ -37,6 +38,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -81,6 +83,8 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
 
     @Override
     public void run(ProcessorsConfiguration config, Environment environment) {
+        DevSecrets.refuseOutsideDev(config.getProfile(), List.of(
+                new DevSecrets.Setting("database.password", config.getDatabase().getPassword(), null)));
         PrometheusMeterRegistry metrics = PrometheusMetrics.install(environment, "processors");
         KafkaFactory kafka = config.getKafka();
         Admin admin = kafka.buildAdmin(environment, "mnemo-processors-admin");

@@ -2,8 +2,8 @@ package io.mnemo.processors;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.dropwizard.core.Configuration;
 import io.dropwizard.db.DataSourceFactory;
+import io.mnemo.kit.config.ServiceConfiguration;
 import io.mnemo.kit.kafka.KafkaFactory;
 import io.mnemo.kit.s3.S3Factory;
 import io.dropwizard.validation.ValidationMethod;
@@ -11,7 +11,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 
 /** Typed, validated configuration of the stream processors. */
-public class ProcessorsConfiguration extends Configuration {
+public class ProcessorsConfiguration extends ServiceConfiguration {
     @Valid
     @NotNull
     private KafkaFactory kafka = new KafkaFactory();

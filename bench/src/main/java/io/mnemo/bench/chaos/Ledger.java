@@ -54,6 +54,16 @@ public final class Ledger {
         gaveUp.incrementAndGet();
     }
 
+    /**
+     * The memories accepted so far, as a ledger of their own: what must be visible once the platform has recovered
+     * from a fault repaired now, while the load goes on adding to this ledger.
+     */
+    public Ledger snapshot() {
+        Ledger snapshot = new Ledger();
+        snapshot.accepted.putAll(accepted);
+        return snapshot;
+    }
+
     public Map<String, Accepted> accepted() {
         return Map.copyOf(accepted);
     }

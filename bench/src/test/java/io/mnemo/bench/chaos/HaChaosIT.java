@@ -77,6 +77,16 @@ class HaChaosIT {
     }
 
     private static LedgerCheck.Result underLoad(LedgerLoad load, Ledger ledger, Runnable faults) throws Exception {
+        return underLoad(load.userId(0).replaceAll("-[0-9a-f]{6}-u0$", ""), load, ledger, faults);
+    }
+
+    /**
+     * Runs the load in the background while {@code faults} runs, measures the recovery from the moment
+     * {@code faults} returns (the fault repaired), checks the ledger and reports the fault's line of the reliability
+     * table ({@link ChaosReport}).
+     */
+    private static LedgerCheck.Result underLoad(String fault, LedgerLoad load, Ledger ledger, Runnable faults)
+            throws Exception {
         CompletableFuture<Void> producers = CompletableFuture.runAsync(() -> {
             try {
                 load.run(RATE, LOAD);
@@ -85,12 +95,17 @@ class HaChaosIT {
                 throw new IllegalStateException(e);
             }
         });
+        LedgerCheck check = new LedgerCheck(URI.create(env.get("queryUrl").asText()), env.get("apiKey").asText());
         faults.run();
+        RecoveryWatch recovery = RecoveryWatch.fromNow(check, ledger, load.userIds(), LOAD.plusSeconds(180));
         producers.get(LOAD.toSeconds() + 180, TimeUnit.SECONDS);
-        LedgerCheck.Result result = new LedgerCheck(URI.create(env.get("queryUrl").asText()),
-                env.get("apiKey").asText()).awaitClean(ledger, load.userIds(), Duration.ofSeconds(120));
+        LedgerCheck.Result result = check.awaitClean(ledger, load.userIds(), Duration.ofSeconds(120));
         System.out.printf("ha chaos %s: %s; answers %s, connection failures %d, gave up %d%n",
                 load.userId(0), result, ledger.answersByStatus(), ledger.connectionFailures(), ledger.gaveUpCount());
+        ChaosReport.record(ChaosReport.line(fault, "--ha", RATE, LOAD, ledger, result,
+                recovery.await(Duration.ofSeconds(60))));
+        Reconciliation.Result reconciled = Reconciliation.awaitClean(platform.envFile(), Duration.ofSeconds(60));
+        assertThat(reconciled.clean()).as("mnemo reconcile: " + reconciled.output()).isTrue();
         return result;
     }
 
@@ -123,7 +138,8 @@ class HaChaosIT {
         Ledger ledger = new Ledger();
         InfrastructureProcess broker = infrastructure("kafka-2");
         JsonNode[] whileDown = new JsonNode[1];
-        LedgerCheck.Result result = underLoad(load("broker", ledger), ledger, () -> {
+        LedgerCheck.Result result = underLoad("one Kafka broker kill -9 ×3 (restarted after each)",
+                load("broker", ledger), ledger, () -> {
             try {
                 for (int kill = 0; kill < 3; kill++) {
                     sleep(LOAD.dividedBy(5));
@@ -158,7 +174,8 @@ class HaChaosIT {
     void anIngestInstanceKilledBehindTheBalancerCostsAtMostTheRequestsInFlightAndStatusNamesIt() throws Exception {
         Ledger ledger = new Ledger();
         JsonNode[] whileDown = new JsonNode[1];
-        LedgerCheck.Result result = underLoad(load("ingest", ledger), ledger, () -> {
+        LedgerCheck.Result result = underLoad("one ingest instance kill -9 behind HAProxy",
+                load("ingest", ledger), ledger, () -> {
             try {
                 sleep(LOAD.dividedBy(4));
                 ProcessHandle process = platform.process("ingest-2");

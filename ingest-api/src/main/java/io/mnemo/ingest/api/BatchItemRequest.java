@@ -1,5 +1,6 @@
 package io.mnemo.ingest.api;
 
+import io.mnemo.kit.http.UserIds;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -10,7 +11,7 @@ import java.util.Map;
 
 /** One memory of {@code POST /v1/memories:batch}: a capture request plus its user and its own idempotency key. */
 public record BatchItemRequest(
-        @NotNull @Pattern(regexp = "[A-Za-z0-9._:@-]{1,128}", message = "must be 1-128 characters of letters, digits and . _ - : @")
+        @NotNull @Pattern(regexp = UserIds.PATTERN, message = UserIds.MESSAGE)
         String userId,
         @Pattern(regexp = "[A-Za-z0-9._:-]{1,128}", message = "must be 1-128 characters of letters, digits and . _ - :")
         String idempotencyKey,

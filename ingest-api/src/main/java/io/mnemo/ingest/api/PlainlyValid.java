@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * {@code PlainlyValidTest} holds each check to the annotations: plainly valid implies no violation.
  */
 public final class PlainlyValid {
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
+    private static final Pattern ID = Pattern.compile(io.mnemo.kit.http.UserIds.PATTERN);
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     private PlainlyValid() {

@@ -21,7 +21,7 @@ import jakarta.ws.rs.core.SecurityContext;
 /** Erasure of everything a user has (memories, media, aggregates), as an event processed downstream. */
 @Path("/v1/users/{userId}")
 @Produces(MediaType.APPLICATION_JSON)
-@RequiresScope(Scopes.MEMORIES_WRITE)
+@RequiresScope(Scopes.USERS_ERASE)
 public final class UsersResource {
     private final MemoryIngest ingest;
     private final IngestMetrics metrics;

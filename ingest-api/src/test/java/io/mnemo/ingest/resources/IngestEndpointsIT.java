@@ -40,17 +40,23 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class IngestEndpointsIT {
     static final String PREFIX = "ingest-endpoints-it";
     static final DropwizardAppExtension<IngestConfiguration> APP = IngestApiIT.IngestTestApp.create(PREFIX,
-            ConfigOverride.config(PREFIX, "maxJsonBodySize", "1MiB"));
+            ConfigOverride.config(PREFIX, "maxJsonBodySize", "1MiB"),
+            ConfigOverride.config(PREFIX, "jsonBodyReadTimeout", "2s"));
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static String key;
+    private static String writeOnlyKey;
 
     @BeforeAll
     static void createKey() {
         var pg = DevstackExtension.devstack().primary();
         ProjectionMigrations.migrate(pg.jdbcUrl(), pg.user(), pg.password());
         key = new ApiKeyStore(Jdbi.create(pg.jdbcUrl(), pg.user(), pg.password()))
-                .create("endpoints", "ingest-endpoints-it", Set.of(Scopes.MEMORIES_WRITE), null, null).plaintext();
+                .create("endpoints", "ingest-endpoints-it", Set.of(Scopes.MEMORIES_WRITE, Scopes.USERS_ERASE), null,
+                        null).plaintext();
+        writeOnlyKey = new ApiKeyStore(Jdbi.create(pg.jdbcUrl(), pg.user(), pg.password()))
+                .create("endpoints", "ingest-endpoints-it-writer", Set.of(Scopes.MEMORIES_WRITE), null, null)
+                .plaintext();
     }
 
     private static HttpResponse<String> send(String method, String path, String contentType, String body,
@@ -301,6 +307,16 @@ class IngestEndpointsIT {
     }
 
     @Test
+    void erasingAUserNeedsTheUsersEraseScopeNotJustMemoriesWrite() throws Exception {
+        HttpResponse<String> refused = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + APP.getLocalPort() + "/v1/users/u-keep")).header("Authorization", "Bearer " + writeOnlyKey)
+                .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
+        assertThat(refused.body()).contains("users:erase");
+    }
+
+    @Test
     void traceparentAndRequestIdTravelAsKafkaHeaders() throws Exception {
         String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
         HttpResponse<String> response = send("POST", "/v1/users/alice/memories", "application/json",
@@ -443,5 +459,102 @@ class IngestEndpointsIT {
         var api = new org.openapi4j.parser.OpenApi3Parser().parse(file.toUri().toURL(), true);
         var results = org.openapi4j.parser.validation.v3.OpenApi3Validator.instance().validate(api);
         assertThat(results.isValid()).as(results.toString()).isTrue();
+    }
+
+    @Test
+    void theUserIdsDotAndDotDotAreRefusedInABatchBecauseNoUrlCouldReadOrEraseThem() throws Exception {
+        ArrayNode items = JSON.createArrayNode().add(item(".", null, "x")).add(item("..", null, "y"))
+                .add(item(".hidden", null, "z"));
+        HttpResponse<String> response = send("POST", "/v1/memories:batch", "application/json",
+                JSON.createObjectNode().set("items", items).toString());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(207);
+        JsonNode results = JSON.readTree(response.body()).get("results");
+        assertThat(results).extracting(r -> r.get("status").asInt()).containsExactly(422, 422, 202);
+        assertThat(results.get(1).at("/problem/errors/0/field").asText()).isEqualTo("userId");
+    }
+
+    @Test
+    void aBodyOfTheWrongShapeIsA422ThatNamesNoInternalType() throws Exception {
+        for (String body : List.of("[]", "[{}]", "\"text\"", "42")) {
+            HttpResponse<String> response = send("POST", "/v1/users/u-shape/memories", "application/json", body);
+
+            assertThat(response.statusCode()).as(body + ": " + response.body()).isEqualTo(422);
+            assertThat(JSON.readTree(response.body()).at("/errors/0/field").asText()).isEqualTo("body");
+            assertThat(response.body()).as(body).doesNotContain("io.mnemo", "Request", "java.", "jackson");
+        }
+    }
+
+    @Test
+    void aBodyWithADuplicateFieldIsRefusedWhole() throws Exception {
+        HttpResponse<String> response = send("POST", "/v1/users/u-dup/memories", "application/json",
+                "{\"occurredAt\":\"2026-10-02T10:00:00Z\",\"content\":\"shown\",\"content\":\"hidden\"}");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).get("type").asText()).isEqualTo("urn:mnemo:problem:malformed-request");
+        assertThat(response.body()).contains("Duplicate field 'content'");
+    }
+
+    @Test
+    void millionsOfTinyValuesAreRefusedWhileParsingWithA413NotBoundIntoObjects() throws Exception {
+        // 200,000 empty items fit in 600 KB (under this app's 1 MiB body cap) but would be 200,000 objects
+        String manyItems = "{\"items\":[" + "{},".repeat(199_999) + "{}]}";
+        String manyTags = "{\"occurredAt\":\"2026-10-02T10:00:00Z\",\"content\":\"x\",\"tags\":["
+                + "\"t\",".repeat(199_999) + "\"t\"]}";
+        for (String[] request : new String[][] {{"/v1/memories:batch", manyItems},
+                {"/v1/users/u-tags/memories", manyTags}}) {
+            HttpResponse<String> response = send("POST", request[0], "application/json", request[1]);
+
+            assertThat(response.statusCode()).as(request[0] + ": " + response.body()).isEqualTo(413);
+            assertThat(JSON.readTree(response.body()).get("type").asText())
+                    .isEqualTo("urn:mnemo:problem:payload-too-large");
+        }
+        // the largest valid batch stays under the token cap: 500 items, each with 50 tags and 50 attributes
+        ArrayNode items = JSON.createArrayNode();
+        for (int i = 0; i < 500; i++) {
+            ObjectNode item = item("u-big-" + (i % 5), null, "big " + i);
+            ArrayNode tags = item.putArray("tags");
+            ObjectNode attributes = item.putObject("attributes");
+            for (int t = 0; t < 50; t++) {
+                tags.add("t" + t);
+                attributes.put("a" + t, "v");
+            }
+            items.add(item);
+        }
+        HttpResponse<String> largest = send("POST", "/v1/memories:batch", "application/json",
+                JSON.createObjectNode().set("items", items).toString());
+        assertThat(largest.statusCode()).as(largest.body()).isEqualTo(202);
+    }
+
+    @Test
+    void aClientTricklingItsBodyIsCutOffAtTheBodyDeadlineInsteadOfHoldingAThread() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", APP.getLocalPort())) {
+            socket.setSoTimeout(20_000);
+            var out = socket.getOutputStream();
+            out.write(("POST /v1/users/u-slow/memories HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
+                    + "\r\nContent-Type: application/json\r\nContent-Length: 10000\r\n\r\n{")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            long started = System.nanoTime();
+            String answer = "";
+            try {
+                // 1 byte a second: each gap is far under the idle timeout, but the body takes longer than 2 s
+                for (int i = 0; i < 15; i++) {
+                    Thread.sleep(1_000);
+                    out.write(' ');
+                    out.flush();
+                }
+            } catch (java.io.IOException cutOff) {
+                // the server closed the connection: what this test wants to see
+            }
+            try {
+                answer = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            } catch (java.io.IOException reset) {
+                answer = "reset";
+            }
+            long seconds = java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+            assertThat(answer).as("answered or closed in %d s", seconds).matches("HTTP/1.1 408|reset|");
+            assertThat(seconds).as("cut off well before the body could complete").isLessThan(15);
+        }
     }
 }

@@ -22,10 +22,17 @@ public record MemoryFilter(Optional<Instant> from, Optional<Instant> to, List<St
             if (tag.isBlank() || tag.length() > 64) {
                 throw new InvalidQuery("tag", "must be 1-64 characters");
             }
+            // no stored tag can hold one (ingest refuses them; Postgres text cannot), so it is an error, not a miss
+            if (tag.indexOf('\0') >= 0) {
+                throw new InvalidQuery("tag", "must not contain the NUL character");
+            }
         }
         text = text.map(String::strip).filter(q -> !q.isEmpty());
         if (text.isPresent() && text.get().length() > MAX_TEXT) {
             throw new InvalidQuery("q", "must be at most " + MAX_TEXT + " characters");
+        }
+        if (text.isPresent() && text.get().indexOf('\0') >= 0) {
+            throw new InvalidQuery("q", "must not contain the NUL character");
         }
         if (from.isPresent() && to.isPresent() && !from.get().isBefore(to.get())) {
             throw new InvalidQuery("from", "must be before to");

@@ -16,7 +16,7 @@ public final class MemoryQueries {
     /** Activity ranges: default the last 30 days, at most about two years per request. */
     public static final int DEFAULT_ACTIVITY_DAYS = 30;
     public static final int MAX_ACTIVITY_DAYS = 731;
-    private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
+    private static final Pattern USER_ID = Pattern.compile(io.mnemo.kit.http.UserIds.PATTERN);
     private static final Pattern MEDIA_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     private final MemoryReader reader;
@@ -123,7 +123,7 @@ public final class MemoryQueries {
 
     private static void checkUser(String userId) {
         if (!USER_ID.matcher(userId).matches()) {
-            throw new InvalidQuery("userId", "must be 1-128 characters of letters, digits and . _ - : @");
+            throw new InvalidQuery("userId", io.mnemo.kit.http.UserIds.MESSAGE);
         }
     }
 }

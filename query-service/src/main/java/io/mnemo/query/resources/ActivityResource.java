@@ -119,10 +119,15 @@ public final class ActivityResource {
         if (value == null || value.isBlank()) {
             return Optional.empty();
         }
+        LocalDate date;
         try {
-            return Optional.of(LocalDate.parse(value));
+            date = LocalDate.parse(value);
         } catch (DateTimeParseException e) {
             throw new InvalidQuery(parameter, "must be a date such as 2026-11-01");
         }
+        if (date.getYear() < 1 || date.getYear() > 9999) {
+            throw new InvalidQuery(parameter, "must be in the years 0001 to 9999");
+        }
+        return Optional.of(date);
     }
 }

@@ -159,12 +159,21 @@ public final class MemoryQueryResource {
         if (value == null || value.isBlank()) {
             return Optional.empty();
         }
+        Instant instant;
         try {
-            return Optional.of(Instant.parse(value));
+            instant = Instant.parse(value);
         } catch (DateTimeParseException e) {
             throw new InvalidQuery(parameter, "must be an ISO-8601 instant such as 2026-11-01T00:00:00Z");
         }
+        // Java reads years up to a billion; Postgres timestamps end in 294276, and an API has no use beyond 9999
+        if (instant.isBefore(EARLIEST) || !instant.isBefore(AFTER_LATEST)) {
+            throw new InvalidQuery(parameter, "must be in the years 0001 to 9999");
+        }
+        return Optional.of(instant);
     }
+
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant AFTER_LATEST = Instant.parse("+10000-01-01T00:00:00Z");
 
     private static Optional<Integer> parseLimit(String limit) {
         if (limit == null) {

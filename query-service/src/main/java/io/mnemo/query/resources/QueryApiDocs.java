@@ -24,7 +24,7 @@ public final class QueryApiDocs {
     static final String UNAVAILABLE = "Unavailable";
 
     static final String USER_ID = "The user whose data is read, in the API key's tenant (1-128 letters, digits "
-            + "and . _ - : @).";
+            + "and . _ - : @; not . or ..).";
     static final String POSITION_REQUESTED = "Read-your-writes and monotonic reads: `partition:offset` as returned "
             + "by ingest for a write (or in this header by a previous read). The answer then reflects at least that "
             + "position of the user's partition, or is 503 position-not-yet-visible after a short wait.";

@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
@@ -307,6 +308,27 @@ class QueryServiceIT {
         assertThat(get(otherTenantReader, "/v1/users/" + user + "/memories?limit=5&cursor=" + cursor).statusCode())
                 .isEqualTo(400);
         assertThat(get(reader, "/v1/users/" + user + "/memories?cursor=not-a-cursor").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    @Order(3)
+    void aNulInTextOrTagAndADateBeyondTheYear9999AreA400NamingTheParameterNotA500() throws Exception {
+        String memories = "/v1/users/pager/memories";
+        Map<String, String> parameterOf = Map.of(
+                memories + "?q=a%00b", "q",
+                memories + "?tag=%00", "tag",
+                memories + "?from=%2B1000000-01-01T00:00:00Z", "from",
+                memories + "?to=-0001-01-01T00:00:00Z", "to",
+                "/v1/users/pager/memories:export?from=%2B1000000-01-01T00:00:00Z", "from",
+                "/v1/users/pager/activity?from=%2B1000000-01-01", "from",
+                "/v1/users/pager/activity?to=%2B10000-01-01", "to");
+        for (Map.Entry<String, String> query : parameterOf.entrySet()) {
+            HttpResponse<String> response = get(reader, query.getKey());
+            assertThat(response.statusCode()).as(query.getKey() + ": " + response.body()).isEqualTo(400);
+            JsonNode problem = JSON.readTree(response.body());
+            assertThat(problem.at("/errors/0/field").asText()).as(query.getKey()).isEqualTo(query.getValue());
+        }
+        assertThat(get(reader, memories + "?from=9999-12-31T00:00:00Z").statusCode()).isEqualTo(200);
     }
 
     @Test

@@ -14,6 +14,7 @@ import jakarta.ws.rs.core.UriInfo;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 
 /**
  * Caps JSON request bodies: a declared {@code Content-Length} above the cap is refused before reading, and a
@@ -25,10 +26,24 @@ import java.io.InputStream;
 public final class JsonBodyLimit implements ContainerRequestFilter {
     public static final ProblemType PAYLOAD_TOO_LARGE = new ProblemType("payload-too-large", "Payload too large", 413);
 
+    public static final ProblemType REQUEST_TIMEOUT = new ProblemType("request-timeout", "Request body too slow", 408);
+
     private final long maxBytes;
+    private final Duration maxReadTime;
 
     public JsonBodyLimit(long maxBytes) {
+        this(maxBytes, Duration.ofSeconds(20));
+    }
+
+    /**
+     * @param maxReadTime how long a body may take to arrive: a client trickling bytes would otherwise hold a request
+     *                    thread for as long as it keeps each gap under the idle timeout. (Jetty's minimum request
+     *                    data rate is not used: it measures from the request's start, so a two-byte body read a few
+     *                    milliseconds late under load fails it.)
+     */
+    public JsonBodyLimit(long maxBytes, Duration maxReadTime) {
         this.maxBytes = maxBytes;
+        this.maxReadTime = maxReadTime;
     }
 
     @Override
@@ -44,7 +59,9 @@ public final class JsonBodyLimit implements ContainerRequestFilter {
             request.abortWith(tooLarge(detail(), request.getUriInfo()));
             return;
         }
-        request.setEntityStream(new CappedStream(request.getEntityStream(), maxBytes, detail()));
+        request.setEntityStream(new CappedStream(request.getEntityStream(), maxBytes, detail(),
+                System.nanoTime() + maxReadTime.toNanos(), "JSON bodies must arrive within " + maxReadTime.toSeconds()
+                + " s"));
     }
 
     /**
@@ -58,6 +75,28 @@ public final class JsonBodyLimit implements ContainerRequestFilter {
 
     private String detail() {
         return "JSON bodies are limited to " + maxBytes + " bytes";
+    }
+
+    /** The 408 answer for a body that arrived too slowly; the connection is closed. */
+    public static Response tooSlow(String detail, UriInfo uri) {
+        return Response.fromResponse(ProblemResponses.of(REQUEST_TIMEOUT, detail, uri))
+                .header("Connection", "close").build();
+    }
+
+    /** Thrown when a body is still arriving after its deadline; found in causes like {@link TooLarge}. */
+    public static final class TooSlow extends WebApplicationException {
+        TooSlow(String detail) {
+            super(detail, 408);
+        }
+
+        public static TooSlow in(Throwable error) {
+            for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+                if (cause instanceof TooSlow tooSlow) {
+                    return tooSlow;
+                }
+            }
+            return null;
+        }
     }
 
     /** Thrown while reading past the cap; unchecked so parsers pass it through (mappers look for it in causes). */
@@ -80,12 +119,16 @@ public final class JsonBodyLimit implements ContainerRequestFilter {
     private static final class CappedStream extends FilterInputStream {
         private final long max;
         private final String detail;
+        private final long deadline;
+        private final String slowDetail;
         private long read;
 
-        CappedStream(InputStream in, long max, String detail) {
+        CappedStream(InputStream in, long max, String detail, long deadline, String slowDetail) {
             super(in);
             this.max = max;
             this.detail = detail;
+            this.deadline = deadline;
+            this.slowDetail = slowDetail;
         }
 
         @Override
@@ -110,6 +153,9 @@ public final class JsonBodyLimit implements ContainerRequestFilter {
             read += n;
             if (read > max) {
                 throw new TooLarge(detail);
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new TooSlow(slowDetail);
             }
         }
     }

@@ -1,6 +1,9 @@
 package io.mnemo.kit.problems;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import io.mnemo.kit.http.ApiJson;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.mnemo.kit.http.JsonBodyLimit;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
@@ -27,9 +30,17 @@ public final class JsonProblemMapper implements ExceptionMapper<JsonProcessingEx
         if (tooLarge != null) {
             return JsonBodyLimit.tooLarge(tooLarge.getMessage(), request);
         }
+        JsonBodyLimit.TooSlow tooSlow = JsonBodyLimit.TooSlow.in(exception);
+        if (tooSlow != null) {
+            return JsonBodyLimit.tooSlow(tooSlow.getMessage(), request);
+        }
         for (Throwable cause = exception; cause != null; cause = cause.getCause()) {
             // Jackson may wrap the parser's constraint violation in a mapping exception.
             if (cause instanceof StreamConstraintsException constraint) {
+                if (constraint.getOriginalMessage().startsWith("Token count")) {
+                    return JsonBodyLimit.tooLarge("The JSON body holds more than " + ApiJson.MAX_TOKENS
+                            + " values (tokens)", request);
+                }
                 return ProblemResponses.of(JSON_LIMITS_EXCEEDED, constraint.getOriginalMessage(), request);
             }
         }
@@ -48,8 +59,22 @@ public final class JsonProblemMapper implements ExceptionMapper<JsonProcessingEx
             return ProblemResponses.of(ProblemType.VALIDATION_FAILED, 422, "1 invalid field(s)",
                     List.of(new Problem.FieldError(field, message)), request);
         }
-        // The parser's message names the position but never echoes more than a token of the body.
-        return ProblemResponses.of(ProblemType.MALFORMED_REQUEST, "Request body is not valid JSON: "
-                + exception.getOriginalMessage(), request);
+        if (exception instanceof MismatchedInputException mismatch
+                && mismatch.getProcessor() instanceof JsonParser parser && parser.currentToken() != null) {
+            // the whole body has the wrong shape (e.g. [] for an object): say which, never the Java type's name
+            String expected = mismatch.getTargetType() != null
+                    && java.util.Collection.class.isAssignableFrom(mismatch.getTargetType()) ? "a JSON array"
+                    : "a JSON object";
+            return ProblemResponses.of(ProblemType.VALIDATION_FAILED, 422, "The request body must be " + expected,
+                    List.of(new Problem.FieldError("body", "must be " + expected)), request);
+        }
+        if (exception instanceof StreamReadException) {
+            // The parser's message names the position but never echoes more than a token of the body.
+            return ProblemResponses.of(ProblemType.MALFORMED_REQUEST, "Request body is not valid JSON: "
+                    + exception.getOriginalMessage(), request);
+        }
+        // a binding failure's message names our classes: not for clients
+        return ProblemResponses.of(ProblemType.MALFORMED_REQUEST, "Request body cannot be read as this request",
+                request);
     }
 }

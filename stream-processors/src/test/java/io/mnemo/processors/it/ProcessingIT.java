@@ -466,7 +466,7 @@ class ProcessingIT {
      */
     @Test
     @Order(100)
-    void aPlatformRestartedAfterItsBrokerStoppedFirstProjectsANewMemoryWithinTwoSecondsOfBeingHealthy()
+    void aPlatformRestartedAfterItsBrokerStoppedFirstProjectsANewMemoryLongBeforeTheOldMembersSessionsEnd()
             throws Exception {
         Duration projectedAfter;
         Duration healthyAfter;
@@ -499,7 +499,9 @@ class ProcessingIT {
         }
         assertThat(healthyAfter).as("restarted processors healthy %s after their JVM started", healthyAfter)
                 .isLessThanOrEqualTo(Duration.ofSeconds(20));
+        // The defect this guards against cost ~45 s (the old members' sessions); normally it is well under 1 s, and
+        // 2 s proved too tight on a loaded machine (2.09 s once), so the bound sits far from both.
         assertThat(projectedAfter).as("a new memory projected %s after the restarted processors were healthy",
-                projectedAfter).isLessThanOrEqualTo(Duration.ofSeconds(2));
+                projectedAfter).isLessThanOrEqualTo(Duration.ofSeconds(10));
     }
 }
