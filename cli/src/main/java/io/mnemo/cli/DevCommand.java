@@ -80,6 +80,22 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
     private volatile String envQueryUrl;
     private volatile String envApiKey;
 
+    /** What {@link #launch(Path, int, boolean, PrintWriter, Overrides)} changes; nothing for {@code mnemo dev}. */
+    private Overrides overrides = Overrides.NONE;
+
+    /**
+     * Changes to the platform that only tests make: the chaos suite adds a broker listener advertised at a fault
+     * proxy's port and points the processors (only them) at proxies in front of Kafka and Postgres.
+     *
+     * @param stack         applied to the devstack's options before it starts
+     * @param processorEnv  given the started devstack, environment variables that replace the processors' own
+     *                      (e.g. {@code MNEMO_KAFKA_BOOTSTRAP}, {@code MNEMO_PG_PRIMARY_URL}); kept for their restarts
+     */
+    public record Overrides(java.util.function.UnaryOperator<DevstackOptions> stack,
+                            java.util.function.Function<Devstack, Map<String, String>> processorEnv) {
+        public static final Overrides NONE = new Overrides(options -> options, started -> Map.of());
+    }
+
     /*
      * Stdout and stderr: `mnemo dev` is for people, and what they read is the banner (URLs, API key, how to try
      * it), so the banner goes to stdout, where it can also be captured (`mnemo dev > dev.txt`). Progress and
@@ -152,6 +168,7 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
         DevstackOptions options = ha
                 ? DevstackOptions.persistent(root.resolve("devstack-ha")).withBrokers(3).withReplicas(2)
                 : DevstackOptions.persistent(root.resolve("devstack"));
+        options = overrides.stack().apply(options);
         Devstack stack = Devstack.start(options, times,
                 primary -> key.set(times.timeCall("migrations+api-key", () -> DevKey.rotate(primary, TENANT))));
         teardown.started("devstack", stack::close);
@@ -205,6 +222,7 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
                 env.put("MNEMO_INSTANCE_ID", "dev-" + name);
                 env.put("MNEMO_STREAMS_STANDBY_REPLICAS", "1");
             }
+            env.putAll(overrides.processorEnv().apply(stack));
             services.add(started(ServiceProcess.start(name, "io.mnemo.processors.ProcessorsApplication",
                     "stream-processors.yml", jvm, env, admin, logs)));
         }
@@ -302,10 +320,17 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
 
     /** As {@link #launch(Path, int, PrintWriter)}, the HA topology when {@code ha}. */
     public static Platform launch(Path dataDir, int partitions, boolean ha, PrintWriter err) throws Exception {
+        return launch(dataDir, partitions, ha, err, Overrides.NONE);
+    }
+
+    /** As {@link #launch(Path, int, boolean, PrintWriter)}, with the changes of {@code overrides}. */
+    public static Platform launch(Path dataDir, int partitions, boolean ha, PrintWriter err, Overrides overrides)
+            throws Exception {
         DevCommand command = new DevCommand();
         command.dataDir = dataDir;
         command.partitions = partitions;
         command.ha = ha;
+        command.overrides = java.util.Objects.requireNonNull(overrides, "overrides");
         Path root = dataDir.toAbsolutePath();
         Files.createDirectories(root);
         Path envFile = root.resolve("dev-env.json");

@@ -56,7 +56,7 @@ public final class Devstack implements AutoCloseable {
         this.dataDirLock = dataDirLock;
         Path dataDir = options.dataDir();
         Path logs = dataDir.resolve("logs");
-        this.kafka = new KafkaCluster(dataDir, logs, ports, options.brokers());
+        this.kafka = new KafkaCluster(dataDir, logs, ports, options.brokers(), options.extraKafkaListeners());
         List<Integer> postgresPorts = new ArrayList<>();
         for (int server = 0; server <= options.replicas(); server++) {
             postgresPorts.add(ports.get(Ports.postgres(server)));

@@ -45,6 +45,7 @@ public final class KafkaBroker {
     private final String quorumVoters;
     private final int clusterSize;
     private final String clusterId;
+    private final List<DevstackOptions.KafkaListener> extraListeners;
     private Process process;
 
     /**
@@ -52,9 +53,11 @@ public final class KafkaBroker {
      * @param quorumVoters {@code controller.quorum.voters} of the whole cluster (a static quorum)
      * @param clusterSize  the number of nodes, which sets the replication defaults
      * @param clusterId    the id every node's storage is formatted with
+     * @param extraListeners listeners besides PLAINTEXT and CONTROLLER, each advertised at its own address
      */
     KafkaBroker(String name, int nodeId, Path kafkaDir, Path logsDir, int port, int controllerPort,
-                String quorumVoters, int clusterSize, String clusterId) {
+                String quorumVoters, int clusterSize, String clusterId,
+                List<DevstackOptions.KafkaListener> extraListeners) {
         this.name = name;
         this.nodeId = nodeId;
         this.kafkaDir = kafkaDir;
@@ -64,6 +67,7 @@ public final class KafkaBroker {
         this.quorumVoters = quorumVoters;
         this.clusterSize = clusterSize;
         this.clusterId = clusterId;
+        this.extraListeners = List.copyOf(extraListeners);
     }
 
     /** {@code kafka} for a single broker; {@code kafka-1}, {@code kafka-2} ... for the nodes of a cluster. */
@@ -184,16 +188,27 @@ public final class KafkaBroker {
         int replication = Math.min(clusterSize, 3);
         // acks=all means two copies whenever there are two; one broker cannot demand more than itself
         int minInSync = Math.min(replication, 2);
+        // A client is told the advertised addresses of the listener it connected on: one that bootstraps through an
+        // extra listener talks to this broker only at that listener's advertised address (a fault proxy's port).
+        StringBuilder listeners = new StringBuilder("PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:"
+                + controllerPort);
+        StringBuilder advertised = new StringBuilder("PLAINTEXT://127.0.0.1:" + port);
+        StringBuilder protocols = new StringBuilder("PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        for (DevstackOptions.KafkaListener extra : extraListeners) {
+            listeners.append(',').append(extra.name()).append("://127.0.0.1:").append(extra.port());
+            advertised.append(',').append(extra.name()).append("://127.0.0.1:").append(extra.advertisedPort());
+            protocols.append(',').append(extra.name()).append(":PLAINTEXT");
+        }
         // rewritten on every start: the ports of a persistent stack may have changed since the last run
         String config = String.join("\n",
                 "process.roles=broker,controller",
                 "node.id=" + nodeId,
                 "controller.quorum.voters=" + quorumVoters,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "listeners=" + listeners,
+                "advertised.listeners=" + advertised,
                 "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "listener.security.protocol.map=" + protocols,
                 "log.dirs=" + data,
                 "auto.create.topics.enable=false",
                 "num.partitions=12",

@@ -39,7 +39,9 @@ final class KafkaCluster {
 
     private final List<KafkaBroker> nodes;
 
-    KafkaCluster(Path dataDir, Path logsDir, Ports ports, int size) {
+    /** {@code extraListeners}: on the (single) node besides its own, see {@link DevstackOptions.KafkaListener}. */
+    KafkaCluster(Path dataDir, Path logsDir, Ports ports, int size,
+                 List<DevstackOptions.KafkaListener> extraListeners) {
         String voters = IntStream.rangeClosed(1, size)
                 .mapToObj(id -> id + "@127.0.0.1:" + ports.get(Ports.kafkaController(id)))
                 .collect(Collectors.joining(","));
@@ -48,7 +50,7 @@ final class KafkaCluster {
         for (int id = 1; id <= size; id++) {
             String name = nodeName(id, size);
             brokers.add(new KafkaBroker(name, id, dataDir.resolve(name), logsDir, ports.get(Ports.kafka(id)),
-                    ports.get(Ports.kafkaController(id)), voters, size, clusterId));
+                    ports.get(Ports.kafkaController(id)), voters, size, clusterId, extraListeners));
         }
         this.nodes = List.copyOf(brokers);
     }

@@ -6,8 +6,15 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mnemo.cli.DevCommand;
+import io.mnemo.devstack.DevstackOptions;
 import io.mnemo.devstack.InfrastructureProcess;
+import io.mnemo.devstack.PostgresEndpoint;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -30,11 +38,23 @@ import org.junit.jupiter.api.Test;
  * connection errors with the same key). Each run ends with the ledger compared with what the query service lists:
  * 0 lost, 0 doubled, 0 stale. The size here keeps {@code ./mvnw verify} short; {@code bench/run-chaos} runs the
  * same faults longer and bigger.
+ *
+ * <p>The stream processors reach Kafka and Postgres through {@link FaultProxy fault proxies}, fault-free but for the
+ * network tests, which set latency, loss or a partition on them.
  */
 class ChaosIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final double RATE = Double.parseDouble(System.getProperty("mnemo.chaos.rate", "30"));
     private static final Duration LOAD = Duration.ofSeconds(Long.getLong("mnemo.chaos.seconds", 40));
+    /** The network faults' load: latency for part of it, loss for another part. */
+    private static final Duration NETWORK_LOAD = Duration.ofSeconds(Long.getLong("mnemo.chaos.network.seconds", 30));
+    /** A partition's length: 12 s in verify, the 30 s with {@code -Dmnemo.chaos.partition.seconds=30}. */
+    private static final Duration PARTITION = Duration.ofSeconds(Long.getLong("mnemo.chaos.partition.seconds", 12));
+
+    /** Between the processors (only them) and Kafka: the broker's CHAOS listener is advertised at this proxy's port. */
+    private static FaultProxy kafkaProxy;
+    /** Between the processors (only them) and the Postgres primary. */
+    private static FaultProxy postgresProxy;
 
     private static Path dataDir;
     private static DevCommand.Platform platform;
@@ -45,7 +65,29 @@ class ChaosIT {
         dataDir = Files.createTempDirectory("mnemo-chaos").resolve("dev");
         PrintWriter console = new PrintWriter(Files.newBufferedWriter(dataDir.getParent().resolve("console.txt")),
                 true);
-        platform = DevCommand.launch(dataDir, 4, console);
+        // The processors reach Kafka and Postgres through fault proxies (fault-free until a test sets one); ingest,
+        // the query service and the schema registry do not. A Kafka client follows the addresses the broker
+        // advertises for the listener it bootstrapped through: the CHAOS listener advertises the proxy's port.
+        int chaosListener = freePort();
+        kafkaProxy = FaultProxy.start("kafka", 0, new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                chaosListener));
+        DevCommand.Overrides behindProxies = new DevCommand.Overrides(
+                options -> options.withExtraKafkaListener(new DevstackOptions.KafkaListener("CHAOS", chaosListener,
+                        kafkaProxy.port())),
+                devstack -> {
+                    PostgresEndpoint primary = devstack.primary();
+                    try {
+                        postgresProxy = FaultProxy.start("postgres", 0, new InetSocketAddress(primary.host(),
+                                primary.port()));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                    PostgresEndpoint proxied = new PostgresEndpoint(primary.host(), postgresProxy.port(),
+                            primary.database(), primary.user(), primary.password());
+                    return Map.of("MNEMO_KAFKA_BOOTSTRAP", "127.0.0.1:" + kafkaProxy.port(),
+                            "MNEMO_PG_PRIMARY_URL", proxied.jdbcUrl());
+                });
+        platform = DevCommand.launch(dataDir, 4, false, console, behindProxies);
         env = JSON.readTree(platform.envFile().toFile());
     }
 
@@ -53,6 +95,11 @@ class ChaosIT {
     static void stopPlatform() throws Exception {
         if (platform != null) {
             platform.close();
+        }
+        for (FaultProxy proxy : new FaultProxy[] {kafkaProxy, postgresProxy}) {
+            if (proxy != null) {
+                proxy.close();
+            }
         }
         if (dataDir != null) {
             // the services' logs outlive the run, for a failure's post-mortem
@@ -122,7 +169,11 @@ class ChaosIT {
     }
 
     private static void at(long started, Duration load, double fraction) throws InterruptedException {
-        long due = started + (long) (load.toNanos() * fraction);
+        at(started, Duration.ofNanos((long) (load.toNanos() * fraction)));
+    }
+
+    private static void at(long started, Duration offset) throws InterruptedException {
+        long due = started + offset.toNanos();
         long wait = due - System.nanoTime();
         if (wait > 0) {
             TimeUnit.NANOSECONDS.sleep(wait);
@@ -366,5 +417,117 @@ class ChaosIT {
                 .filter(line -> line.startsWith(metric + "{") && line.contains("area=\"heap\""))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
                 .filter(value -> value > 0).sum();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void setBoth(FaultProxy.Fault fault) {
+        kafkaProxy.set(fault);
+        postgresProxy.set(fault);
+    }
+
+    /** The processors' admin health check answers 200 (within a few seconds: a check may wait on a connection). */
+    private static void assertProcessorsHealthy(long pidBefore) {
+        ProcessHandle processors = platform.process("processors");
+        assertThat(processors.pid()).as("the same processors JVM: no crash, no restart").isEqualTo(pidBefore);
+        URI health = URI.create(env.at("/adminUrls/processors").asText() + "/healthcheck");
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .untilAsserted(() -> assertThat(HTTP.send(HttpRequest.newBuilder(health)
+                        .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString())
+                        .statusCode()).isEqualTo(200));
+    }
+
+    @Test
+    void latencyAndThenLossBetweenTheProcessorsAndKafkaAndPostgresLoseDoubleAndStaleNothing() throws Exception {
+        Ledger ledger = new Ledger();
+        LedgerLoad load = load("netfaults", ledger);
+        long pid = platform.process("processors").pid();
+        long[] delayed = new long[4];
+        LedgerCheck.Result result;
+        try {
+            // recovery is measured from the moment the faults end (the lambda returns)
+            result = underLoad("processors ↔ Kafka and Postgres: 200 ms latency (10-45 % of the load), then 5 % loss "
+                    + "(55-90 %)", NETWORK_LOAD, load, ledger, started -> {
+                at(started, NETWORK_LOAD.multipliedBy(10).dividedBy(100));
+                long kafkaBefore = kafkaProxy.chunksDelayed();
+                long postgresBefore = postgresProxy.chunksDelayed();
+                setBoth(FaultProxy.latency(Duration.ofMillis(200)));
+                at(started, NETWORK_LOAD.multipliedBy(45).dividedBy(100));
+                setBoth(FaultProxy.NONE);
+                delayed[0] = kafkaProxy.chunksDelayed() - kafkaBefore;
+                delayed[1] = postgresProxy.chunksDelayed() - postgresBefore;
+                at(started, NETWORK_LOAD.multipliedBy(55).dividedBy(100));
+                setBoth(FaultProxy.loss(5));
+                at(started, NETWORK_LOAD.multipliedBy(90).dividedBy(100));
+                setBoth(FaultProxy.NONE);
+                delayed[2] = kafkaProxy.chunksDelayed() - kafkaBefore - delayed[0];
+                delayed[3] = postgresProxy.chunksDelayed() - postgresBefore - delayed[1];
+            });
+        } finally {
+            setBoth(FaultProxy.NONE);
+        }
+        System.out.printf("chaos netfaults: chunks delayed kafka/postgres: latency %d/%d, loss %d/%d%n", delayed[0],
+                delayed[1], delayed[2], delayed[3]);
+
+        assertNothingLostDoubledOrStale(ledger, result);
+        assertThat(ledger.errors()).as("ingest does not go through the proxies").isZero();
+        assertThat(delayed).as("chunks delayed: the faults met the processors' traffic on both paths")
+                .doesNotContain(0L);
+        assertProcessorsHealthy(pid);
+    }
+
+    /**
+     * A partition of {@link #PARTITION} between the processors and {@code proxy}'s side, under load that goes on a
+     * few seconds after the heal: the projection must stand still while it lasts (the fault is in the processors'
+     * path), and every memory must be listed, once, after it.
+     */
+    private static void partitionHealsWithNothingLost(String run, String between, FaultProxy proxy)
+            throws Exception {
+        Ledger ledger = new Ledger();
+        LedgerLoad load = load(run, ledger);
+        long pid = platform.process("processors").pid();
+        Duration before = Duration.ofSeconds(5);
+        Duration after = Duration.ofSeconds(3);
+        LedgerCheck check = new LedgerCheck(URI.create(env.get("queryUrl").asText()), env.get("apiKey").asText());
+        LedgerCheck.Result[] partitioned = new LedgerCheck.Result[1];
+        LedgerCheck.Result result;
+        try {
+            // recovery is measured from the heal (the lambda returns)
+            result = underLoad(String.format("partition %s, %d s", between, PARTITION.toSeconds()),
+                    before.plus(PARTITION).plus(after), load, ledger, started -> {
+                at(started, before);
+                proxy.partition();
+                at(started, before.plus(PARTITION).minusSeconds(2));
+                partitioned[0] = check.compare(ledger, load.userIds());
+                at(started, before.plus(PARTITION));
+                proxy.heal();
+            });
+        } finally {
+            proxy.heal();
+        }
+        System.out.printf("chaos %s: %d s partition; not yet listed 2 s before the heal: %d%n", run,
+                PARTITION.toSeconds(), partitioned[0].lost().size());
+
+        // ~40 memories a second are accepted: with the processors cut off, far more than a second's worth wait
+        assertThat(partitioned[0].lost().size()).as("the projection stands still during the partition")
+                .isGreaterThan((int) (RATE * (PARTITION.toSeconds() - 2) / 2));
+        assertNothingLostDoubledOrStale(ledger, result);
+        assertThat(ledger.errors()).as("ingest does not go through the proxies").isZero();
+        assertProcessorsHealthy(pid);
+    }
+
+    @Test
+    void aPartitionBetweenTheProcessorsAndPostgresLosesNothingAndTheProcessorsRecoverByThemselves()
+            throws Exception {
+        partitionHealsWithNothingLost("pgpartition", "processors ↔ Postgres", postgresProxy);
+    }
+
+    @Test
+    void aPartitionBetweenTheProcessorsAndKafkaLosesNothingAndTheProcessorsRecoverByThemselves() throws Exception {
+        partitionHealsWithNothingLost("kafkapartition", "processors ↔ Kafka", kafkaProxy);
     }
 }
