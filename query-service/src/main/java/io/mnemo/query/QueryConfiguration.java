@@ -25,7 +25,6 @@ public class QueryConfiguration extends ServiceConfiguration {
      * name a server that is (or becomes, after a failover) a primary: the monitor keeps only servers in recovery in
      * rotation, so every server of a cluster can be listed.
      */
-    @NotNull
     private String replicaUrls = "";
     @Valid
     @NotNull
@@ -85,7 +84,8 @@ public class QueryConfiguration extends ServiceConfiguration {
 
     /** The replicas' pools: one per URL of {@link #getReplicaUrls()} when given, else {@link #getReplicas()}. */
     public List<DataSourceFactory> replicaDataSources(ObjectMapper mapper) {
-        List<String> urls = Arrays.stream(replicaUrls.split(",")).map(String::trim).filter(u -> !u.isEmpty())
+        // absent (a YAML empty value is null): the replicas as written
+        List<String> urls = replicaUrls == null ? List.of() : Arrays.stream(replicaUrls.split(",")).map(String::trim).filter(u -> !u.isEmpty())
                 .toList();
         if (urls.isEmpty()) {
             return replicas;

@@ -47,4 +47,14 @@ class QueryConfigurationTest {
         assertThat(config.replicaDataSources(Jackson.newObjectMapper())).extracting(DataSourceFactory::getUrl)
                 .containsExactly("jdbc:postgresql://127.0.0.1:5433/mnemo");
     }
+
+    @Test
+    void keepsTheReplicasAsWrittenWhenReplicaUrlsIsAbsent() {
+        // MNEMO_PG_REPLICA_URLS unset gives an empty YAML value, which is null
+        QueryConfiguration config = withTemplate();
+        config.setReplicaUrls(null);
+
+        assertThat(config.replicaDataSources(Jackson.newObjectMapper())).extracting(DataSourceFactory::getUrl)
+                .containsExactly("jdbc:postgresql://127.0.0.1:5433/mnemo");
+    }
 }
