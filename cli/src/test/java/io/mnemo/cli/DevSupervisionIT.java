@@ -155,7 +155,7 @@ class DevSupervisionIT {
         Status down = status();
         assertThat(down.exit()).as(down.output()).isEqualTo(1);
         assertThat(down.json().get("verdict").asText()).isEqualTo("down");
-        assertThat(down.json().get("reasons").get(0).asText()).startsWith("postgres-primary down");
+        assertThat(down.json().get("reasons").get(0).asText()).startsWith("postgres-primary (primary) down");
         // ingest needs only Kafka (and its cached keys): producers are still answered 2xx
         capture("during-postgres");
 
