@@ -53,16 +53,7 @@ public final class RecoveryWatch {
         return new RecoveryWatch(recovered);
     }
 
-    /** The recovery time, or empty when it did not recover within the watch's limit. */
-    public Optional<Duration> await() throws InterruptedException {
-        try {
-            return Optional.ofNullable(recovered.get());
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        }
-    }
-
-    /** As {@link #await()}, giving up after {@code timeout}. */
+    /** The recovery time; empty when it did not recover within the watch's limit or within {@code timeout}. */
     public Optional<Duration> await(Duration timeout) throws InterruptedException {
         try {
             return Optional.ofNullable(recovered.get(timeout.toMillis(), TimeUnit.MILLISECONDS));

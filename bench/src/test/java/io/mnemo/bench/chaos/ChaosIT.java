@@ -347,21 +347,26 @@ class ChaosIT {
                 throw new IllegalStateException(e);
             }
         });
-        long heapPeak = 0;
+        java.util.concurrent.atomic.AtomicLong peak = new java.util.concurrent.atomic.AtomicLong();
         long surgeEnds = started + SURGE_CALM.plus(SURGE).toNanos();
-        RecoveryWatch recovery = null;
-        while (!producers.isDone()) {
-            try {
-                heapPeak = Math.max(heapPeak, heapBytes(ingestAdmin, "jvm_memory_used_bytes"));
-            } catch (java.io.IOException e) {
-                // a busy admin port: the next sample counts
-            }
-            if (recovery == null && System.nanoTime() >= surgeEnds) {
-                // recovered once every memory accepted during the surge is listed
-                recovery = RecoveryWatch.fromNow(check, ledger, load.userIds(), Duration.ofSeconds(180));
-            }
-            TimeUnit.MILLISECONDS.sleep(500);
-        }
+        java.util.concurrent.atomic.AtomicReference<RecoveryWatch> watch =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        // every half second until the producers are done: ingest's heap, and the recovery watch once the surge ends
+        await().atMost(SURGE_CALM.multipliedBy(2).plus(SURGE).plusSeconds(180)).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(500)).until(() -> {
+                    try {
+                        peak.accumulateAndGet(heapBytes(ingestAdmin, "jvm_memory_used_bytes"), Math::max);
+                    } catch (java.io.IOException e) {
+                        // a busy admin port: the next sample counts
+                    }
+                    if (watch.get() == null && System.nanoTime() >= surgeEnds) {
+                        // recovered once every memory accepted during the surge is listed
+                        watch.set(RecoveryWatch.fromNow(check, ledger, load.userIds(), Duration.ofSeconds(180)));
+                    }
+                    return producers.isDone();
+                });
+        long heapPeak = peak.get();
+        RecoveryWatch recovery = watch.get();
         producers.get(180, TimeUnit.SECONDS);
         long loadEnded = System.nanoTime();
         LedgerCheck.Result result = check.awaitClean(ledger, load.userIds(), Duration.ofSeconds(120));

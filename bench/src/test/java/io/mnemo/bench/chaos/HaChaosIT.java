@@ -295,12 +295,15 @@ class HaChaosIT {
                 // reads through the balancer all the while it is down (the query service's monitor takes it out of
                 // rotation within a second; a read that meets it before is answered by another source)
                 java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean(true);
-                CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
-                    while (down.get()) {
-                        readsWhileDown.add(read(load.userId(0)));
-                        sleep(Duration.ofMillis(200));
-                    }
-                });
+                CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> await()
+                        .atMost(LOAD.plusSeconds(120)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
+                        .until(() -> {
+                            if (!down.get()) {
+                                return true;
+                            }
+                            readsWhileDown.add(read(load.userId(0)));
+                            return false;
+                        }));
                 await().atMost(Duration.ofSeconds(60)).until(() -> {
                     whileDown[0] = status();
                     return whileDown[0].at("/infrastructure/" + name + "/state").asText().equals("down");

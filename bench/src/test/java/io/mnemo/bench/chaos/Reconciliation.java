@@ -1,11 +1,14 @@
 package io.mnemo.bench.chaos;
 
+import static org.awaitility.Awaitility.await;
+
 import io.mnemo.cli.MnemoCli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.core.ConditionTimeoutException;
 import picocli.CommandLine;
 
 /**
@@ -24,15 +27,16 @@ final class Reconciliation {
     private Reconciliation() {
     }
 
-    static Result awaitClean(Path envFile, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            Result result = once(envFile);
-            if (result.clean() || System.nanoTime() - deadline > 0) {
-                return result;
-            }
-            TimeUnit.SECONDS.sleep(2);
+    /** Reconciles until clean or {@code timeout} passes, and returns the last run (for the caller to assert). */
+    static Result awaitClean(Path envFile, Duration timeout) {
+        AtomicReference<Result> last = new AtomicReference<>();
+        try {
+            await().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofSeconds(2))
+                    .until(() -> last.updateAndGet(previous -> once(envFile)).clean());
+        } catch (ConditionTimeoutException notClean) {
+            // the last run says what differs
         }
+        return last.get();
     }
 
     private static Result once(Path envFile) {

@@ -31,10 +31,6 @@ public final class JsonBodyLimit implements ContainerRequestFilter {
     private final long maxBytes;
     private final Duration maxReadTime;
 
-    public JsonBodyLimit(long maxBytes) {
-        this(maxBytes, Duration.ofSeconds(20));
-    }
-
     /**
      * @param maxReadTime how long a body may take to arrive: a client trickling bytes would otherwise hold a request
      *                    thread for as long as it keeps each gap under the idle timeout. (Jetty's minimum request
@@ -69,50 +65,55 @@ public final class JsonBodyLimit implements ContainerRequestFilter {
      * cannot carry another request.
      */
     public static Response tooLarge(String detail, UriInfo uri) {
-        return Response.fromResponse(ProblemResponses.of(PAYLOAD_TOO_LARGE, detail, uri))
-                .header("Connection", "close").build();
+        return closing(PAYLOAD_TOO_LARGE, detail, uri);
+    }
+
+    private static Response closing(ProblemType type, String detail, UriInfo uri) {
+        return Response.fromResponse(ProblemResponses.of(type, detail, uri)).header("Connection", "close").build();
     }
 
     private String detail() {
         return "JSON bodies are limited to " + maxBytes + " bytes";
     }
 
-    /** The 408 answer for a body that arrived too slowly; the connection is closed. */
-    public static Response tooSlow(String detail, UriInfo uri) {
-        return Response.fromResponse(ProblemResponses.of(REQUEST_TIMEOUT, detail, uri))
-                .header("Connection", "close").build();
-    }
+    /**
+     * A JSON body refused while it was being read, too large or too slow. Unchecked so parsers pass it through
+     * (mappers look for it in causes); its answer closes the connection, whose unread rest cannot carry a request.
+     */
+    public abstract static sealed class BodyRefused extends WebApplicationException permits TooLarge, TooSlow {
+        private final ProblemType type;
 
-    /** Thrown when a body is still arriving after its deadline; found in causes like {@link TooLarge}. */
-    public static final class TooSlow extends WebApplicationException {
-        TooSlow(String detail) {
-            super(detail, 408);
+        BodyRefused(String detail, ProblemType type) {
+            super(detail, type.status());
+            this.type = type;
         }
 
-        public static TooSlow in(Throwable error) {
+        public Response response(UriInfo uri) {
+            return closing(type, getMessage(), uri);
+        }
+
+        /** The refusal in a cause chain, if any (parsers sometimes wrap what the stream threw). */
+        public static BodyRefused in(Throwable error) {
             for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-                if (cause instanceof TooSlow tooSlow) {
-                    return tooSlow;
+                if (cause instanceof BodyRefused refused) {
+                    return refused;
                 }
             }
             return null;
         }
     }
 
-    /** Thrown while reading past the cap; unchecked so parsers pass it through (mappers look for it in causes). */
-    public static final class TooLarge extends WebApplicationException {
+    /** Thrown while reading past the cap. */
+    public static final class TooLarge extends BodyRefused {
         TooLarge(String detail) {
-            super(detail, 413);
+            super(detail, PAYLOAD_TOO_LARGE);
         }
+    }
 
-        /** The TooLarge in a cause chain, if any (parsers sometimes wrap what the stream threw). */
-        public static TooLarge in(Throwable error) {
-            for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-                if (cause instanceof TooLarge tooLarge) {
-                    return tooLarge;
-                }
-            }
-            return null;
+    /** Thrown when a body is still arriving after its deadline. */
+    public static final class TooSlow extends BodyRefused {
+        TooSlow(String detail) {
+            super(detail, REQUEST_TIMEOUT);
         }
     }
 

@@ -26,13 +26,9 @@ public final class JsonProblemMapper implements ExceptionMapper<JsonProcessingEx
 
     @Override
     public Response toResponse(JsonProcessingException exception) {
-        JsonBodyLimit.TooLarge tooLarge = JsonBodyLimit.TooLarge.in(exception);
-        if (tooLarge != null) {
-            return JsonBodyLimit.tooLarge(tooLarge.getMessage(), request);
-        }
-        JsonBodyLimit.TooSlow tooSlow = JsonBodyLimit.TooSlow.in(exception);
-        if (tooSlow != null) {
-            return JsonBodyLimit.tooSlow(tooSlow.getMessage(), request);
+        JsonBodyLimit.BodyRefused refused = JsonBodyLimit.BodyRefused.in(exception);
+        if (refused != null) {
+            return refused.response(request);
         }
         for (Throwable cause = exception; cause != null; cause = cause.getCause()) {
             // Jackson may wrap the parser's constraint violation in a mapping exception.

@@ -18,9 +18,9 @@ public final class UnexpectedProblemMapper implements ExceptionMapper<Throwable>
 
     @Override
     public Response toResponse(Throwable exception) {
-        JsonBodyLimit.TooLarge tooLarge = JsonBodyLimit.TooLarge.in(exception);
-        if (tooLarge != null) {
-            return JsonBodyLimit.tooLarge(tooLarge.getMessage(), request);
+        JsonBodyLimit.BodyRefused refused = JsonBodyLimit.BodyRefused.in(exception);
+        if (refused != null) {
+            return refused.response(request);
         }
         String errorId = UUID.randomUUID().toString();
         LOG.error("Unexpected error {}", errorId, exception);

@@ -14,9 +14,9 @@ public final class WebApplicationProblemMapper implements ExceptionMapper<WebApp
 
     @Override
     public Response toResponse(WebApplicationException exception) {
-        JsonBodyLimit.TooLarge tooLarge = JsonBodyLimit.TooLarge.in(exception);
-        if (tooLarge != null) {
-            return JsonBodyLimit.tooLarge(tooLarge.getMessage(), request);
+        JsonBodyLimit.BodyRefused refused = JsonBodyLimit.BodyRefused.in(exception);
+        if (refused != null) {
+            return refused.response(request);
         }
         Response original = exception.getResponse();
         int status = original.getStatus();
