@@ -36,6 +36,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jdbi.v3.core.Jdbi;
+import io.mnemo.kit.crypto.EncryptionFactory;
+import io.mnemo.kit.crypto.UserKeyStore;
+import io.mnemo.kit.crypto.UserRef;
+import io.mnemo.schemas.sealing.DataKey;
+import io.mnemo.schemas.sealing.MasterKey;
+import io.mnemo.schemas.sealing.MemorySeal;
 import org.jdbi.v3.postgres.PostgresPlugin;
 
 /**
@@ -113,7 +119,10 @@ public final class SinkBench {
         System.out.printf("Projection sink benchmark: %,d memory changes, %d writer(s), %d round(s), Postgres %s%n",
                 rows, writers, rounds, url);
         String sinkTenant = "bench-sink-" + runId;
-        List<MemoryChanged> changes = generate(sinkTenant, rows, 7);
+        // The sinks' records are sealed as ingest seals them: the sink pays what it pays in the platform (one key
+        // read a batch, opening every row). The raw upsert and COPY write the same rows in clear.
+        UserKeyStore userKeys = new UserKeyStore(jdbi, MasterKey.fromBase64(EncryptionFactory.DEV_MASTER_KEY));
+        List<MemoryChanged> changes = sealed(generate(sinkTenant, rows, 7), userKeys);
         // every run writes into existing months only: creating partitions is not what is measured
         MemoryPartitions partitions = new MemoryPartitions(jdbi, 8);
         partitions.ensureFor(changes.stream().map(c -> c.getState().getOccurredAt()).toList());
@@ -163,14 +172,14 @@ public final class SinkBench {
                 });
             }
             sinkRuns.add(measure(() -> mnemoSink(jdbi, bootstrap, registry, topic, sinkGroup,
-                    new MemoriesProjectionWriter(partitions), rows, writers)));
+                    new MemoriesProjectionWriter(partitions, userKeys), rows, writers)));
             // the full-text projection's own sink, on the same records (its own group, as the processors run it)
             fresh(jdbi, ownTables, topic);
             if (!ownTables) {
                 jdbi.useHandle(h -> h.execute("DELETE FROM memory_search WHERE tenant_id = ?", sinkTenant));
             }
             searchRuns.add(measure(() -> mnemoSink(jdbi, bootstrap, registry, topic, sinkGroup + "-search",
-                    new MemorySearchProjectionWriter(), rows, SEARCH_WRITERS)));
+                    new MemorySearchProjectionWriter(userKeys), rows, SEARCH_WRITERS)));
             fresh(jdbi, ownTables, topic);
             String rawTenant = "bench-raw-" + runId + suffix;
             cleanup.add(rawTenant);
@@ -303,6 +312,23 @@ public final class SinkBench {
             }
         }
         return changes.size() / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** The same changes with content, tags and attributes sealed under their users' keys (made here). */
+    static List<MemoryChanged> sealed(List<MemoryChanged> changes, UserKeyStore userKeys) {
+        Map<String, DataKey> keys = new java.util.HashMap<>();
+        List<MemoryChanged> sealed = new ArrayList<>(changes.size());
+        for (MemoryChanged change : changes) {
+            DataKey key = keys.computeIfAbsent(change.getUserId(), user -> ((UserKeyStore.Active) userKeys
+                    .keyForWriting(new UserRef(change.getTenantId(), user))).key());
+            MemorySeal seal = MemorySeal.of(key, change.getTenantId(), change.getUserId(), change.getMemoryId());
+            MemoryState state = change.getState();
+            sealed.add(MemoryChanged.newBuilder(change).setState(MemoryState.newBuilder(state).setContent("")
+                    .setSealedContent(seal.content(state.getContent())).setTags(List.of())
+                    .setSealedTags(seal.tags(state.getTags())).setAttributes(Map.of())
+                    .setSealedAttributes(seal.attributes(state.getAttributes())).build()).build());
+        }
+        return sealed;
     }
 
     static List<MemoryChanged> generate(String tenant, int count, long seed) {

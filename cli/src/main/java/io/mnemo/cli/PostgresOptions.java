@@ -3,7 +3,10 @@ package io.mnemo.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mnemo.kit.auth.ApiKeyStore;
+import io.mnemo.kit.crypto.EncryptionFactory;
+import io.mnemo.kit.crypto.UserKeyStore;
 import io.mnemo.schemas.ProjectionMigrations;
+import io.mnemo.schemas.sealing.MasterKey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -74,5 +77,23 @@ final class PostgresOptions {
         ProjectionMigrations.migrate(connection.url(), connection.user(), connection.password());
         return new ApiKeyStore(Jdbi.create(connection.url(), connection.user(), connection.password())
                 .installPlugin(new PostgresPlugin()));
+    }
+
+    /**
+     * The master key that unwraps users' data keys, to open sealed changes: {@code $MNEMO_MASTER_KEY}, else the
+     * development key of {@code mnemo dev}. A wrong key never opens anything: unwrapping fails and says which key
+     * (by its id) it was.
+     */
+    MasterKey masterKey() {
+        String configured = System.getenv("MNEMO_MASTER_KEY");
+        return MasterKey.fromBase64(configured != null && !configured.isBlank() ? configured
+                : EncryptionFactory.DEV_MASTER_KEY);
+    }
+
+    /** The users' data keys on the primary. */
+    UserKeyStore userKeys() {
+        Connection connection = resolve();
+        return new UserKeyStore(Jdbi.create(connection.url(), connection.user(), connection.password())
+                .installPlugin(new PostgresPlugin()), masterKey());
     }
 }

@@ -90,7 +90,7 @@ final class RebuildCommand implements Callable<Integer> {
                 err.println("A replay or rebuild of " + projection + " is running; refused (see `mnemo status`).");
                 return REFUSED;
             }
-            MemoriesRebuild rebuild = new MemoriesRebuild(db.url(), db.user(), db.password(),
+            MemoriesRebuild rebuild = new MemoriesRebuild(db.url(), db.user(), db.password(), postgres.masterKey(),
                     () -> LogReaders.avro(endpoints.bootstrap(), endpoints.schemaRegistry(), "mnemo-rebuild", 5_000,
                             LogReaders.BULK_FETCH), Clock.systemUTC(), progress(out));
             if (alternative != null && alternative.abandon) {

@@ -1,5 +1,6 @@
 package io.mnemo.cli;
 
+import io.mnemo.kit.crypto.UserKeyStore;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.mnemo.kit.kafka.LogReaders;
@@ -59,7 +60,8 @@ final class ReconcileCommand implements Callable<Integer> {
         MemoriesReconciler.Report report;
         try (var consumer = LogReaders.avro(endpoints.bootstrap(), endpoints.schemaRegistry(), "mnemo-reconcile",
                 5_000, Map.of())) {
-            report = new MemoriesReconciler(Jdbi.create(db.url(), db.user(), db.password())).reconcile(consumer,
+            Jdbi jdbi = Jdbi.create(db.url(), db.user(), db.password());
+            report = new MemoriesReconciler(jdbi, new UserKeyStore(jdbi, postgres.masterKey())).reconcile(consumer,
                     tenants);
         }
         double seconds = (System.nanoTime() - started) / 1e9;

@@ -1,5 +1,8 @@
 package io.mnemo.cli;
 
+import io.mnemo.kit.crypto.UserKeyStore;
+import io.mnemo.processors.db.ChangeContents;
+import io.mnemo.schemas.sealing.MemoryContent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.mnemo.kit.kafka.LogReaders;
@@ -138,10 +141,11 @@ final class ReplayCommand implements Callable<Integer> {
             record(jdbi, dryRun ? MaintenancePhase.DRY_RUN : MaintenancePhase.REPLAYING, 0, total, null);
             // months the replay creates (backfilled ones) get the sub-partitions the live months have, as a rebuild's
             // memory_search is its own projection: replayed on its own (same window, its own writer and fence)
+            UserKeyStore keys = new UserKeyStore(jdbi, postgres.masterKey());
             ProjectionWriter<SpecificRecord> writer = "memories".equals(projection)
                     ? MemoriesProjectionWriter.repairing(
-                            new MemoryPartitions(jdbi, jdbi.withHandle(MemoryPartitions::liveHashPartitions)))
-                    : MemorySearchProjectionWriter.repairing();
+                            new MemoryPartitions(jdbi, jdbi.withHandle(MemoryPartitions::liveHashPartitions)), keys)
+                    : MemorySearchProjectionWriter.repairing(keys);
             // The sinks' own applier: behind the write fence, offsets left alone (a replay re-applies a window and
             // must not move the sink's position); a record that can never be written was dead-lettered by the
             // sink when it first met it, so the replay skips it and says so.
@@ -175,7 +179,7 @@ final class ReplayCommand implements Callable<Integer> {
                     continue;
                 }
                 if (dryRun) {
-                    wouldChange += jdbi.withHandle(h -> rowsThatWouldChange(h, batch));
+                    wouldChange += jdbi.inTransaction(h -> rowsThatWouldChange(h, keys, batch));
                 } else {
                     try {
                         refused += applier.apply(batch);
@@ -240,7 +244,7 @@ final class ReplayCommand implements Callable<Integer> {
      * How many memories of the batch the replay would rewrite: missing, doubled or different rows for the batch's
      * newest change of each memory, or rows left for a deleted one (a newer version in the table wins).
      */
-    static long rowsThatWouldChange(Handle handle, List<ConsumerRecord<String, SpecificRecord>> batch) {
+    static long rowsThatWouldChange(Handle handle, UserKeyStore keys, List<ConsumerRecord<String, SpecificRecord>> batch) {
         Map<MemoryKey, MemoryChanged> newest = new LinkedHashMap<>();
         for (ConsumerRecord<String, SpecificRecord> record : batch) {
             if (record.value() instanceof MemoryChanged change) {
@@ -265,6 +269,7 @@ final class ReplayCommand implements Callable<Integer> {
                 .forEach(row -> rows.computeIfAbsent(MemoryKey.of(row.tenantId(), row.userId(),
                                 java.util.UUID.fromString(row.memoryId())),
                         k -> new ArrayList<>()).add(row));
+        ChangeContents contents = ChangeContents.open(handle, keys, newest.values());
         long count = 0;
         for (Map.Entry<MemoryKey, MemoryChanged> entry : newest.entrySet()) {
             MemoryChanged change = entry.getValue();
@@ -273,10 +278,11 @@ final class ReplayCommand implements Callable<Integer> {
             if (newestInTable > change.getVersion()) {
                 continue;
             }
-            if (change.getState() == null) {
+            MemoryContent content = contents.of(change);
+            if (content == null) {
                 count += found.isEmpty() ? 0 : 1;
             } else if (found.size() != 1 || newestInTable < change.getVersion()
-                    || !change.getState().getContent().equals(found.get(0).content())
+                    || !content.content().equals(found.get(0).content())
                     || !change.getState().getOccurredAt().equals(found.get(0).occurredAt())) {
                 count++;
             }

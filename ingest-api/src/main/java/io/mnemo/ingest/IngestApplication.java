@@ -19,6 +19,11 @@ import io.mnemo.ingest.resources.MemoriesResource;
 import io.mnemo.ingest.resources.UsersResource;
 import io.mnemo.kit.config.ConfigSources;
 import io.mnemo.kit.config.DevSecrets;
+import io.mnemo.kit.crypto.EncryptionFactory;
+import io.mnemo.kit.crypto.UserKeyStore;
+import io.mnemo.kit.crypto.UserKeyring;
+import io.mnemo.ingest.db.PostgresUserKeys;
+import org.jdbi.v3.core.Jdbi;
 import io.mnemo.kit.db.PostgresFactory;
 import io.mnemo.kit.http.JsonBodyLimit;
 import io.mnemo.kit.http.OpenApiDocs;
@@ -68,7 +73,15 @@ public class IngestApplication extends Application<IngestConfiguration> {
     @Override
     public void run(IngestConfiguration config, Environment environment) {
         DevSecrets.refuseOutsideDev(config.getProfile(), List.of(
-                new DevSecrets.Setting("database.password", config.getDatabase().getPassword(), null)));
+                new DevSecrets.Setting("database.password", config.getDatabase().getPassword(), null),
+                new DevSecrets.Setting("encryption.masterKey", config.getEncryption().getMasterKey(),
+                        EncryptionFactory.DEV_MASTER_KEY)));
+        // Keys are cached (ApiKeyCache, UserKeyring) so ingest keeps accepting while Postgres is down; hence no
+        // Postgres health check of its own, only the caches'.
+        Jdbi keysDb = PostgresFactory.buildNonCritical(environment, config.getDatabase(), "postgres-keys");
+        PostgresUserKeys userKeys = new PostgresUserKeys(new UserKeyring(
+                new UserKeyStore(keysDb, config.getEncryption().buildMasterKey()),
+                config.getEncryption().getKeyRefresh().toJavaDuration(), Clock.systemUTC()), config.getRetryAfter());
         PrometheusMeterRegistry metrics = PrometheusMetrics.install(environment, "ingest");
         KafkaFactory kafka = config.getKafka();
         Admin admin = kafka.buildAdmin(environment, "mnemo-ingest-admin");
@@ -92,7 +105,7 @@ public class IngestApplication extends Application<IngestConfiguration> {
         Gauge.builder("mnemo.ingest.kafka.circuit.open", breaker,
                         b -> b.getState() == CircuitBreaker.State.OPEN ? 1 : 0)
                 .description("1 while ingest fails fast because Kafka keeps failing").register(metrics);
-        EventPublisher publisher = new CircuitBreakingPublisher(new KafkaEventPublisher(producer), breaker);
+        EventPublisher publisher = new CircuitBreakingPublisher(new KafkaEventPublisher(producer, userKeys::key), breaker);
         // The producer settles every send within publishTimeout; the extra second only absorbs scheduling.
         MediaConfiguration mediaConfig = config.getMedia();
         S3Factory s3 = mediaConfig.getS3();
@@ -100,7 +113,7 @@ public class IngestApplication extends Application<IngestConfiguration> {
                 Math.toIntExact(mediaConfig.getPartSize().toBytes()));
         MemoryIngest ingest = new MemoryIngest(publisher, Clock.systemUTC(),
                 config.getPublishTimeout().plusSeconds(1), config.getRetryAfter(), config.getMaxInFlight(),
-                new MediaReferences(mediaStore, config.getRetryAfter()));
+                new MediaReferences(mediaStore, config.getRetryAfter()), userKeys);
         MediaIngest mediaIngest = new MediaIngest(mediaStore, ingest::publishDurably, Clock.systemUTC(),
                 mediaConfig.getMaxSize().toBytes(), mediaConfig.getMaxConcurrentUploads(), config.getRetryAfter());
         IngestMetrics ingestMetrics = new IngestMetrics(metrics);
@@ -108,11 +121,7 @@ public class IngestApplication extends Application<IngestConfiguration> {
         ApiJson.install(environment);
         ProblemJson.install(config, environment);
         environment.jersey().register(new RequestIds());
-        // Keys are cached (ApiKeyCache) so ingest keeps accepting while Postgres is down; hence no Postgres
-        // health check of its own, only the cache's (stale but healthy while it holds a snapshot).
-        config.getAuth().build(environment,
-                PostgresFactory.buildNonCritical(environment, config.getDatabase(), "postgres-keys"),
-                metrics, "ingest");
+        config.getAuth().build(environment, keysDb, metrics, "ingest");
         environment.jersey().register(new HttpMetrics(metrics, "ingest"));
         environment.jersey().register(new JsonBodyLimit(config.getMaxJsonBodySize().toBytes(),
                 config.getJsonBodyReadTimeout().toJavaDuration()));

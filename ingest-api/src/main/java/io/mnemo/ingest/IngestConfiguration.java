@@ -1,5 +1,6 @@
 package io.mnemo.ingest;
 
+import io.mnemo.kit.crypto.EncryptionFactory;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.db.DataSourceFactory;
 import io.mnemo.kit.auth.AuthFactory;
@@ -17,6 +18,10 @@ import jakarta.validation.constraints.Min;
 
 /** Typed, validated configuration of the ingest API. */
 public class IngestConfiguration extends ServiceConfiguration {
+    /** The master key that wraps users' data keys (crypto-shredding); never the dev key outside dev. */
+    @Valid
+    @NotNull
+    private EncryptionFactory encryption = new EncryptionFactory();
     @Valid
     @NotNull
     private KafkaFactory kafka = new KafkaFactory();
@@ -174,5 +179,15 @@ public class IngestConfiguration extends ServiceConfiguration {
     @JsonProperty
     public void setAuth(AuthFactory auth) {
         this.auth = auth;
+    }
+
+    @JsonProperty
+    public EncryptionFactory getEncryption() {
+        return encryption;
+    }
+
+    @JsonProperty
+    public void setEncryption(EncryptionFactory encryption) {
+        this.encryption = encryption;
     }
 }

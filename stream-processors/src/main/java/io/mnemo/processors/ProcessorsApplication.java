@@ -8,6 +8,8 @@ import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
 import io.mnemo.kit.config.ConfigSources;
 import io.mnemo.kit.config.DevSecrets;
+import io.mnemo.kit.crypto.EncryptionFactory;
+import io.mnemo.kit.crypto.UserKeyStore;
 import io.mnemo.kit.db.PostgresFactory;
 import io.mnemo.kit.kafka.KafkaFactory;
 import io.mnemo.kit.kafka.KafkaHealthCheck;
@@ -87,7 +89,9 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
     @Override
     public void run(ProcessorsConfiguration config, Environment environment) {
         DevSecrets.refuseOutsideDev(config.getProfile(), List.of(
-                new DevSecrets.Setting("database.password", config.getDatabase().getPassword(), null)));
+                new DevSecrets.Setting("database.password", config.getDatabase().getPassword(), null),
+                new DevSecrets.Setting("encryption.masterKey", config.getEncryption().getMasterKey(),
+                        EncryptionFactory.DEV_MASTER_KEY)));
         PrometheusMeterRegistry metrics = PrometheusMetrics.install(environment, "processors");
         KafkaFactory kafka = config.getKafka();
         Admin admin = kafka.buildAdmin(environment, "mnemo-processors-admin");
@@ -108,6 +112,8 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
 
         manageStreams(config, environment, metrics, registry, instanceId);
         MemoryPartitions partitions = new MemoryPartitions(jdbi, config.getSink().getHashPartitions());
+        // the sinks open sealed content with the users' data keys; the stream processors never need them
+        UserKeyStore userKeys = new UserKeyStore(jdbi, config.getEncryption().buildMasterKey());
         managePartitionMaintenance(environment, metrics, partitions, config.getSink().getMonthsAhead());
 
         SinkSettings sink = config.getSink();
@@ -118,10 +124,10 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
         ProjectionSinks sinks = new ProjectionSinks(environment, metrics, kafka, registry, jdbi, sink.getPollTimeout(),
                 sink.getMaxBackoff(), sinkDeadLetters(environment, kafka, deadLetters), instanceId);
         sinks.registerWriters(MEMORIES_SINK_GROUP, Topics.MEMORY_CHANGES.name(),
-                new MemoriesProjectionWriter(partitions), sink.getMaxBatch(), sink.getMemoriesWriters());
+                new MemoriesProjectionWriter(partitions, userKeys), sink.getMaxBatch(), sink.getMemoriesWriters());
         // Full-text search is its own projection (its own group, offsets and watermark): the words' GIN index is
         // half of a memory's write cost, and listing a user's memories does not wait for it.
-        sinks.registerWriters(SEARCH_SINK_GROUP, Topics.MEMORY_CHANGES.name(), new MemorySearchProjectionWriter(),
+        sinks.registerWriters(SEARCH_SINK_GROUP, Topics.MEMORY_CHANGES.name(), new MemorySearchProjectionWriter(userKeys),
                 sink.getMaxBatch(), sink.getSearchWriters());
         // The activity totals are read from memory-changes (where the topology also puts them, in the user's
         // partition and in order with every other record of the event): that is what makes its watermark exact.

@@ -1,5 +1,6 @@
 package io.mnemo.processors;
 
+import io.mnemo.kit.crypto.EncryptionFactory;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.db.DataSourceFactory;
@@ -24,6 +25,10 @@ public class ProcessorsConfiguration extends ServiceConfiguration {
     @Valid
     @NotNull
     private SinkSettings sink = new SinkSettings();
+    /** The master key that wraps users' data keys (crypto-shredding); never the dev key outside dev. */
+    @Valid
+    @NotNull
+    private EncryptionFactory encryption = new EncryptionFactory();
     /** The media bucket: the media sink promotes staged uploads and deletes forgotten media there. */
     @Valid
     @NotNull
@@ -116,5 +121,15 @@ public class ProcessorsConfiguration extends ServiceConfiguration {
     @JsonProperty
     public void setMigrateOnStart(boolean migrateOnStart) {
         this.migrateOnStart = migrateOnStart;
+    }
+
+    @JsonProperty
+    public EncryptionFactory getEncryption() {
+        return encryption;
+    }
+
+    @JsonProperty
+    public void setEncryption(EncryptionFactory encryption) {
+        this.encryption = encryption;
     }
 }

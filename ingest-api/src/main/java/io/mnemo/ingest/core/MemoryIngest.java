@@ -37,6 +37,7 @@ public final class MemoryIngest {
     private final Duration retryAfter;
     private final Semaphore inFlight;
     private final MediaReferenceCheck media;
+    private final UserKeys userKeys;
     /** Refusals since the last one logged, and when that was: one WARN a second says why producers get 503. */
     private final AtomicLong refusalsNotLogged = new AtomicLong();
     private final AtomicLong lastRefusalLogged = new AtomicLong(Long.MIN_VALUE);
@@ -47,8 +48,23 @@ public final class MemoryIngest {
      *                       settle every event sooner, so a timeout here is a safety net, not the normal path
      * @param maxInFlight    events that may wait for the log at once, across all requests
      */
+    /** For unit tests of everything but erasure: every user is writable and erasing deletes no key. */
     public MemoryIngest(EventPublisher publisher, Clock clock, Duration outcomeTimeout, Duration retryAfter,
                         int maxInFlight, MediaReferenceCheck media) {
+        this(publisher, clock, outcomeTimeout, retryAfter, maxInFlight, media, new UserKeys() {
+            @Override
+            public void requireWritable(TenantId tenant, UserId user) {
+            }
+
+            @Override
+            public void erase(TenantId tenant, UserId user) {
+            }
+        });
+    }
+
+    public MemoryIngest(EventPublisher publisher, Clock clock, Duration outcomeTimeout, Duration retryAfter,
+                        int maxInFlight, MediaReferenceCheck media, UserKeys userKeys) {
+        this.userKeys = userKeys;
         this.publisher = publisher;
         this.clock = clock;
         this.outcomeTimeout = outcomeTimeout;
@@ -154,7 +170,12 @@ public final class MemoryIngest {
         return new Accepted(command.memoryId(), publishDurably(event, provenance));
     }
 
+    /**
+     * Deletes the user's data key first (from then on nothing of the user's content opens, in any topic, table or
+     * backup), then publishes the erasure that removes the user's rows, media and aggregates.
+     */
     public LogPosition erase(EraseUser command, Provenance provenance) {
+        userKeys.erase(command.tenant(), command.user());
         EventId eventId = eventId(command.tenant(), command.user(), "erase", command.idempotencyKey());
         return publishDurably(new UserErased(eventId, command.tenant(), command.user(), now(),
                 command.idempotencyKey()), provenance);
@@ -165,6 +186,9 @@ public final class MemoryIngest {
      * time, {@link IngestOverloaded} when too many writes are already waiting. Shared by every kind of event.
      */
     public LogPosition publishDurably(MemoryEvent event, Provenance provenance) {
+        if (!(event instanceof UserErased)) {
+            userKeys.requireWritable(event.tenant(), event.user());
+        }
         if (!inFlight.tryAcquire()) {
             throw overloaded();
         }
@@ -172,6 +196,7 @@ public final class MemoryIngest {
     }
 
     private MemoryCaptured captured(CaptureMemory command) {
+        userKeys.requireWritable(command.tenant(), command.user());
         checkOccurredAt(command.occurredAt());
         checkContent(command.content());
         media.requireOwned(command.tenant(), command.user(), command.mediaIds());

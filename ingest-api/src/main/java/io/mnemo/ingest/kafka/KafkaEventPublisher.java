@@ -15,6 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
+import io.mnemo.schemas.sealing.DataKey;
+import io.mnemo.schemas.sealing.MemorySeal;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -27,14 +30,20 @@ public final class KafkaEventPublisher implements EventPublisher {
     static final String REQUEST_ID_HEADER = "mnemo.request-id";
 
     private final Producer<String, SpecificRecord> producer;
+    private final BiFunction<String, String, DataKey> userKeys;
 
-    public KafkaEventPublisher(Producer<String, SpecificRecord> producer) {
+    /**
+     * @param userKeys the key to seal a tenant's user's personal fields with (content, tags, attributes are never
+     *                 written in clear: see {@link MemorySeal})
+     */
+    public KafkaEventPublisher(Producer<String, SpecificRecord> producer, BiFunction<String, String, DataKey> userKeys) {
         this.producer = producer;
+        this.userKeys = userKeys;
     }
 
     @Override
     public CompletableFuture<LogPosition> publish(MemoryEvent event, Provenance provenance) {
-        SpecificRecord value = toAvro(event);
+        SpecificRecord value = toAvro(event, userKeys);
         ProducerRecord<String, SpecificRecord> record = new ProducerRecord<>(Topics.MEMORY_EVENTS.name(),
                 Topics.userKey(event.tenant().value(), event.user().value()), value);
         record.headers().add(EVENT_TYPE_HEADER, value.getSchema().getName().getBytes(StandardCharsets.UTF_8));
@@ -56,8 +65,10 @@ public final class KafkaEventPublisher implements EventPublisher {
         return result;
     }
 
-    static SpecificRecord toAvro(MemoryEvent event) {
+    static SpecificRecord toAvro(MemoryEvent event, BiFunction<String, String, DataKey> userKeys) {
         if (event instanceof MemoryCaptured captured) {
+            MemorySeal seal = MemorySeal.of(userKeys.apply(captured.tenant().value(), captured.user().value()),
+                    captured.tenant().value(), captured.user().value(), captured.memoryId().value());
             return io.mnemo.schemas.events.MemoryCaptured.newBuilder()
                     .setEventId(captured.eventId().value())
                     .setTenantId(captured.tenant().value())
@@ -65,14 +76,19 @@ public final class KafkaEventPublisher implements EventPublisher {
                     .setRecordedAt(captured.recordedAt())
                     .setMemoryId(captured.memoryId().value())
                     .setOccurredAt(captured.occurredAt())
-                    .setContent(captured.content())
-                    .setTags(new ArrayList<>(captured.tags()))
-                    .setAttributes(new LinkedHashMap<>(captured.attributes()))
+                    .setContent("")
+                    .setSealedContent(seal.content(captured.content()))
+                    .setTags(new ArrayList<>())
+                    .setSealedTags(seal.tags(captured.tags()))
+                    .setAttributes(new LinkedHashMap<>())
+                    .setSealedAttributes(seal.attributes(captured.attributes()))
                     .setMediaIds(new ArrayList<>(captured.mediaIds()))
                     .setIdempotencyKey(key(captured.idempotencyKey()))
                     .build();
         }
         if (event instanceof MemoryRevised revised) {
+            MemorySeal seal = MemorySeal.of(userKeys.apply(revised.tenant().value(), revised.user().value()),
+                    revised.tenant().value(), revised.user().value(), revised.memoryId().value());
             return io.mnemo.schemas.events.MemoryRevised.newBuilder()
                     .setEventId(revised.eventId().value())
                     .setTenantId(revised.tenant().value())
@@ -80,9 +96,9 @@ public final class KafkaEventPublisher implements EventPublisher {
                     .setRecordedAt(revised.recordedAt())
                     .setMemoryId(revised.memoryId().value())
                     .setOccurredAt(revised.occurredAt().orElse(null))
-                    .setContent(revised.content().orElse(null))
-                    .setTags(revised.tags().map(ArrayList::new).orElse(null))
-                    .setAttributes(revised.attributes().map(LinkedHashMap::new).orElse(null))
+                    .setSealedContent(revised.content().map(seal::content).orElse(null))
+                    .setSealedTags(revised.tags().map(seal::tags).orElse(null))
+                    .setSealedAttributes(revised.attributes().map(seal::attributes).orElse(null))
                     .setMediaIds(revised.mediaIds().map(ArrayList::new).orElse(null))
                     .setIdempotencyKey(key(revised.idempotencyKey()))
                     .build();

@@ -3,6 +3,7 @@ package io.mnemo.ingest.resources;
 import io.mnemo.ingest.core.IngestException;
 import io.mnemo.ingest.core.IngestOverloaded;
 import io.mnemo.ingest.core.IngestUnavailable;
+import io.mnemo.ingest.core.UserGone;
 import io.mnemo.ingest.core.InvalidInput;
 import io.mnemo.kit.problems.Problem;
 import io.mnemo.kit.problems.ProblemResponses;
@@ -21,6 +22,9 @@ public final class IngestProblems implements ExceptionMapper<IngestException> {
     public static final ProblemType OVERLOADED = new ProblemType("ingest-overloaded",
             "Too many writes are waiting for the event log", 503);
 
+    public static final ProblemType USER_GONE = new ProblemType("user-erased",
+            "The user was erased", 410);
+
     @Context
     private UriInfo request;
 
@@ -38,6 +42,10 @@ public final class IngestProblems implements ExceptionMapper<IngestException> {
         if (exception instanceof InvalidInput invalid) {
             return ProblemResponses.body(ProblemType.VALIDATION_FAILED, 422, "1 invalid field(s)",
                     List.of(new Problem.FieldError(invalid.field(), invalid.getMessage())), request);
+        }
+        if (exception instanceof UserGone gone) {
+            return ProblemResponses.body(USER_GONE, 410, gone.getMessage() + "; nothing was accepted", List.of(),
+                    request);
         }
         if (exception instanceof IngestOverloaded overloaded) {
             return ProblemResponses.body(OVERLOADED, 503, overloaded.getMessage() + "; nothing was accepted",

@@ -53,7 +53,11 @@ class ApiKeyAuthIT {
     }
 
     private static HttpResponse<String> postWithKey(String key) throws Exception {
-        return post("Bearer " + key, "/v1/users/u-" + UUID.randomUUID() + "/memories");
+        return postWithKey(key, "u-" + UUID.randomUUID());
+    }
+
+    private static HttpResponse<String> postWithKey(String key, String user) throws Exception {
+        return post("Bearer " + key, "/v1/users/" + user + "/memories");
     }
 
     private static String problemType(HttpResponse<String> response) throws Exception {
@@ -187,7 +191,8 @@ class ApiKeyAuthIT {
     @Test
     void withPostgresStoppedACachedKeyIsStillAccepted() throws Exception {
         String key = TestKeys.create("auth-it", Scopes.MEMORIES_WRITE);
-        assertThat(postWithKey(key).statusCode()).isEqualTo(202);
+        String user = "u-" + UUID.randomUUID();
+        assertThat(postWithKey(key, user).statusCode()).isEqualTo(202);
 
         var postgres = DevstackExtension.devstack().primaryServer();
         postgres.stop();
@@ -197,8 +202,12 @@ class ApiKeyAuthIT {
             assertThat(health("api-keys").get("healthy").asBoolean()).isTrue();
 
             for (int i = 0; i < 3; i++) {
-                assertThat(postWithKey(key).statusCode()).isEqualTo(202);
+                assertThat(postWithKey(key, user).statusCode()).isEqualTo(202);
             }
+            // a user never written before needs a data key made in Postgres: 503 with Retry-After, not a guess
+            HttpResponse<String> newUser = postWithKey(key);
+            assertThat(newUser.statusCode()).as(newUser.body()).isEqualTo(503);
+            assertThat(newUser.headers().firstValue("Retry-After")).isPresent();
             // a key the cache has never seen cannot be checked: 503, not a guess either way
             HttpResponse<String> unseen = postWithKey(ApiKeyToken.generate().plaintext());
             assertThat(unseen.statusCode()).isEqualTo(503);
@@ -208,5 +217,8 @@ class ApiKeyAuthIT {
         }
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
                 .until(() -> !health("api-keys").get("message").asText().startsWith("STALE"));
+        // and new users get their data key again (reads pause 2 s after a failure)
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                .until(() -> postWithKey(key).statusCode() == 202);
     }
 }

@@ -72,9 +72,14 @@ class IngestApiIT {
         assertThat(event.getMemoryId()).hasToString(body.get("memoryId").asText());
         assertThat(event.getTenantId()).isEqualTo("it");
         assertThat(event.getUserId()).isEqualTo(user);
-        assertThat(event.getContent()).isEqualTo("Walked by the river");
-        assertThat(event.getTags()).containsExactly("walk", "river");
-        assertThat(event.getAttributes()).containsEntry("mood", "calm");
+        // sealed under the user's key: nothing personal in clear in the log
+        assertThat(event.getContent()).isEmpty();
+        assertThat(event.getTags()).isEmpty();
+        assertThat(event.getAttributes()).isEmpty();
+        var opened = SealedEvents.opened(event);
+        assertThat(opened.content()).isEqualTo("Walked by the river");
+        assertThat(opened.tags()).containsExactly("walk", "river");
+        assertThat(opened.attributes()).containsEntry("mood", "calm");
         assertThat(event.getOccurredAt()).isEqualTo(Instant.parse("2026-10-01T08:00:00Z"));
         assertThat(response.getHeaderString("X-Request-Id")).isNotBlank();
     }

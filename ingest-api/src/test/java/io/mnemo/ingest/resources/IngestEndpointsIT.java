@@ -109,8 +109,8 @@ class IngestEndpointsIT {
         assertThat(results.get(1).get("problem").get("type").asText()).isEqualTo("urn:mnemo:problem:validation-failed");
         assertThat(results.get(1).get("problem").get("errors").get(0).get("field").asText()).isEqualTo("content");
         assertThat(results.get(2).get("problem").get("errors").get(0).get("field").asText()).isEqualTo("userId");
-        assertThat(((MemoryCaptured) eventAt(results.get(0))).getContent()).isEqualTo("first");
-        assertThat(((MemoryCaptured) eventAt(results.get(3))).getContent()).isEqualTo("fourth");
+        assertThat(SealedEvents.opened((MemoryCaptured) eventAt(results.get(0))).content()).isEqualTo("first");
+        assertThat(SealedEvents.opened((MemoryCaptured) eventAt(results.get(3))).content()).isEqualTo("fourth");
         assertThat(((MemoryCaptured) eventAt(results.get(3))).getTenantId()).isEqualTo("endpoints");
     }
 
@@ -170,8 +170,8 @@ class IngestEndpointsIT {
         assertThat(problem.get("type").asText()).isEqualTo("urn:mnemo:problem:validation-failed");
         assertThat(problem.get("status").asInt()).isEqualTo(422);
         assertThat(problem.get("errors").findValuesAsText("field")).containsExactly("occurredAt");
-        assertThat(((MemoryCaptured) eventAt(results.get(0))).getContent()).isEqualTo("before");
-        assertThat(((MemoryCaptured) eventAt(results.get(2))).getContent()).isEqualTo("after");
+        assertThat(SealedEvents.opened((MemoryCaptured) eventAt(results.get(0))).content()).isEqualTo("before");
+        assertThat(SealedEvents.opened((MemoryCaptured) eventAt(results.get(2))).content()).isEqualTo("after");
 
         // each valid item keeps its own idempotency key: the retry answers the same memories
         JsonNode retry = JSON.readTree(send("POST", "/v1/memories:batch", "application/json", body).body());
@@ -200,7 +200,7 @@ class IngestEndpointsIT {
         JsonNode results = JSON.readTree(response.body()).get("results");
         assertThat(results).hasSize(items.size());
         assertThat(results.get(0).get("status").asInt()).isEqualTo(202);
-        assertThat(((MemoryCaptured) eventAt(results.get(0))).getContent()).isEqualTo("valid");
+        assertThat(SealedEvents.opened((MemoryCaptured) eventAt(results.get(0))).content()).isEqualTo("valid");
         for (int i = 0; i < bad.size(); i++) {
             ObjectNode single = bad.get(i).deepCopy();
             single.remove("userId");
@@ -273,9 +273,10 @@ class IngestEndpointsIT {
         JsonNode accepted = JSON.readTree(response.body());
         assertThat(accepted.get("memoryId").asText()).isEqualTo(memoryId);
         MemoryRevised event = (MemoryRevised) eventAt(accepted);
-        assertThat(event.getContent()).isEqualTo("edited");
-        assertThat(event.getTags()).isEmpty();
-        assertThat(event.getAttributes()).isNull();
+        assertThat(event.getContent()).isNull();
+        assertThat(SealedEvents.seal(event).openContent(event.getSealedContent())).isEqualTo("edited");
+        assertThat(SealedEvents.seal(event).openTags(event.getSealedTags())).isEmpty();
+        assertThat(event.getSealedAttributes()).isNull();
         assertThat(event.getOccurredAt()).isNull();
     }
 
@@ -304,6 +305,35 @@ class IngestEndpointsIT {
         UserErased event = (UserErased) eventAt(erased);
         assertThat(event.getUserId()).isEqualTo(user);
         assertThat(event.getIdempotencyKey()).isEqualTo("erase-1");
+    }
+
+    @Test
+    void writesForAnErasedUserAre410GoneAndReachNoLog() throws Exception {
+        String user = "u-" + UUID.randomUUID();
+        String memoryId = JSON.readTree(send("POST", "/v1/users/" + user + "/memories", "application/json",
+                "{\"occurredAt\":\"2026-10-02T10:00:00Z\",\"content\":\"before\"}").body()).get("memoryId").asText();
+        assertThat(send("DELETE", "/v1/users/" + user, null, null).statusCode()).isEqualTo(202);
+
+        HttpResponse<String> capture = send("POST", "/v1/users/" + user + "/memories", "application/json",
+                "{\"occurredAt\":\"2026-10-02T10:00:00Z\",\"content\":\"after\"}");
+        HttpResponse<String> revise = send("PATCH", "/v1/users/" + user + "/memories/" + memoryId,
+                "application/json", "{\"content\":\"after\"}");
+        HttpResponse<String> forget = send("DELETE", "/v1/users/" + user + "/memories/" + memoryId, null, null);
+        HttpResponse<String> batch = send("POST", "/v1/memories:batch", "application/json", JSON.createObjectNode()
+                .set("items", JSON.createArrayNode().add(item(user, null, "after"))
+                        .add(item("u-" + UUID.randomUUID(), null, "another user"))).toString());
+
+        for (HttpResponse<String> gone : List.of(capture, revise, forget)) {
+            assertThat(gone.statusCode()).as(gone.body()).isEqualTo(410);
+            assertThat(gone.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            assertThat(JSON.readTree(gone.body()).get("type").asText()).isEqualTo("urn:mnemo:problem:user-erased");
+        }
+        assertThat(batch.statusCode()).isEqualTo(207);
+        JsonNode results = JSON.readTree(batch.body()).get("results");
+        assertThat(results).extracting(r -> r.get("status").asInt()).containsExactly(410, 202);
+        assertThat(results.get(0).get("problem").get("type").asText()).isEqualTo("urn:mnemo:problem:user-erased");
+        assertThat(send("DELETE", "/v1/users/" + user, null, null).statusCode())
+                .as("erasing again is harmless").isEqualTo(202);
     }
 
     @Test

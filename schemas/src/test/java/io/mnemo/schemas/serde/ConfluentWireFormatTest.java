@@ -78,6 +78,9 @@ class ConfluentWireFormatTest {
         e.writeArrayEnd();
         e.writeIndex(1);                              // idempotencyKey: ["null", "string"] branch 1
         e.writeString("key-1");
+        e.writeIndex(0);                              // sealedContent, sealedTags, sealedAttributes: null
+        e.writeIndex(0);
+        e.writeIndex(0);
         e.flush();
 
         assertThat(actual).containsExactly(expected.toByteArray());
@@ -113,7 +116,7 @@ class ConfluentWireFormatTest {
         MemoryChanged change = changed(MemoryChangeKind.UPSERTED, new MemoryState(OCCURRED_AT, RECORDED_AT,
                 "First day at the lake", List.of("family"), Map.of("mood", "calm"), List.of("m-1"),
                 List.of(new io.mnemo.schemas.changes.MediaRef("m-1", "ab".repeat(32), 42L, "image/png",
-                        "staging/t/u/m-1/0001"))));
+                        "staging/t/u/m-1/0001")), null, null, null));
         String topic = Topics.MEMORY_CHANGES.name();
 
         assertThat(deserializer.deserialize(topic, serializer.serialize(topic, change))).isEqualTo(change);

@@ -12,6 +12,8 @@ import io.mnemo.schemas.changes.MemoryChangeKind;
 import io.mnemo.schemas.changes.MemoryChanged;
 import io.mnemo.schemas.changes.MemoryState;
 import io.mnemo.schemas.events.UserErased;
+import io.mnemo.kit.crypto.UserKeyStore;
+import io.mnemo.schemas.sealing.MemoryContent;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -115,14 +117,22 @@ public final class MemoriesProjectionWriter implements ProjectionWriter<Specific
     private static final String APPLY_BATCH_REPAIR = APPLY_BATCH.formatted("<=", REMOVE_STRAYS);
 
     private final MemoryPartitions partitions;
+    private final UserKeyStore keys;
     private final boolean repair;
 
+    /** For clear changes only (tests, benches): a sealed change fails its batch. */
     public MemoriesProjectionWriter(MemoryPartitions partitions) {
-        this(partitions, false);
+        this(partitions, null, false);
     }
 
-    private MemoriesProjectionWriter(MemoryPartitions partitions, boolean repair) {
+    /** Opens sealed changes with the users' data keys ({@link ChangeContents}). */
+    public MemoriesProjectionWriter(MemoryPartitions partitions, UserKeyStore keys) {
+        this(partitions, keys, false);
+    }
+
+    private MemoriesProjectionWriter(MemoryPartitions partitions, UserKeyStore keys, boolean repair) {
         this.partitions = partitions;
+        this.keys = keys;
         this.repair = repair;
     }
 
@@ -131,8 +141,8 @@ public final class MemoriesProjectionWriter implements ProjectionWriter<Specific
      * applied again (rewriting a row edited or deleted by hand, removing stray copies); older versions still
      * change nothing. Applying the same version twice yields the same row, so this is as idempotent as the sink.
      */
-    public static MemoriesProjectionWriter repairing(MemoryPartitions partitions) {
-        return new MemoriesProjectionWriter(partitions, true);
+    public static MemoriesProjectionWriter repairing(MemoryPartitions partitions, UserKeyStore keys) {
+        return new MemoriesProjectionWriter(partitions, keys, true);
     }
 
     @Override
@@ -170,6 +180,7 @@ public final class MemoriesProjectionWriter implements ProjectionWriter<Specific
         if (newest.isEmpty()) {
             return;
         }
+        ChangeContents opened = ChangeContents.open(transaction, keys, newest.values());
         int n = newest.size();
         String[] tenants = new String[n];
         String[] users = new String[n];
@@ -187,7 +198,8 @@ public final class MemoriesProjectionWriter implements ProjectionWriter<Specific
         Long[] sourceOffsets = new Long[n];
         int i = 0;
         for (MemoryChanged change : newest.values()) {
-            MemoryState state = change.getKind() == MemoryChangeKind.UPSERTED ? change.getState() : null;
+            MemoryContent content = opened.of(change);
+            MemoryState state = content == null ? null : change.getState();
             tenants[i] = change.getTenantId();
             users[i] = change.getUserId();
             ids[i] = change.getMemoryId();
@@ -195,9 +207,9 @@ public final class MemoriesProjectionWriter implements ProjectionWriter<Specific
             if (state != null) {
                 occurredAts[i] = utc(state.getOccurredAt()).toString();
                 recordedAts[i] = utc(state.getRecordedAt()).toString();
-                contents[i] = state.getContent();
-                tags[i] = arrayLiteral(state.getTags());
-                attributes[i] = json(state.getAttributes());
+                contents[i] = content.content();
+                tags[i] = arrayLiteral(content.tags());
+                attributes[i] = json(content.attributes());
                 mediaIds[i] = arrayLiteral(state.getMediaIds());
             }
             versions[i] = change.getVersion();

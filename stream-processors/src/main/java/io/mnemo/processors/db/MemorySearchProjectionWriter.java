@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import io.mnemo.kit.crypto.UserKeyStore;
+import io.mnemo.schemas.sealing.MemoryContent;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jdbi.v3.core.Handle;
@@ -42,19 +44,27 @@ public final class MemorySearchProjectionWriter implements ProjectionWriter<Spec
     private static final String APPLY_LIVE = APPLY_BATCH.formatted("<");
     private static final String APPLY_REPAIR = APPLY_BATCH.formatted("<=");
 
+    private final UserKeyStore keys;
     private final boolean repair;
 
+    /** For clear changes only (tests, benches): a sealed change fails its batch. */
     public MemorySearchProjectionWriter() {
-        this(false);
+        this(null, false);
     }
 
-    private MemorySearchProjectionWriter(boolean repair) {
+    /** Opens sealed changes with the users' data keys ({@link ChangeContents}). */
+    public MemorySearchProjectionWriter(UserKeyStore keys) {
+        this(keys, false);
+    }
+
+    private MemorySearchProjectionWriter(UserKeyStore keys, boolean repair) {
+        this.keys = keys;
         this.repair = repair;
     }
 
     /** For replays that repair: the version already applied is applied again; older ones still change nothing. */
-    public static MemorySearchProjectionWriter repairing() {
-        return new MemorySearchProjectionWriter(true);
+    public static MemorySearchProjectionWriter repairing(UserKeyStore keys) {
+        return new MemorySearchProjectionWriter(keys, true);
     }
 
     @Override
@@ -72,6 +82,7 @@ public final class MemorySearchProjectionWriter implements ProjectionWriter<Spec
             }
         }
         if (!newest.isEmpty()) {
+            ChangeContents opened = ChangeContents.open(transaction, keys, newest.values());
             int n = newest.size();
             String[] tenants = new String[n];
             String[] users = new String[n];
@@ -81,13 +92,14 @@ public final class MemorySearchProjectionWriter implements ProjectionWriter<Spec
             String[] contents = new String[n];
             int i = 0;
             for (MemoryChanged change : newest.values()) {
-                boolean gone = change.getKind() != MemoryChangeKind.UPSERTED || change.getState() == null;
+                MemoryContent content = opened.of(change);
+                boolean gone = content == null;
                 tenants[i] = change.getTenantId();
                 users[i] = change.getUserId();
                 ids[i] = change.getMemoryId();
                 versions[i] = change.getVersion();
                 deleted[i] = gone;
-                contents[i] = gone ? null : change.getState().getContent();
+                contents[i] = gone ? null : content.content();
                 i++;
             }
             transaction.createUpdate(repair ? APPLY_REPAIR : APPLY_LIVE)

@@ -1,5 +1,7 @@
 package io.mnemo.processors.rebuild;
 
+import io.mnemo.kit.crypto.UserKeyStore;
+import io.mnemo.schemas.sealing.MasterKey;
 import io.mnemo.processors.core.MemoryKey;
 
 import io.mnemo.kit.db.Daos;
@@ -98,6 +100,7 @@ public final class MemoriesRebuild {
     private final Supplier<Consumer<String, SpecificRecord>> consumers;
     private final Clock clock;
     private final Progress progress;
+    private final MasterKey masterKey;
     private long refused;
     private long applied;
     private long applyingNanos;
@@ -111,6 +114,13 @@ public final class MemoriesRebuild {
 
     public MemoriesRebuild(String url, String user, String password,
                            Supplier<Consumer<String, SpecificRecord>> consumers, Clock clock, Progress progress) {
+        this(url, user, password, null, consumers, clock, progress);
+    }
+
+    /** @param masterKey unwraps the users' data keys to open sealed changes; null for change logs in clear (tests) */
+    public MemoriesRebuild(String url, String user, String password, MasterKey masterKey,
+                           Supplier<Consumer<String, SpecificRecord>> consumers, Clock clock, Progress progress) {
+        this.masterKey = masterKey;
         this.url = url;
         this.user = user;
         this.password = password;
@@ -142,7 +152,8 @@ public final class MemoriesRebuild {
         Jdbi copy = jdbi(candidate.name());
         int hashPartitions = live.withHandle(h -> catalog(h).hashPartitionsOfNewestMonth());
         MemoryPartitions partitions = new MemoryPartitions(copy, hashPartitions);
-        MemoriesProjectionWriter writer = new MemoriesProjectionWriter(partitions);
+        UserKeyStore keys = masterKey == null ? null : new UserKeyStore(live, masterKey);
+        MemoriesProjectionWriter writer = new MemoriesProjectionWriter(partitions, keys);
 
         applied = 0;
         applyingNanos = 0;
@@ -194,7 +205,7 @@ public final class MemoriesRebuild {
                             + "up to its position (live writers not held)");
                     List<MemoriesReconciler.Difference> differences;
                     try (Consumer<String, SpecificRecord> reader = consumers.get()) {
-                        differences = new MemoriesReconciler(copy).reconcile(reader, t -> true, at).differences()
+                        differences = new MemoriesReconciler(copy, keys).reconcile(reader, t -> true, at).differences()
                                 .stream().filter(d -> !refusedKeys.contains(MemoryKey.of(d.tenantId(), d.userId(),
                                         java.util.UUID.fromString(d.memoryId())))).toList();
                     }

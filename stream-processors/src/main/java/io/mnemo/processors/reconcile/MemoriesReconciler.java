@@ -1,5 +1,8 @@
 package io.mnemo.processors.reconcile;
 
+import io.mnemo.kit.crypto.UserKeyStore;
+import io.mnemo.processors.db.ChangeContents;
+import io.mnemo.schemas.sealing.MemoryContent;
 import io.mnemo.processors.core.MemoryKey;
 import java.util.UUID;
 
@@ -36,9 +39,17 @@ public final class MemoriesReconciler {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Jdbi jdbi;
+    private final UserKeyStore keys;
 
+    /** For change logs in clear only (tests): a sealed change fails the comparison. */
     public MemoriesReconciler(Jdbi jdbi) {
+        this(jdbi, null);
+    }
+
+    /** Opens sealed changes with the users' data keys, as the sink does. */
+    public MemoriesReconciler(Jdbi jdbi, UserKeyStore keys) {
         this.jdbi = jdbi;
+        this.keys = keys;
     }
 
     /** One difference between the log and the table. */
@@ -90,6 +101,8 @@ public final class MemoriesReconciler {
             }
         });
 
+        // What the sink writes for each memory's last change: its content opened, or a deletion for an erased user.
+        ChangeContents contents = jdbi.inTransaction(handle -> ChangeContents.open(handle, keys, log.values()));
         List<Difference> differences = new ArrayList<>();
         long live = 0;
         long rowCount = 0;
@@ -100,7 +113,8 @@ public final class MemoriesReconciler {
             MemoryChanged change = entry.getValue();
             List<MemoryRow> rows = table.remove(entry.getKey());
             String id = change.getMemoryId().toString();
-            if (change.getKind() == MemoryChangeKind.DELETED) {
+            MemoryContent content = contents.of(change);
+            if (content == null) {
                 if (rows != null) {
                     differences.add(new Difference(Difference.Kind.UNEXPECTED, change.getTenantId(),
                             change.getUserId(), id, "deleted at version " + change.getVersion() + " but "
@@ -119,7 +133,7 @@ public final class MemoriesReconciler {
                         rows.size() + " rows at " + rows.stream().map(MemoryRow::occurredAt).toList()));
                 continue;
             }
-            String stale = staleness(change, rows.get(0));
+            String stale = staleness(change, content, rows.get(0));
             if (stale != null) {
                 differences.add(new Difference(Difference.Kind.STALE, change.getTenantId(), change.getUserId(), id,
                         stale));
@@ -149,7 +163,7 @@ public final class MemoriesReconciler {
         }
     }
 
-    private static String staleness(MemoryChanged change, MemoryRow row) {
+    private static String staleness(MemoryChanged change, MemoryContent content, MemoryRow row) {
         MemoryState state = change.getState();
         if (row.version() != change.getVersion()) {
             return "row at version " + row.version() + ", log at " + change.getVersion();
@@ -157,9 +171,9 @@ public final class MemoriesReconciler {
         if (!row.occurredAt().equals(state.getOccurredAt())) {
             return "occurredAt " + row.occurredAt() + " in the row, " + state.getOccurredAt() + " in the log";
         }
-        if (!row.content().equals(state.getContent()) || !row.tags().equals(state.getTags())
+        if (!row.content().equals(content.content()) || !row.tags().equals(content.tags())
                 || !row.mediaIds().equals(state.getMediaIds())
-                || !Objects.equals(attributes(row.attributes()), stringMap(state.getAttributes()))) {
+                || !Objects.equals(attributes(row.attributes()), stringMap(content.attributes()))) {
             return "content, tags, attributes or media differ at version " + row.version();
         }
         return null;

@@ -318,8 +318,15 @@ final class MemoryEventProcessor implements Processor<String, SpecificRecord, St
                 continue;
             }
             Object value = event.get(field.pos());
-            canonical.append('\u0000').append(field.name()).append('=')
-                    .append(value instanceof Map<?, ?> map ? new TreeMap<>(stringKeys(map)) : value);
+            canonical.append('\u0000').append(field.name()).append('=');
+            if (value instanceof java.nio.ByteBuffer bytes) {
+                // sealed fields: their bytes (sealing is deterministic, so a retry seals to the same ones)
+                byte[] copy = new byte[bytes.remaining()];
+                bytes.duplicate().get(copy);
+                canonical.append(HexFormat.of().formatHex(copy));
+            } else {
+                canonical.append(value instanceof Map<?, ?> map ? new TreeMap<>(stringKeys(map)) : value);
+            }
         }
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(canonical.toString().getBytes(StandardCharsets.UTF_8));

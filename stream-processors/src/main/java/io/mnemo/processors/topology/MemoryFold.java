@@ -86,7 +86,10 @@ final class MemoryFold {
                 .setRecordedAt(captured.getRecordedAt()).setContent(captured.getContent())
                 .setTags(new ArrayList<>(captured.getTags()))
                 .setAttributes(new LinkedHashMap<>(captured.getAttributes()))
-                .setMediaIds(new ArrayList<>(captured.getMediaIds())).setMedia(media).build();
+                .setMediaIds(new ArrayList<>(captured.getMediaIds())).setMedia(media)
+                // sealed fields move as they are: the processors never hold a user's data key
+                .setSealedContent(captured.getSealedContent()).setSealedTags(captured.getSealedTags())
+                .setSealedAttributes(captured.getSealedAttributes()).build();
         return new Result.Applied(change(captured.getEventId(), captured.getTenantId(), captured.getUserId(),
                 captured.getMemoryId(), 1, MemoryChangeKind.UPSERTED, state, partition, offset));
     }
@@ -110,18 +113,38 @@ final class MemoryFold {
                 return new Result.Rejected(unknown);
             }
         }
+        // A field the revision names (clear or sealed) replaces both forms of the old one; one it does not name keeps
+        // the old one as it was, sealed or clear (a memory captured before crypto-shredding may be revised after).
+        boolean content = revised.getContent() != null || revised.getSealedContent() != null;
+        boolean tags = revised.getTags() != null || revised.getSealedTags() != null;
+        boolean attributes = revised.getAttributes() != null || revised.getSealedAttributes() != null;
         MemoryState state = MemoryState.newBuilder()
                 .setOccurredAt(revised.getOccurredAt() != null ? revised.getOccurredAt() : old.getOccurredAt())
                 .setRecordedAt(revised.getRecordedAt())
-                .setContent(revised.getContent() != null ? revised.getContent() : old.getContent())
-                .setTags(new ArrayList<>(revised.getTags() != null ? revised.getTags() : old.getTags()))
-                .setAttributes(new LinkedHashMap<>(revised.getAttributes() != null ? revised.getAttributes()
+                .setContent(content ? orEmpty(revised.getContent()) : old.getContent())
+                .setSealedContent(content ? revised.getSealedContent() : old.getSealedContent())
+                .setTags(new ArrayList<>(tags ? orEmpty(revised.getTags()) : old.getTags()))
+                .setSealedTags(tags ? revised.getSealedTags() : old.getSealedTags())
+                .setAttributes(new LinkedHashMap<>(attributes ? orEmpty(revised.getAttributes())
                         : old.getAttributes()))
+                .setSealedAttributes(attributes ? revised.getSealedAttributes() : old.getSealedAttributes())
                 .setMediaIds(new ArrayList<>(revised.getMediaIds() != null ? revised.getMediaIds() : old.getMediaIds()))
                 .setMedia(new ArrayList<>(media))
                 .build();
         return new Result.Applied(change(revised.getEventId(), revised.getTenantId(), revised.getUserId(),
                 revised.getMemoryId(), last.getVersion() + 1, MemoryChangeKind.UPSERTED, state, partition, offset));
+    }
+
+    private static String orEmpty(String value) {
+        return value != null ? value : "";
+    }
+
+    private static <T> List<T> orEmpty(List<T> values) {
+        return values != null ? values : List.of();
+    }
+
+    private static <K, V> java.util.Map<K, V> orEmpty(java.util.Map<K, V> values) {
+        return values != null ? values : java.util.Map.of();
     }
 
     private static Result forget(MemoryChanged last, InboundEvent.Forget event, int partition, long offset) {

@@ -109,7 +109,7 @@ class MemorySearchSinkIT {
         jdbi.useHandle(h -> h.execute("UPDATE memory_search SET words = to_tsvector('simple', 'damaged') "
                 + "WHERE memory_id = ?", id));
         var repair = new ProjectionBatchApplier<SpecificRecord>(jdbi::useTransaction,
-                MemorySearchProjectionWriter.repairing(), topic, true, false, null);
+                MemorySearchProjectionWriter.repairing(null), topic, true, false, null);
         repair.apply(List.of(new org.apache.kafka.clients.consumer.ConsumerRecord<>(topic, 0, 0, "k",
                         MemoriesSinkIT.change(tenant, "eve", id, 1, "older pears", 0)),
                 new org.apache.kafka.clients.consumer.ConsumerRecord<>(topic, 0, 1, "k",

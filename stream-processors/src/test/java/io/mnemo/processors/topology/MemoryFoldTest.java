@@ -8,6 +8,9 @@ import io.mnemo.schemas.changes.MemoryChangeKind;
 import io.mnemo.schemas.changes.MemoryChanged;
 import io.mnemo.schemas.events.MediaStaged;
 import io.mnemo.schemas.events.MemoryCaptured;
+import io.mnemo.schemas.sealing.DataKey;
+import io.mnemo.schemas.sealing.MemoryContent;
+import io.mnemo.schemas.sealing.MemorySeal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +58,43 @@ class MemoryFoldTest {
         assertThat(second.getState().getTags()).containsExactly("a");
         assertThat(MemoryFold.apply(second, revision, NOTHING_STAGED, 3, 3))
                 .isInstanceOf(MemoryFold.Result.AlreadyApplied.class);
+    }
+
+    @Test
+    void sealedFieldsMoveThroughTheFoldAsTheyAreAndARevisionReplacesOnlyTheOnesItNames() {
+        DataKey key = DataKey.generate();
+        MemorySeal seal = MemorySeal.of(key, "acme", "alice", memoryId);
+        var sealedCapture = new InboundEvent.Capture(MemoryCaptured.newBuilder().setEventId(UUID.randomUUID())
+                .setTenantId("acme").setUserId("alice").setRecordedAt(Instant.parse("2026-11-01T10:00:00Z"))
+                .setMemoryId(memoryId).setOccurredAt(Instant.parse("2026-10-31T09:00:00Z")).setContent("")
+                .setSealedContent(seal.content("hello")).setTags(List.of()).setSealedTags(seal.tags(List.of("a")))
+                .setAttributes(Map.of()).setSealedAttributes(seal.attributes(Map.of("k", "v"))).setMediaIds(List.of())
+                .build());
+        MemoryChanged first = applied(null, sealedCapture, 1);
+        assertThat(MemoryContent.of(first.getState(), "acme", "alice", memoryId, key))
+                .isEqualTo(new MemoryContent("hello", List.of("a"), Map.of("k", "v")));
+
+        var revision = new InboundEvent.Revision(io.mnemo.schemas.events.MemoryRevised.newBuilder()
+                .setEventId(UUID.randomUUID()).setTenantId("acme").setUserId("alice")
+                .setRecordedAt(Instant.parse("2026-11-02T10:00:00Z")).setMemoryId(memoryId)
+                .setSealedContent(seal.content("edited")).build());
+        MemoryChanged second = applied(first, revision, 2);
+        assertThat(MemoryContent.of(second.getState(), "acme", "alice", memoryId, key))
+                .isEqualTo(new MemoryContent("edited", List.of("a"), Map.of("k", "v")));
+        assertThat(second.getState().getContent()).isEmpty();
+    }
+
+    @Test
+    void aMemoryCapturedInClearCanBeRevisedSealedAndReadsAsOne() {
+        DataKey key = DataKey.generate();
+        MemoryChanged first = applied(null, capture(List.of()), 1);
+        var revision = new InboundEvent.Revision(io.mnemo.schemas.events.MemoryRevised.newBuilder()
+                .setEventId(UUID.randomUUID()).setTenantId("acme").setUserId("alice")
+                .setRecordedAt(Instant.parse("2026-11-02T10:00:00Z")).setMemoryId(memoryId)
+                .setSealedTags(MemorySeal.of(key, "acme", "alice", memoryId).tags(List.of("b"))).build());
+        MemoryChanged second = applied(first, revision, 2);
+        assertThat(MemoryContent.of(second.getState(), "acme", "alice", memoryId, key))
+                .isEqualTo(new MemoryContent("hello", List.of("b"), Map.of("k", "v")));
     }
 
     @Test
