@@ -20,6 +20,7 @@ import io.mnemo.client.query.api.MemoriesApi;
 import io.mnemo.client.query.model.MemoryResponse;
 import io.mnemo.devstack.Devstack;
 import io.mnemo.devstack.DevstackExtension;
+import io.mnemo.devstack.ServedOpenApi;
 import io.mnemo.ingest.IngestConfiguration;
 import io.mnemo.kit.auth.ApiKeyStore;
 import io.mnemo.kit.auth.Scopes;
@@ -128,5 +129,23 @@ class GeneratedClientsIT {
                             seconds -> assertThat(Integer.parseInt(seconds)).isPositive());
                     assertThat(problem(e).getType().toString()).isEqualTo("urn:mnemo:problem:rate-limited");
                 });
+    }
+
+    @Test
+    void theGeneratedTypeScriptClientCapturesAMemoryWithNode() throws Exception {
+        String user = "u-ts-" + UUID.randomUUID();
+        Process node = new ProcessBuilder(ServedOpenApi.repositoryRoot().resolve("tools/typescript-client-call")
+                .toString(), "http://127.0.0.1:" + INGEST.getLocalPort(), API_KEY, user)
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String output = new String(node.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(node.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+
+        assertThat(node.exitValue()).as(output).isZero();
+        var accepted = ingest(API_KEY).getObjectMapper().readTree(output);
+        assertThat(accepted.get("position").asText()).matches("[0-9]+:[0-9]+");
+        // the same idempotency key from Java names the same memory: the TypeScript call really wrote it
+        MemoryAccepted again = new io.mnemo.client.ingest.api.MemoriesApi(ingest(API_KEY)).captureMemory(user,
+                new CaptureMemoryRequest().occurredAt(OCCURRED_AT).content("from TypeScript"), "ts-" + user, null);
+        assertThat(again.getMemoryId().toString()).isEqualTo(accepted.get("memoryId").asText());
     }
 }
