@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /** The response check the services' ITs rely on refuses what the document does not describe. */
 class ServedOpenApiTest {
-    private static final String ACCEPTED = "{\"memoryId\":\"0b6a4c44-5b0e-4d53-9d4c-1f1f8f0c2f6e\",\"position\":\"3:1\"}";
+    private static final String ACCEPTED =
+            "{\"memoryId\":\"0b6a4c44-5b0e-4d53-9d4c-1f1f8f0c2f6e\",\"position\":\"3:1\"}";
 
     private static ServedOpenApi ingest() throws Exception {
         return ServedOpenApi.of("ingest-api-test", Files.readString(ServedOpenApi.repositoryRoot()

@@ -123,6 +123,7 @@ public final class BatchResource {
                                     @Content(mediaType = Problem.MEDIA_TYPE,
                                             schema = @Schema(ref = OpenApiDocs.PROBLEM_SCHEMA))}),
                     @ApiResponse(responseCode = "429", ref = IngestApiDocs.RATE_LIMITED),
+                    @ApiResponse(responseCode = "500", ref = OpenApiDocs.INTERNAL_ERROR),
                     @ApiResponse(responseCode = "503", description = "Nothing was accepted: the log took no item "
                             + "(one result per item, application/json), or the service cannot take writes now (a "
                             + "problem). Retry after Retry-After with the same idempotency keys.",

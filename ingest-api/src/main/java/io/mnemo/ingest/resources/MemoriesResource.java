@@ -13,6 +13,7 @@ import io.mnemo.ingest.core.TenantId;
 import io.mnemo.ingest.core.UserId;
 import io.mnemo.kit.auth.RequiresScope;
 import io.mnemo.kit.auth.Scopes;
+import io.mnemo.kit.http.OpenApiDocs;
 import io.mnemo.kit.http.RequestIds;
 import io.dropwizard.jersey.validation.JerseyViolationException;
 import io.swagger.v3.oas.annotations.Operation;
@@ -97,13 +98,15 @@ public final class MemoriesResource {
                     @ApiResponse(responseCode = "415", ref = IngestApiDocs.UNSUPPORTED_MEDIA_TYPE),
                     @ApiResponse(responseCode = "422", ref = IngestApiDocs.VALIDATION_FAILED),
                     @ApiResponse(responseCode = "429", ref = IngestApiDocs.RATE_LIMITED),
+                    @ApiResponse(responseCode = "500", ref = OpenApiDocs.INTERNAL_ERROR),
                     @ApiResponse(responseCode = "503", ref = IngestApiDocs.UNAVAILABLE)})
     public void capture(@Context SecurityContext security,
                         @Parameter(description = IngestApiDocs.USER_ID) @PathParam("userId") String userId,
                         @Parameter(description = IngestApiDocs.IDEMPOTENCY_KEY,
                                 schema = @Schema(type = "string", pattern = IngestApiDocs.IDEMPOTENCY_KEY_PATTERN))
                         @HeaderParam("Idempotency-Key") String idempotencyKey,
-                        @Parameter(description = IngestApiDocs.TRACEPARENT) @HeaderParam(Requests.TRACEPARENT) String traceparent,
+                        @Parameter(description = IngestApiDocs.TRACEPARENT)
+                        @HeaderParam(Requests.TRACEPARENT) String traceparent,
                         @RequestBody(required = true) CaptureMemoryRequest body,
                         @Suspended AsyncResponse response) {
         String requestId = RequestIds.current();
@@ -157,7 +160,9 @@ public final class MemoriesResource {
     @Path("/{memoryId}")
     @Consumes({MediaType.APPLICATION_JSON, MERGE_PATCH_JSON})
     @Operation(operationId = "reviseMemory", summary = "Revise a memory",
-            description = "Changes the fields given (JSON merge patch: absent fields keep their value). A revision of a memory that does not exist, or was forgotten, is recorded and ignored downstream.",
+            description = "Changes the fields given (JSON merge patch: absent fields keep their value). Accepted "
+                    + "without checking that the memory exists: a revision of an unknown or forgotten memory is "
+                    + "recorded in the log and dead-lettered downstream.",
             responses = {
                     @ApiResponse(responseCode = "202", description = "Durable in the log",
                             headers = @Header(name = Requests.POSITION, description = IngestApiDocs.POSITION,
@@ -173,16 +178,20 @@ public final class MemoriesResource {
                     @ApiResponse(responseCode = "415", ref = IngestApiDocs.UNSUPPORTED_MEDIA_TYPE),
                     @ApiResponse(responseCode = "422", ref = IngestApiDocs.VALIDATION_FAILED),
                     @ApiResponse(responseCode = "429", ref = IngestApiDocs.RATE_LIMITED),
+                    @ApiResponse(responseCode = "500", ref = OpenApiDocs.INTERNAL_ERROR),
                     @ApiResponse(responseCode = "503", ref = IngestApiDocs.UNAVAILABLE)})
     public Response revise(@Context SecurityContext security,
                            @Parameter(description = IngestApiDocs.USER_ID) @PathParam("userId") String userId,
-                           @Parameter(description = IngestApiDocs.MEMORY_ID, schema = @Schema(type = "string", format = "uuid"))
+                           @Parameter(description = IngestApiDocs.MEMORY_ID,
+                                   schema = @Schema(type = "string", format = "uuid"))
                            @PathParam("memoryId") String memoryId,
                            @Parameter(description = IngestApiDocs.IDEMPOTENCY_KEY,
                                    schema = @Schema(type = "string", pattern = IngestApiDocs.IDEMPOTENCY_KEY_PATTERN))
                            @HeaderParam("Idempotency-Key") String idempotencyKey,
-                           @Parameter(description = IngestApiDocs.TRACEPARENT) @HeaderParam(Requests.TRACEPARENT) String traceparent,
-                           @RequestBody(required = true) @NotNull(message = "a JSON body is required") @Valid ReviseMemoryRequest body) {
+                           @Parameter(description = IngestApiDocs.TRACEPARENT)
+                        @HeaderParam(Requests.TRACEPARENT) String traceparent,
+                           @RequestBody(required = true) @NotNull(message = "a JSON body is required") @Valid
+                           ReviseMemoryRequest body) {
         TenantId tenant = Requests.tenant(security);
         ReviseMemory command = new ReviseMemory(tenant, new UserId(userId), Requests.memoryId(memoryId),
                 Optional.ofNullable(body.occurredAt()), Optional.ofNullable(body.content()),
@@ -209,15 +218,18 @@ public final class MemoriesResource {
                     @ApiResponse(responseCode = "403", ref = IngestApiDocs.FORBIDDEN),
                     @ApiResponse(responseCode = "422", ref = IngestApiDocs.VALIDATION_FAILED),
                     @ApiResponse(responseCode = "429", ref = IngestApiDocs.RATE_LIMITED),
+                    @ApiResponse(responseCode = "500", ref = OpenApiDocs.INTERNAL_ERROR),
                     @ApiResponse(responseCode = "503", ref = IngestApiDocs.UNAVAILABLE)})
     public Response forget(@Context SecurityContext security,
                            @Parameter(description = IngestApiDocs.USER_ID) @PathParam("userId") String userId,
-                           @Parameter(description = IngestApiDocs.MEMORY_ID, schema = @Schema(type = "string", format = "uuid"))
+                           @Parameter(description = IngestApiDocs.MEMORY_ID,
+                                   schema = @Schema(type = "string", format = "uuid"))
                            @PathParam("memoryId") String memoryId,
                            @Parameter(description = IngestApiDocs.IDEMPOTENCY_KEY,
                                    schema = @Schema(type = "string", pattern = IngestApiDocs.IDEMPOTENCY_KEY_PATTERN))
                            @HeaderParam("Idempotency-Key") String idempotencyKey,
-                           @Parameter(description = IngestApiDocs.TRACEPARENT) @HeaderParam(Requests.TRACEPARENT) String traceparent) {
+                           @Parameter(description = IngestApiDocs.TRACEPARENT)
+                           @HeaderParam(Requests.TRACEPARENT) String traceparent) {
         TenantId tenant = Requests.tenant(security);
         MemoryIngest.Accepted accepted = ingest.forget(new ForgetMemory(tenant, new UserId(userId),
                 Requests.memoryId(memoryId), Requests.key(idempotencyKey)), Requests.provenance(traceparent));

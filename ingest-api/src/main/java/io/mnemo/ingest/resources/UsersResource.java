@@ -8,6 +8,7 @@ import io.mnemo.ingest.core.TenantId;
 import io.mnemo.ingest.core.UserId;
 import io.mnemo.kit.auth.RequiresScope;
 import io.mnemo.kit.auth.Scopes;
+import io.mnemo.kit.http.OpenApiDocs;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.headers.Header;
@@ -53,6 +54,7 @@ public final class UsersResource {
                     @ApiResponse(responseCode = "403", ref = IngestApiDocs.FORBIDDEN),
                     @ApiResponse(responseCode = "422", ref = IngestApiDocs.VALIDATION_FAILED),
                     @ApiResponse(responseCode = "429", ref = IngestApiDocs.RATE_LIMITED),
+                    @ApiResponse(responseCode = "500", ref = OpenApiDocs.INTERNAL_ERROR),
                     @ApiResponse(responseCode = "503", ref = IngestApiDocs.UNAVAILABLE)})
     public Response erase(@Context SecurityContext security,
                           @Parameter(description = IngestApiDocs.USER_ID) @PathParam("userId") String userId,

@@ -479,7 +479,7 @@ class IngestEndpointsIT {
             assertThat(value.get("tags")).as(endpoint + " tags").hasSize(1);
             assertThat(value.path("summary").asText()).as(endpoint + " summary").isNotBlank();
             assertThat(value.path("responses").has("default")).as(endpoint + " default").isFalse();
-            for (String status : List.of("401", "403", "422", "429", "503")) {
+            for (String status : List.of("401", "403", "422", "429", "500", "503")) {
                 assertThat(value.path("responses").has(status)).as(endpoint + " " + status).isTrue();
             }
         }));

@@ -707,6 +707,10 @@ class QueryServiceIT {
             assertThat(operation.get("tags")).as(endpoint + " tags").hasSize(1);
             assertThat(operation.path("summary").asText()).as(endpoint + " summary").isNotBlank();
             assertThat(operation.path("responses").has("200")).as(endpoint + " 200").isTrue();
+            for (String status : List.of("400", "401", "403", "429", "500", "503")) {
+                assertThat(operation.path("responses").path(status).path("$ref").asText())
+                        .as(endpoint + " " + status).startsWith("#/components/responses/");
+            }
         }
         assertThat(operationIds).containsExactlyInAnyOrder("listMemories", "getMemory", "exportMemories",
                 "getMediaLink", "getUserActivity", "getTenantActivity");

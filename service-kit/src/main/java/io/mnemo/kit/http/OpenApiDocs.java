@@ -36,6 +36,8 @@ import java.util.function.Consumer;
 public final class OpenApiDocs {
     public static final String SECURITY_SCHEME = "apiKey";
     public static final String PROBLEM_SCHEMA = "#/components/schemas/Problem";
+    /** The name of the 500 response every operation of both documents has. */
+    public static final String INTERNAL_ERROR = "InternalError";
     public static final String RETRY_AFTER = "Retry-After";
     public static final String RETRY_AFTER_DESCRIPTION = "Seconds to wait before retrying (with the same "
             + "Idempotency-Key for a write).";
@@ -88,6 +90,9 @@ public final class OpenApiDocs {
                         .description("An API key: `Authorization: Bearer mnemo_<keyId>_<secret>`")))
                 .addSecurityItem(new SecurityRequirement().addList(SECURITY_SCHEME));
         ModelConverters.getInstance().readAll(Problem.class).forEach(openApi.getComponents()::addSchemas);
+        openApi.getComponents().addResponses(INTERNAL_ERROR, problem("An unexpected error "
+                + "(urn:mnemo:problem:internal-error); its `requestId` is in the service's log. A write may or may "
+                + "not have been recorded: retry it with the same Idempotency-Key."));
         api.shared().accept(openApi);
         return new SwaggerConfiguration()
                 .openAPI(openApi)
