@@ -21,7 +21,7 @@ final class AnswerDroppingProxy implements AutoCloseable {
 
     private final HttpServer server;
     private final HttpClient http = HttpClient.newHttpClient();
-    private final String target;
+    private volatile String target;
     private final AtomicInteger toDrop;
     private final AtomicInteger dropped = new AtomicInteger();
 
@@ -42,6 +42,11 @@ final class AnswerDroppingProxy implements AutoCloseable {
         return dropped.get();
     }
 
+    /** From now on, forwards to another instance (the one that survived). */
+    void retarget(String url) {
+        this.target = url;
+    }
+
     private void forward(HttpExchange exchange) throws IOException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(target + exchange.getRequestURI()))
                 .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(
@@ -57,6 +62,9 @@ final class AnswerDroppingProxy implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             exchange.close();
+            return;
+        } catch (IOException instanceDied) {
+            exchange.close(); // as a load balancer whose backend died under the request: no answer
             return;
         }
         if (toDrop.getAndDecrement() > 0) {

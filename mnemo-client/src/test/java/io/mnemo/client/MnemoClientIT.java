@@ -76,6 +76,37 @@ class MnemoClientIT {
     }
 
     @Test
+    void killingTheIngestInstanceMidBatchStillRecordsEveryMemoryExactlyOnce() throws Exception {
+        String user = "u-sdk-kill-" + UUID.randomUUID();
+        int count = 3_000;
+        DropwizardAppExtension<IngestConfiguration> doomed = PlatformApps.ingest(DEVSTACK);
+        doomed.before();
+        List<CompletableFuture<Captured>> futures = new ArrayList<>();
+        try (AnswerDroppingProxy proxy = new AnswerDroppingProxy("http://127.0.0.1:" + doomed.getLocalPort(), 0)) {
+            MnemoClient client = client(proxy.url());
+            try (MnemoProducer producer = client.producer(100, Duration.ofMillis(5))) {
+                for (int i = 0; i < count; i++) {
+                    if (i == count / 3) {
+                        // the instance dies with batches in flight; the survivor takes the retries
+                        Thread killer = new Thread(() -> {
+                            doomed.after();
+                            proxy.retarget("http://127.0.0.1:" + INGEST.getLocalPort());
+                        });
+                        killer.start();
+                    }
+                    futures.add(producer.send(new Memory(user, OCCURRED_AT.plusMillis(i), "memory " + i,
+                            List.of("kill"), java.util.Map.of())));
+                }
+            }
+            Set<UUID> ids = new HashSet<>();
+            futures.forEach(future -> ids.add(future.join().memoryId()));
+            assertThat(ids).hasSize(count);
+
+            assertThat(client.memories(user, MemoryQuery.all().pageSize(200)).count()).isEqualTo(count);
+        }
+    }
+
+    @Test
     void aCaptureIsReadBackThroughTheClientWithoutWaitingByHand() {
         MnemoClient client = client("http://127.0.0.1:" + INGEST.getLocalPort());
         String user = "u-sdk-" + UUID.randomUUID();
