@@ -3,9 +3,7 @@ package io.mnemo.kit.http;
 import io.dropwizard.core.setup.Environment;
 import io.mnemo.kit.problems.Problem;
 import io.swagger.v3.core.converter.ModelConverters;
-import io.swagger.v3.jaxrs2.integration.JaxrsOpenApiContextBuilder;
 import io.swagger.v3.jaxrs2.integration.resources.OpenApiResource;
-import io.swagger.v3.oas.integration.OpenApiConfigurationException;
 import io.swagger.v3.oas.integration.SwaggerConfiguration;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
@@ -25,7 +23,6 @@ import io.swagger.v3.oas.models.servers.ServerVariables;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
@@ -54,17 +51,6 @@ public final class OpenApiDocs {
 
     public static void install(Environment environment, Api api) {
         environment.jersey().register(new OpenApiResource().openApiConfiguration(configuration(api)));
-    }
-
-    /** The document as the service serves it, built without a server (for tests and tools). */
-    public static OpenAPI read(Api api) {
-        try {
-            // a context id of its own: swagger caches contexts by id for the life of the JVM
-            return new JaxrsOpenApiContextBuilder<>().ctxId("mnemo-" + UUID.randomUUID())
-                    .openApiConfiguration(configuration(api)).buildContext(true).read();
-        } catch (OpenApiConfigurationException e) {
-            throw new IllegalStateException("cannot build the OpenAPI document of " + api.title(), e);
-        }
     }
 
     /** The service wherever it runs: a client fills in its host (and port); the defaults are `./mnemo dev`'s. */
