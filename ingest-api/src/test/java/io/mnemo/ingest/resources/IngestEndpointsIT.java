@@ -472,7 +472,7 @@ class IngestEndpointsIT {
 
         // every operation reads well in generated code, and every answer a client can see has its body schema
         Map<String, String> operationIds = new java.util.TreeMap<>();
-        paths.fields().forEachRemaining(path -> path.getValue().fields().forEachRemaining(operation -> {
+        paths.properties().forEach(path -> path.getValue().properties().forEach(operation -> {
             String endpoint = operation.getKey().toUpperCase(java.util.Locale.ROOT) + " " + path.getKey();
             JsonNode value = operation.getValue();
             operationIds.put(value.path("operationId").asText(), endpoint);
