@@ -11,6 +11,7 @@ import io.mnemo.ingest.core.MemoryIngest;
 import io.mnemo.ingest.kafka.KafkaEventPublisher;
 import io.mnemo.ingest.resources.BatchResource;
 import io.mnemo.ingest.resources.IngestMetrics;
+import io.mnemo.ingest.resources.IngestApiDocs;
 import io.mnemo.ingest.resources.IngestProblems;
 import io.mnemo.ingest.resources.MediaProblems;
 import io.mnemo.ingest.resources.MediaResource;
@@ -136,9 +137,7 @@ public class IngestApplication extends Application<IngestConfiguration> {
         environment.jersey().register(new BatchResource(ingest, environment.getObjectMapper(),
                 environment.getValidator(), ingestMetrics));
         environment.jersey().register(new UsersResource(ingest, ingestMetrics));
-        OpenApiDocs.install(environment, "Mnemo ingest API",
-                "Producers' write API: every 2xx means the event is durable in Kafka (acks=all). Errors are "
-                        + "RFC 9457 problem+json; 429 and 503 carry Retry-After.", "io.mnemo.ingest.resources");
+        OpenApiDocs.install(environment, IngestApiDocs.API);
         environment.healthChecks().register("kafka", new KafkaHealthCheck(admin));
     }
 

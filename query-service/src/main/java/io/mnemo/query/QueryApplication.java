@@ -132,12 +132,7 @@ public class QueryApplication extends Application<QueryConfiguration> {
         environment.jersey().register(new MediaQueryResource(queries));
         environment.jersey().register(new ActivityResource(queries));
         environment.jersey().register(new ExportResource(queries, environment.getObjectMapper()));
-        OpenApiDocs.install(environment, "Mnemo query API",
-                "Analysts' read API over the projections, served from streaming replicas. Reads that carry "
-                        + "X-Mnemo-Position (a write's position from ingest, or the position of a previous read) "
-                        + "reflect at least that position or answer 503 position-not-yet-visible; every answer "
-                        + "carries the position it reflects. Errors are RFC 9457 problem+json; 429 and 503 carry "
-                        + "Retry-After.", "io.mnemo.query.resources", QueryApiDocs::addComponents);
+        OpenApiDocs.install(environment, QueryApiDocs.API);
     }
 
     /**

@@ -19,11 +19,19 @@ import io.mnemo.ingest.core.TenantId;
 import io.mnemo.ingest.core.UserId;
 import io.mnemo.kit.auth.RequiresScope;
 import io.mnemo.kit.auth.Scopes;
+import io.mnemo.kit.http.OpenApiDocs;
 import io.mnemo.kit.problems.Problem;
 import io.mnemo.kit.problems.ProblemResponses;
 import io.mnemo.kit.problems.ProblemType;
+import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 import jakarta.validation.constraints.NotNull;
@@ -55,9 +63,17 @@ import java.util.Set;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @RequiresScope(Scopes.MEMORIES_WRITE)
+@Tag(name = "batches", description = "Up to 500 memories of any users of the tenant in one request, with one result "
+        + "per item. Needs the memories:write scope.")
 public final class BatchResource {
     static final int MULTI_STATUS = 207;
     private static final String BODY_REQUIRED = "a JSON body is required";
+    static final String PARTIAL_EXAMPLE = "{\"accepted\": 1, \"refused\": 1, \"results\": ["
+            + "{\"index\": 0, \"status\": 202, \"memoryId\": \"" + IngestApiDocs.MEMORY_ID_EXAMPLE
+            + "\", \"position\": \"" + IngestApiDocs.POSITION_EXAMPLE + "\"}, "
+            + "{\"index\": 1, \"status\": 422, \"problem\": {\"type\": \"urn:mnemo:problem:validation-failed\", "
+            + "\"title\": \"Invalid input\", \"status\": 422, \"detail\": \"1 invalid field(s)\", "
+            + "\"errors\": [{\"field\": \"content\", \"message\": \"must not be null\"}]}}]}";
 
     private final MemoryIngest ingest;
     private final ObjectMapper json;
@@ -74,10 +90,58 @@ public final class BatchResource {
 
     /** The body is taken as a tree, so that a bad item cannot fail the binding; documented as a BatchRequest. */
     @POST
+    @Operation(operationId = "captureBatch", summary = "Capture up to 500 memories in one request",
+            description = "Each item is validated and produced on its own, with its own `idempotencyKey`; the "
+                    + "answer has one result per item in request order. 202 when every item is durable, 207 when "
+                    + "some are (retry only the refused items whose status is 503), 422 or 503 with the same "
+                    + "results when none is. A body that is not a batch at all is refused whole (400, 422 "
+                    + "problem).",
+            responses = {
+                    @ApiResponse(responseCode = "202", description = "Every item is durable in the log",
+                            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                                    schema = @Schema(implementation = BatchResponse.class))),
+                    @ApiResponse(responseCode = "207", description = "Some items are durable, others refused: "
+                            + "each refused result has the status and problem it would have had on its own",
+                            headers = @Header(name = OpenApiDocs.RETRY_AFTER,
+                                    description = OpenApiDocs.RETRY_AFTER_DESCRIPTION + " Present when an item was "
+                                            + "refused with 503.", schema = @Schema(type = "integer", minimum = "0")),
+                            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                                    schema = @Schema(implementation = BatchResponse.class),
+                                    examples = @ExampleObject(name = "oneRefused", value = PARTIAL_EXAMPLE))),
+                    @ApiResponse(responseCode = "400", ref = IngestApiDocs.MALFORMED),
+                    @ApiResponse(responseCode = "401", ref = IngestApiDocs.UNAUTHENTICATED),
+                    @ApiResponse(responseCode = "403", ref = IngestApiDocs.FORBIDDEN),
+                    @ApiResponse(responseCode = "408", ref = IngestApiDocs.BODY_TOO_SLOW),
+                    @ApiResponse(responseCode = "413", ref = IngestApiDocs.PAYLOAD_TOO_LARGE),
+                    @ApiResponse(responseCode = "415", ref = IngestApiDocs.UNSUPPORTED_MEDIA_TYPE),
+                    @ApiResponse(responseCode = "422", description = "No item is valid: one result per item, each "
+                            + "with its problem (application/json); or the envelope itself is invalid, e.g. no "
+                            + "`items` or more than 500 (a problem, application/problem+json)",
+                            content = {
+                                    @Content(mediaType = MediaType.APPLICATION_JSON,
+                                            schema = @Schema(implementation = BatchResponse.class)),
+                                    @Content(mediaType = Problem.MEDIA_TYPE,
+                                            schema = @Schema(ref = OpenApiDocs.PROBLEM_SCHEMA))}),
+                    @ApiResponse(responseCode = "429", ref = IngestApiDocs.RATE_LIMITED),
+                    @ApiResponse(responseCode = "500", ref = OpenApiDocs.INTERNAL_ERROR),
+                    @ApiResponse(responseCode = "503", description = "Nothing was accepted: the log took no item "
+                            + "(one result per item, application/json), or the service cannot take writes now (a "
+                            + "problem). Retry after Retry-After with the same idempotency keys.",
+                            headers = @Header(name = OpenApiDocs.RETRY_AFTER,
+                                    description = OpenApiDocs.RETRY_AFTER_DESCRIPTION,
+                                    schema = @Schema(type = "integer", minimum = "0")),
+                            content = {
+                                    @Content(mediaType = MediaType.APPLICATION_JSON,
+                                            schema = @Schema(implementation = BatchResponse.class)),
+                                    @Content(mediaType = Problem.MEDIA_TYPE,
+                                            schema = @Schema(ref = OpenApiDocs.PROBLEM_SCHEMA))})})
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = BatchRequest.class)))
     public Response capture(@Context SecurityContext security, @Context UriInfo uri,
+                            @Parameter(description = IngestApiDocs.TRACEPARENT)
                             @HeaderParam(Requests.TRACEPARENT) String traceparent,
-                            @Parameter(schema = @Schema(implementation = BatchRequest.class))
-                            @NotNull(message = BODY_REQUIRED) JsonNode body) {
+                            // documented as the BatchRequest it must be (above), not as the tree it is read as
+                            @Parameter(hidden = true) @NotNull(message = BODY_REQUIRED) JsonNode body) {
         if (body.isNull()) {
             throw new InvalidInput("body", BODY_REQUIRED);
         }

@@ -13,9 +13,18 @@ import io.mnemo.ingest.core.TenantId;
 import io.mnemo.ingest.core.UserId;
 import io.mnemo.kit.auth.RequiresScope;
 import io.mnemo.kit.auth.Scopes;
+import io.mnemo.kit.http.OpenApiDocs;
 import io.mnemo.kit.http.RequestIds;
 import io.dropwizard.jersey.validation.JerseyViolationException;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.parameters.RequestBody;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Valid;
 import jakarta.validation.Validator;
@@ -44,8 +53,12 @@ import java.util.concurrent.Executor;
 @Path("/v1/users/{userId}/memories")
 @Produces(MediaType.APPLICATION_JSON)
 @RequiresScope(Scopes.MEMORIES_WRITE)
+@Tag(name = "memories", description = "Capture, revise and forget one user's memories. Needs the memories:write "
+        + "scope. Every 202 means the event is durable in the log; its position reads the write back.")
 public final class MemoriesResource {
     static final String MERGE_PATCH_JSON = "application/merge-patch+json";
+    static final String ACCEPTED_EXAMPLE = "{\"memoryId\": \"" + IngestApiDocs.MEMORY_ID_EXAMPLE
+            + "\", \"position\": \"" + IngestApiDocs.POSITION_EXAMPLE + "\"}";
 
     private final MemoryIngest ingest;
     private final IngestMetrics metrics;
@@ -67,8 +80,32 @@ public final class MemoriesResource {
      */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public void capture(@Context SecurityContext security, @PathParam("userId") String userId,
+    @Operation(operationId = "captureMemory", summary = "Capture a memory",
+            description = "Records a new memory of the user. Answers once the event is durable in the log, with "
+                    + "the memory's id and the event's position.",
+            responses = {
+                    @ApiResponse(responseCode = "202", description = "Durable in the log",
+                            headers = @Header(name = Requests.POSITION, description = IngestApiDocs.POSITION,
+                                    schema = @Schema(type = "string")),
+                            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                                    schema = @Schema(implementation = MemoryAccepted.class),
+                                    examples = @ExampleObject(name = "accepted", value = ACCEPTED_EXAMPLE))),
+                    @ApiResponse(responseCode = "400", ref = IngestApiDocs.MALFORMED),
+                    @ApiResponse(responseCode = "401", ref = IngestApiDocs.UNAUTHENTICATED),
+                    @ApiResponse(responseCode = "403", ref = IngestApiDocs.FORBIDDEN),
+                    @ApiResponse(responseCode = "408", ref = IngestApiDocs.BODY_TOO_SLOW),
+                    @ApiResponse(responseCode = "413", ref = IngestApiDocs.PAYLOAD_TOO_LARGE),
+                    @ApiResponse(responseCode = "415", ref = IngestApiDocs.UNSUPPORTED_MEDIA_TYPE),
+                    @ApiResponse(responseCode = "422", ref = IngestApiDocs.VALIDATION_FAILED),
+                    @ApiResponse(responseCode = "429", ref = IngestApiDocs.RATE_LIMITED),
+                    @ApiResponse(responseCode = "500", ref = OpenApiDocs.INTERNAL_ERROR),
+                    @ApiResponse(responseCode = "503", ref = IngestApiDocs.UNAVAILABLE)})
+    public void capture(@Context SecurityContext security,
+                        @Parameter(description = IngestApiDocs.USER_ID) @PathParam("userId") String userId,
+                        @Parameter(description = IngestApiDocs.IDEMPOTENCY_KEY,
+                                schema = @Schema(type = "string", pattern = IngestApiDocs.IDEMPOTENCY_KEY_PATTERN))
                         @HeaderParam("Idempotency-Key") String idempotencyKey,
+                        @Parameter(description = IngestApiDocs.TRACEPARENT)
                         @HeaderParam(Requests.TRACEPARENT) String traceparent,
                         @RequestBody(required = true) CaptureMemoryRequest body,
                         @Suspended AsyncResponse response) {
@@ -122,11 +159,39 @@ public final class MemoriesResource {
     @PATCH
     @Path("/{memoryId}")
     @Consumes({MediaType.APPLICATION_JSON, MERGE_PATCH_JSON})
-    public Response revise(@Context SecurityContext security, @PathParam("userId") String userId,
+    @Operation(operationId = "reviseMemory", summary = "Revise a memory",
+            description = "Changes the fields given (JSON merge patch: absent fields keep their value). Accepted "
+                    + "without checking that the memory exists: a revision of an unknown or forgotten memory is "
+                    + "recorded in the log and dead-lettered downstream.",
+            responses = {
+                    @ApiResponse(responseCode = "202", description = "Durable in the log",
+                            headers = @Header(name = Requests.POSITION, description = IngestApiDocs.POSITION,
+                                    schema = @Schema(type = "string")),
+                            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                                    schema = @Schema(implementation = MemoryAccepted.class),
+                                    examples = @ExampleObject(name = "accepted", value = ACCEPTED_EXAMPLE))),
+                    @ApiResponse(responseCode = "400", ref = IngestApiDocs.MALFORMED),
+                    @ApiResponse(responseCode = "401", ref = IngestApiDocs.UNAUTHENTICATED),
+                    @ApiResponse(responseCode = "403", ref = IngestApiDocs.FORBIDDEN),
+                    @ApiResponse(responseCode = "408", ref = IngestApiDocs.BODY_TOO_SLOW),
+                    @ApiResponse(responseCode = "413", ref = IngestApiDocs.PAYLOAD_TOO_LARGE),
+                    @ApiResponse(responseCode = "415", ref = IngestApiDocs.UNSUPPORTED_MEDIA_TYPE),
+                    @ApiResponse(responseCode = "422", ref = IngestApiDocs.VALIDATION_FAILED),
+                    @ApiResponse(responseCode = "429", ref = IngestApiDocs.RATE_LIMITED),
+                    @ApiResponse(responseCode = "500", ref = OpenApiDocs.INTERNAL_ERROR),
+                    @ApiResponse(responseCode = "503", ref = IngestApiDocs.UNAVAILABLE)})
+    public Response revise(@Context SecurityContext security,
+                           @Parameter(description = IngestApiDocs.USER_ID) @PathParam("userId") String userId,
+                           @Parameter(description = IngestApiDocs.MEMORY_ID,
+                                   schema = @Schema(type = "string", format = "uuid"))
                            @PathParam("memoryId") String memoryId,
+                           @Parameter(description = IngestApiDocs.IDEMPOTENCY_KEY,
+                                   schema = @Schema(type = "string", pattern = IngestApiDocs.IDEMPOTENCY_KEY_PATTERN))
                            @HeaderParam("Idempotency-Key") String idempotencyKey,
-                           @HeaderParam(Requests.TRACEPARENT) String traceparent,
-                           @NotNull(message = "a JSON body is required") @Valid ReviseMemoryRequest body) {
+                           @Parameter(description = IngestApiDocs.TRACEPARENT)
+                        @HeaderParam(Requests.TRACEPARENT) String traceparent,
+                           @RequestBody(required = true) @NotNull(message = "a JSON body is required") @Valid
+                           ReviseMemoryRequest body) {
         TenantId tenant = Requests.tenant(security);
         ReviseMemory command = new ReviseMemory(tenant, new UserId(userId), Requests.memoryId(memoryId),
                 Optional.ofNullable(body.occurredAt()), Optional.ofNullable(body.content()),
@@ -140,9 +205,30 @@ public final class MemoriesResource {
 
     @DELETE
     @Path("/{memoryId}")
-    public Response forget(@Context SecurityContext security, @PathParam("userId") String userId,
+    @Operation(operationId = "forgetMemory", summary = "Forget a memory",
+            description = "Deletes the memory from every projection (its event stays in the log).",
+            responses = {
+                    @ApiResponse(responseCode = "202", description = "Durable in the log",
+                            headers = @Header(name = Requests.POSITION, description = IngestApiDocs.POSITION,
+                                    schema = @Schema(type = "string")),
+                            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                                    schema = @Schema(implementation = MemoryAccepted.class),
+                                    examples = @ExampleObject(name = "accepted", value = ACCEPTED_EXAMPLE))),
+                    @ApiResponse(responseCode = "401", ref = IngestApiDocs.UNAUTHENTICATED),
+                    @ApiResponse(responseCode = "403", ref = IngestApiDocs.FORBIDDEN),
+                    @ApiResponse(responseCode = "422", ref = IngestApiDocs.VALIDATION_FAILED),
+                    @ApiResponse(responseCode = "429", ref = IngestApiDocs.RATE_LIMITED),
+                    @ApiResponse(responseCode = "500", ref = OpenApiDocs.INTERNAL_ERROR),
+                    @ApiResponse(responseCode = "503", ref = IngestApiDocs.UNAVAILABLE)})
+    public Response forget(@Context SecurityContext security,
+                           @Parameter(description = IngestApiDocs.USER_ID) @PathParam("userId") String userId,
+                           @Parameter(description = IngestApiDocs.MEMORY_ID,
+                                   schema = @Schema(type = "string", format = "uuid"))
                            @PathParam("memoryId") String memoryId,
+                           @Parameter(description = IngestApiDocs.IDEMPOTENCY_KEY,
+                                   schema = @Schema(type = "string", pattern = IngestApiDocs.IDEMPOTENCY_KEY_PATTERN))
                            @HeaderParam("Idempotency-Key") String idempotencyKey,
+                           @Parameter(description = IngestApiDocs.TRACEPARENT)
                            @HeaderParam(Requests.TRACEPARENT) String traceparent) {
         TenantId tenant = Requests.tenant(security);
         MemoryIngest.Accepted accepted = ingest.forget(new ForgetMemory(tenant, new UserId(userId),

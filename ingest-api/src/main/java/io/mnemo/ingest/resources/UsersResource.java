@@ -8,6 +8,14 @@ import io.mnemo.ingest.core.TenantId;
 import io.mnemo.ingest.core.UserId;
 import io.mnemo.kit.auth.RequiresScope;
 import io.mnemo.kit.auth.Scopes;
+import io.mnemo.kit.http.OpenApiDocs;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -22,6 +30,7 @@ import jakarta.ws.rs.core.SecurityContext;
 @Path("/v1/users/{userId}")
 @Produces(MediaType.APPLICATION_JSON)
 @RequiresScope(Scopes.USERS_ERASE)
+@Tag(name = "users", description = "Erasure of everything a user has. Needs the users:erase scope.")
 public final class UsersResource {
     private final MemoryIngest ingest;
     private final IngestMetrics metrics;
@@ -32,8 +41,27 @@ public final class UsersResource {
     }
 
     @DELETE
-    public Response erase(@Context SecurityContext security, @PathParam("userId") String userId,
+    @Operation(operationId = "eraseUser", summary = "Erase a user",
+            description = "Records the erasure of the user's memories, media and aggregates; the projections and "
+                    + "the media store delete them downstream.",
+            responses = {
+                    @ApiResponse(responseCode = "202", description = "The erasure is durable in the log",
+                            headers = @Header(name = Requests.POSITION, description = IngestApiDocs.POSITION,
+                                    schema = @Schema(type = "string")),
+                            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                                    schema = @Schema(implementation = UserEraseAccepted.class))),
+                    @ApiResponse(responseCode = "401", ref = IngestApiDocs.UNAUTHENTICATED),
+                    @ApiResponse(responseCode = "403", ref = IngestApiDocs.FORBIDDEN),
+                    @ApiResponse(responseCode = "422", ref = IngestApiDocs.VALIDATION_FAILED),
+                    @ApiResponse(responseCode = "429", ref = IngestApiDocs.RATE_LIMITED),
+                    @ApiResponse(responseCode = "500", ref = OpenApiDocs.INTERNAL_ERROR),
+                    @ApiResponse(responseCode = "503", ref = IngestApiDocs.UNAVAILABLE)})
+    public Response erase(@Context SecurityContext security,
+                          @Parameter(description = IngestApiDocs.USER_ID) @PathParam("userId") String userId,
+                          @Parameter(description = IngestApiDocs.IDEMPOTENCY_KEY,
+                                  schema = @Schema(type = "string", pattern = IngestApiDocs.IDEMPOTENCY_KEY_PATTERN))
                           @HeaderParam("Idempotency-Key") String idempotencyKey,
+                          @Parameter(description = IngestApiDocs.TRACEPARENT)
                           @HeaderParam(Requests.TRACEPARENT) String traceparent) {
         TenantId tenant = Requests.tenant(security);
         LogPosition position = ingest.erase(new EraseUser(tenant, new UserId(userId), Requests.key(idempotencyKey)),

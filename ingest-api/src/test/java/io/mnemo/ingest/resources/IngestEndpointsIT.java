@@ -10,6 +10,7 @@ import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.mnemo.devstack.DevstackExtension;
+import io.mnemo.devstack.ServedOpenApi;
 import io.mnemo.ingest.IngestConfiguration;
 import io.mnemo.kit.auth.ApiKeyStore;
 import io.mnemo.kit.auth.Scopes;
@@ -46,6 +47,8 @@ class IngestEndpointsIT {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static String key;
     private static String writeOnlyKey;
+    private static String mediaKey;
+    private static String oneRequestASecondKey;
 
     @BeforeAll
     static void createKey() {
@@ -57,14 +60,28 @@ class IngestEndpointsIT {
         writeOnlyKey = new ApiKeyStore(Jdbi.create(pg.jdbcUrl(), pg.user(), pg.password()))
                 .create("endpoints", "ingest-endpoints-it-writer", Set.of(Scopes.MEMORIES_WRITE), null, null)
                 .plaintext();
+        mediaKey = new ApiKeyStore(Jdbi.create(pg.jdbcUrl(), pg.user(), pg.password()))
+                .create("endpoints", "ingest-endpoints-it-media", Set.of(Scopes.MEDIA_WRITE), null, null)
+                .plaintext();
+        oneRequestASecondKey = new ApiKeyStore(Jdbi.create(pg.jdbcUrl(), pg.user(), pg.password()))
+                .create("endpoints", "ingest-endpoints-it-limited", Set.of(Scopes.MEMORIES_WRITE), 1, 1)
+                .plaintext();
     }
 
     private static HttpResponse<String> send(String method, String path, String contentType, String body,
                                              String... headers) throws Exception {
+        return sendAs(key, method, path, contentType, body, headers);
+    }
+
+    /** As {@link #send}, with another API key, or none when {@code apiKey} is null. */
+    private static HttpResponse<String> sendAs(String apiKey, String method, String path, String contentType,
+                                               String body, String... headers) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getLocalPort() + path))
-                .header("Authorization", "Bearer " + key)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
+        if (apiKey != null) {
+            request.header("Authorization", "Bearer " + apiKey);
+        }
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }
@@ -483,12 +500,111 @@ class IngestEndpointsIT {
                 .containsExactlyInAnyOrder("content", "occurredAt", "userId");
         assertThat(schemas.fieldNames()).toIterable().doesNotContain("JsonNode", "ObjectNode");
 
+        // every operation reads well in generated code, and every answer a client can see has its body schema
+        Map<String, String> operationIds = new java.util.TreeMap<>();
+        paths.properties().forEach(path -> path.getValue().properties().forEach(operation -> {
+            String endpoint = operation.getKey().toUpperCase(java.util.Locale.ROOT) + " " + path.getKey();
+            JsonNode value = operation.getValue();
+            operationIds.put(value.path("operationId").asText(), endpoint);
+            assertThat(value.get("tags")).as(endpoint + " tags").hasSize(1);
+            assertThat(value.path("summary").asText()).as(endpoint + " summary").isNotBlank();
+            assertThat(value.path("responses").has("default")).as(endpoint + " default").isFalse();
+            for (String status : List.of("401", "403", "422", "429", "500", "503")) {
+                assertThat(value.path("responses").has(status)).as(endpoint + " " + status).isTrue();
+            }
+        }));
+        assertThat(operationIds.keySet()).containsExactly("captureBatch", "captureMemory", "eraseUser",
+                "forgetMemory", "reviseMemory", "uploadMedia");
+        JsonNode capture = paths.get("/v1/users/{userId}/memories").get("post");
+        assertThat(capture.at("/responses/202/content/application~1json/schema/$ref").asText())
+                .isEqualTo("#/components/schemas/MemoryAccepted");
+        assertThat(capture.at("/responses/202/headers").has("X-Mnemo-Position")).isTrue();
+        assertThat(schemas.get("MemoryAccepted").get("required")).extracting(JsonNode::asText)
+                .containsExactlyInAnyOrder("memoryId", "position");
+        JsonNode batch = paths.get("/v1/memories:batch").get("post");
+        assertThat(batch.at("/responses/207/content/application~1json/schema/$ref").asText())
+                .isEqualTo("#/components/schemas/BatchResponse");
+        assertThat(batch.at("/responses/422/content/application~1json/schema/$ref").asText())
+                .isEqualTo("#/components/schemas/BatchResponse");
+        assertThat(schemas.at("/BatchItemResult/properties/problem/$ref").asText())
+                .isEqualTo("#/components/schemas/Problem");
+        assertThat(schemas.at("/Problem/properties/errors/items/$ref").asText())
+                .isEqualTo("#/components/schemas/FieldError");
+        JsonNode rateLimited = document.at("/components/responses/RateLimited");
+        assertThat(rateLimited.at("/content/application~1problem+json/schema/$ref").asText())
+                .isEqualTo("#/components/schemas/Problem");
+        assertThat(rateLimited.at("/headers").has("Retry-After")).isTrue();
+        assertThat(document.at("/components/responses/Unavailable/headers").has("Retry-After")).isTrue();
+        // media upload: the file is the body, not parameters
+        JsonNode upload = paths.get("/v1/users/{userId}/media").get("post");
+        assertThat(upload.get("parameters")).extracting(p -> p.get("name").asText())
+                .doesNotContain("Content-Type", "Content-Length");
+        assertThat(upload.at("/requestBody/content/application~1octet-stream/schema/format").asText())
+                .isEqualTo("binary");
+        assertThat(document.at("/info/license/name").asText()).isNotBlank();
+        assertThat(document.at("/servers/0/url").asText()).isNotBlank();
+
         // An independent validator (openapi4j, not swagger's own parser) checks the document against the spec.
         java.nio.file.Path file = java.nio.file.Files.createTempFile("ingest-openapi", ".json");
         java.nio.file.Files.writeString(file, response.body());
         var api = new org.openapi4j.parser.OpenApi3Parser().parse(file.toUri().toURL(), true);
         var results = org.openapi4j.parser.validation.v3.OpenApi3Validator.instance().validate(api);
         assertThat(results.isValid()).as(results.toString()).isTrue();
+    }
+
+    @Test
+    void theOpenApiDocumentIsLintCleanAndTheCopyClientsAreGeneratedFromIsCurrent() throws Exception {
+        ServedOpenApi document = ServedOpenApi.fetch("ingest-api", APP.getLocalPort());
+
+        document.assertLintClean();
+        document.assertCommittedCopyIsCurrent("clients/openapi/ingest-api.json");
+    }
+
+    @Test
+    void realAnswersMatchTheDocumentedResponseForEveryStatusTheyHave() throws Exception {
+        ServedOpenApi document = ServedOpenApi.fetch("ingest-api", APP.getLocalPort());
+        String user = "u-" + UUID.randomUUID();
+        String memory = "{\"occurredAt\":\"2026-10-02T10:00:00Z\",\"content\":\"documented\"}";
+        String memories = "/v1/users/" + user + "/memories";
+
+        HttpResponse<String> captured = send("POST", memories, "application/json", memory);
+        assertThat(captured.statusCode()).isEqualTo(202);
+        document.assertDocuments("captureMemory", captured);
+        document.assertDocuments("captureMemory", send("POST", memories, "application/json", "{not json"));
+        document.assertDocuments("captureMemory", sendAs(null, "POST", memories, "application/json", memory));
+        document.assertDocuments("captureMemory", send("POST", memories, "application/json",
+                "{\"content\":\"" + "x".repeat(1_200_000) + "\"}"));
+        document.assertDocuments("captureMemory", send("POST", memories, "text/plain", "hello"));
+        document.assertDocuments("captureMemory", send("POST", memories, "application/json", "{}"));
+        sendAs(oneRequestASecondKey, "POST", memories, "application/json", memory);
+        HttpResponse<String> limited = sendAs(oneRequestASecondKey, "POST", memories, "application/json", memory);
+        assertThat(limited.statusCode()).isEqualTo(429);
+        document.assertDocuments("captureMemory", limited);
+
+        String memoryPath = memories + "/" + JSON.readTree(captured.body()).get("memoryId").asText();
+        document.assertDocuments("reviseMemory", send("PATCH", memoryPath, "application/merge-patch+json",
+                "{\"content\":\"revised\"}"));
+        document.assertDocuments("reviseMemory", send("PATCH", memoryPath, "application/json", "{}"));
+        document.assertDocuments("forgetMemory", send("DELETE", memoryPath, null, null));
+        document.assertDocuments("forgetMemory", send("DELETE", memories + "/not-a-uuid", null, null));
+
+        String batch = "/v1/memories:batch";
+        ObjectNode good = item(user, null, "fine");
+        ObjectNode bad = item(user, null, null);
+        for (ArrayNode items : List.of(JSON.createArrayNode().add(good), JSON.createArrayNode().add(good).add(bad),
+                JSON.createArrayNode().add(bad))) {
+            document.assertDocuments("captureBatch", send("POST", batch, "application/json",
+                    JSON.createObjectNode().set("items", items).toString()));
+        }
+        document.assertDocuments("captureBatch", send("POST", batch, "application/json", "{\"items\":[]}"));
+        document.assertDocuments("captureBatch", send("POST", batch, "application/json", "["));
+
+        document.assertDocuments("eraseUser", sendAs(writeOnlyKey, "DELETE", "/v1/users/" + user, null, null));
+        document.assertDocuments("eraseUser", send("DELETE", "/v1/users/" + user, null, null));
+        document.assertDocuments("uploadMedia", sendAs(mediaKey, "POST", "/v1/users/" + user + "/media",
+                "text/plain", "a note"));
+        document.assertDocuments("uploadMedia", sendAs(mediaKey, "POST", "/v1/users/" + user + "/media",
+                "application/octet-stream", "\u0000\u0001\u0002 not a known type"));
     }
 
     @Test

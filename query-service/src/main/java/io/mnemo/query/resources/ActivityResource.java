@@ -3,6 +3,7 @@ package io.mnemo.query.resources;
 import io.mnemo.kit.auth.Caller;
 import io.mnemo.kit.auth.RequiresScope;
 import io.mnemo.kit.auth.Scopes;
+import io.mnemo.kit.http.OpenApiDocs;
 import io.mnemo.query.api.ActivityResponse;
 import io.mnemo.query.api.TenantActivityResponse;
 import io.mnemo.query.core.ActivityBucket;
@@ -64,6 +65,7 @@ public final class ActivityResource {
                     @ApiResponse(responseCode = "401", ref = QueryApiDocs.UNAUTHENTICATED),
                     @ApiResponse(responseCode = "403", ref = QueryApiDocs.FORBIDDEN),
                     @ApiResponse(responseCode = "429", ref = QueryApiDocs.RATE_LIMITED),
+                    @ApiResponse(responseCode = "500", ref = OpenApiDocs.INTERNAL_ERROR),
                     @ApiResponse(responseCode = "503", ref = QueryApiDocs.UNAVAILABLE)})
     public Response user(@Context SecurityContext security,
                          @Parameter(description = QueryApiDocs.USER_ID) @PathParam("userId") String userId,
@@ -97,6 +99,7 @@ public final class ActivityResource {
                     @ApiResponse(responseCode = "401", ref = QueryApiDocs.UNAUTHENTICATED),
                     @ApiResponse(responseCode = "403", ref = QueryApiDocs.FORBIDDEN),
                     @ApiResponse(responseCode = "429", ref = QueryApiDocs.RATE_LIMITED),
+                    @ApiResponse(responseCode = "500", ref = OpenApiDocs.INTERNAL_ERROR),
                     @ApiResponse(responseCode = "503", ref = QueryApiDocs.UNAVAILABLE)})
     public Response tenant(@Context SecurityContext security,
                            @Parameter(description = QueryApiDocs.FROM_DAY, schema = @Schema(type = "string",

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mnemo.kit.auth.Caller;
 import io.mnemo.kit.auth.RequiresScope;
 import io.mnemo.kit.auth.Scopes;
+import io.mnemo.kit.http.OpenApiDocs;
 import io.mnemo.query.api.MemoryResponse;
 import io.mnemo.query.core.MemoryExport;
 import io.mnemo.query.core.MemoryQueries;
@@ -64,6 +65,7 @@ public final class ExportResource {
                     @ApiResponse(responseCode = "401", ref = QueryApiDocs.UNAUTHENTICATED),
                     @ApiResponse(responseCode = "403", ref = QueryApiDocs.FORBIDDEN),
                     @ApiResponse(responseCode = "429", ref = QueryApiDocs.RATE_LIMITED),
+                    @ApiResponse(responseCode = "500", ref = OpenApiDocs.INTERNAL_ERROR),
                     @ApiResponse(responseCode = "503", ref = QueryApiDocs.UNAVAILABLE)})
     public Response export(@Context SecurityContext security,
                            @Parameter(description = QueryApiDocs.USER_ID) @PathParam("userId") String userId,

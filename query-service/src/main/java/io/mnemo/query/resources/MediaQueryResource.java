@@ -3,6 +3,7 @@ package io.mnemo.query.resources;
 import io.mnemo.kit.auth.Caller;
 import io.mnemo.kit.auth.RequiresScope;
 import io.mnemo.kit.auth.Scopes;
+import io.mnemo.kit.http.OpenApiDocs;
 import io.mnemo.query.api.MediaLinkResponse;
 import io.mnemo.query.core.LogPosition;
 import io.mnemo.query.core.MemoryQueries;
@@ -56,6 +57,7 @@ public final class MediaQueryResource {
                     @ApiResponse(responseCode = "403", ref = QueryApiDocs.FORBIDDEN),
                     @ApiResponse(responseCode = "404", ref = QueryApiDocs.NOT_FOUND),
                     @ApiResponse(responseCode = "429", ref = QueryApiDocs.RATE_LIMITED),
+                    @ApiResponse(responseCode = "500", ref = OpenApiDocs.INTERNAL_ERROR),
                     @ApiResponse(responseCode = "503", ref = QueryApiDocs.UNAVAILABLE)})
     public Response link(@Context SecurityContext security,
                          @Parameter(description = QueryApiDocs.USER_ID) @PathParam("userId") String userId,

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import io.mnemo.kit.auth.Caller;
 import io.mnemo.kit.auth.RequiresScope;
 import io.mnemo.kit.auth.Scopes;
+import io.mnemo.kit.http.OpenApiDocs;
 import io.mnemo.query.api.MemoryPageResponse;
 import io.mnemo.query.api.MemoryResponse;
 import io.mnemo.query.core.InvalidQuery;
@@ -79,6 +80,7 @@ public final class MemoryQueryResource {
                     @ApiResponse(responseCode = "401", ref = QueryApiDocs.UNAUTHENTICATED),
                     @ApiResponse(responseCode = "403", ref = QueryApiDocs.FORBIDDEN),
                     @ApiResponse(responseCode = "429", ref = QueryApiDocs.RATE_LIMITED),
+                    @ApiResponse(responseCode = "500", ref = OpenApiDocs.INTERNAL_ERROR),
                     @ApiResponse(responseCode = "503", ref = QueryApiDocs.UNAVAILABLE)})
     public Response list(@Context SecurityContext security,
                          @Parameter(description = QueryApiDocs.USER_ID) @PathParam("userId") String userId,
@@ -139,6 +141,7 @@ public final class MemoryQueryResource {
                     @ApiResponse(responseCode = "403", ref = QueryApiDocs.FORBIDDEN),
                     @ApiResponse(responseCode = "404", ref = QueryApiDocs.NOT_FOUND),
                     @ApiResponse(responseCode = "429", ref = QueryApiDocs.RATE_LIMITED),
+                    @ApiResponse(responseCode = "500", ref = OpenApiDocs.INTERNAL_ERROR),
                     @ApiResponse(responseCode = "503", ref = QueryApiDocs.UNAVAILABLE)})
     public Response one(@Context SecurityContext security,
                         @Parameter(description = QueryApiDocs.USER_ID) @PathParam("userId") String userId,

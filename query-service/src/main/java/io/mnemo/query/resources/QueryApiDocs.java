@@ -1,15 +1,11 @@
 package io.mnemo.query.resources;
 
-import io.mnemo.kit.problems.Problem;
-import io.swagger.v3.core.converter.ModelConverters;
+import static io.mnemo.kit.http.OpenApiDocs.problem;
+import static io.mnemo.kit.http.OpenApiDocs.retryLater;
+
+import io.mnemo.kit.http.OpenApiDocs;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
-import io.swagger.v3.oas.models.headers.Header;
-import io.swagger.v3.oas.models.media.Content;
-import io.swagger.v3.oas.models.media.MediaType;
-import io.swagger.v3.oas.models.media.Schema;
-import io.swagger.v3.oas.models.media.IntegerSchema;
-import io.swagger.v3.oas.models.responses.ApiResponse;
 
 /**
  * What the operations of the query API's OpenAPI document share: the problem responses they refer to by name,
@@ -45,13 +41,20 @@ public final class QueryApiDocs {
     static final String TO_DAY = "Day after the last UTC day (exclusive); default tomorrow, so today is included. "
             + "At most 731 days after `from`.";
 
+    /** The query service's document: what {@code /openapi.json} serves. */
+    public static final OpenApiDocs.Api API = new OpenApiDocs.Api("Mnemo query API",
+            "Analysts' read API over the projections, served from streaming replicas. Reads that carry "
+                    + "X-Mnemo-Position (a write's position from ingest, or the position of a previous read) "
+                    + "reflect at least that position or answer 503 position-not-yet-visible; every answer "
+                    + "carries the position it reflects. Errors are RFC 9457 problem+json; 429 and 503 carry "
+                    + "Retry-After.", 8082, "io.mnemo.query.resources", QueryApiDocs::addComponents);
+
     private QueryApiDocs() {
     }
 
-    /** Adds the shared problem responses, and the problem schema they use, to the document. */
+    /** Adds the problem responses the operations refer to by name to the document. */
     public static void addComponents(OpenAPI openApi) {
-        Components components = openApi.getComponents() == null ? new Components() : openApi.getComponents();
-        ModelConverters.getInstance().readAll(Problem.class).forEach(components::addSchemas);
+        Components components = openApi.getComponents();
         components.addResponses(INVALID_PARAMETER, problem("A parameter or header is invalid (type "
                 + "urn:mnemo:problem:invalid-parameter, with the field in `errors`), or a cursor was tampered with "
                 + "or belongs to another user or filter."));
@@ -66,17 +69,5 @@ public final class QueryApiDocs {
         components.addResponses(UNAVAILABLE, retryLater(problem("The requested X-Mnemo-Position is not reflected "
                 + "yet by any database (urn:mnemo:problem:position-not-yet-visible: the write is durable, the "
                 + "projection is a moment behind), or no database can answer now (read-unavailable).")));
-        openApi.setComponents(components);
-    }
-
-    private static ApiResponse problem(String description) {
-        Schema<?> schema = new Schema<>().$ref("#/components/schemas/Problem");
-        return new ApiResponse().description(description)
-                .content(new Content().addMediaType(Problem.MEDIA_TYPE, new MediaType().schema(schema)));
-    }
-
-    private static ApiResponse retryLater(ApiResponse response) {
-        return response.addHeaderObject("Retry-After", new Header().description("Seconds to wait before retrying.")
-                .schema(new IntegerSchema()));
     }
 }

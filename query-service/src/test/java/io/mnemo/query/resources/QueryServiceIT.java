@@ -9,6 +9,7 @@ import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.mnemo.devstack.DevstackExtension;
+import io.mnemo.devstack.ServedOpenApi;
 import io.mnemo.kit.auth.ApiKeyStore;
 import io.mnemo.kit.auth.Scopes;
 import io.mnemo.query.QueryApplication;
@@ -706,6 +707,10 @@ class QueryServiceIT {
             assertThat(operation.get("tags")).as(endpoint + " tags").hasSize(1);
             assertThat(operation.path("summary").asText()).as(endpoint + " summary").isNotBlank();
             assertThat(operation.path("responses").has("200")).as(endpoint + " 200").isTrue();
+            for (String status : List.of("400", "401", "403", "429", "500", "503")) {
+                assertThat(operation.path("responses").path(status).path("$ref").asText())
+                        .as(endpoint + " " + status).startsWith("#/components/responses/");
+            }
         }
         assertThat(operationIds).containsExactlyInAnyOrder("listMemories", "getMemory", "exportMemories",
                 "getMediaLink", "getUserActivity", "getTenantActivity");
@@ -749,6 +754,51 @@ class QueryServiceIT {
         var api = new org.openapi4j.parser.OpenApi3Parser().parse(file.toUri().toURL(), true);
         var results = org.openapi4j.parser.validation.v3.OpenApi3Validator.instance().validate(api);
         assertThat(results.isValid()).as(results.toString()).isTrue();
+    }
+
+    @Test
+    void theOpenApiDocumentIsLintCleanAndTheCopyClientsAreGeneratedFromIsCurrent() throws Exception {
+        ServedOpenApi document = ServedOpenApi.fetch("query-service", APP.getLocalPort());
+
+        document.assertLintClean();
+        document.assertCommittedCopyIsCurrent("clients/openapi/query-service.json");
+    }
+
+    @Test
+    void realAnswersMatchTheDocumentedResponseForEveryStatusTheyHave() throws Exception {
+        ServedOpenApi document = ServedOpenApi.fetch("query-service", APP.getLocalPort());
+        String user = "u-" + UUID.randomUUID();
+        UUID id = UUID.randomUUID();
+        insertMemory(tenant, user, id, Instant.parse("2026-10-02T10:00:00Z"), "documented", List.of("doc"));
+        String memories = "/v1/users/" + user + "/memories";
+        String limitedKey = KEYS.create(tenant, "limited", Set.of(Scopes.MEMORIES_READ), 1, 1).plaintext();
+        String analyst = KEYS.create(tenant, "analyst", Set.of(Scopes.ANALYTICS_READ), 1_000, 1_000).plaintext();
+        int partition = partitionOf(tenant, user);
+
+        HttpResponse<String> page = get(reader, memories + "?limit=1&tag=doc");
+        assertThat(page.statusCode()).isEqualTo(200);
+        document.assertDocuments("listMemories", page);
+        document.assertDocuments("listMemories", get(reader, memories + "?limit=1000"));
+        document.assertDocuments("listMemories", get("mnemo_unknown_key", memories));
+        document.assertDocuments("listMemories", get(analyst, memories));
+        get(limitedKey, memories);
+        HttpResponse<String> limited = get(limitedKey, memories);
+        assertThat(limited.statusCode()).isEqualTo(429);
+        document.assertDocuments("listMemories", limited);
+        HttpResponse<String> notYetVisible = get(reader, memories, "X-Mnemo-Position",
+                partition + ":" + (aboveEveryWatermark(partition) + 1_000_000));
+        assertThat(notYetVisible.statusCode()).isEqualTo(503);
+        document.assertDocuments("listMemories", notYetVisible);
+
+        document.assertDocuments("getMemory", get(reader, memories + "/" + id));
+        document.assertDocuments("getMemory", get(reader, memories + "/" + UUID.randomUUID()));
+        document.assertDocuments("getMemory", get(reader, memories + "/not-a-uuid"));
+        document.assertDocuments("getMediaLink", get(reader, "/v1/users/" + user + "/media/nothing-here"));
+        document.assertDocuments("getUserActivity", get(reader, "/v1/users/" + user + "/activity"));
+        document.assertDocuments("getUserActivity", get(reader, "/v1/users/" + user + "/activity?from=yesterday"));
+        document.assertDocuments("getTenantActivity", get(analyst, "/v1/analytics/activity?granularity=week"));
+        document.assertDocuments("getTenantActivity", get(reader, "/v1/analytics/activity"));
+        document.assertDocuments("getTenantActivity", get(analyst, "/v1/analytics/activity?granularity=year"));
     }
 
     private static JsonNode parameter(JsonNode operation, String in, String name) {

@@ -1,6 +1,7 @@
 package io.mnemo.kit.problems;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.net.URI;
 import java.util.List;
 
@@ -16,13 +17,26 @@ import java.util.List;
  * @param errors    field errors, for validation problems
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-public record Problem(URI type, String title, int status, String detail, String instance, String requestId,
-                      List<FieldError> errors) {
+@Schema(description = "RFC 9457 problem details: the one shape of every error.")
+public record Problem(
+        @Schema(description = "Stable identifier of the problem type; branch on it.", format = "uri",
+                requiredMode = Schema.RequiredMode.REQUIRED, example = "urn:mnemo:problem:validation-failed") URI type,
+        @Schema(description = "Short human summary of the type.", requiredMode = Schema.RequiredMode.REQUIRED)
+        String title,
+        @Schema(description = "The HTTP status, repeated.", requiredMode = Schema.RequiredMode.REQUIRED) int status,
+        @Schema(description = "Human explanation of this occurrence.") String detail,
+        @Schema(description = "The request path.") String instance,
+        @Schema(description = "The request id, also in the X-Request-Id header and in the logs.") String requestId,
+        @Schema(description = "Field errors, for validation problems.") List<FieldError> errors) {
 
     /** Media type of problem documents. */
     public static final String MEDIA_TYPE = "application/problem+json";
 
     /** One invalid input field: a JSON pointer-like path and what is wrong with it. */
-    public record FieldError(String field, String message) {
+    public record FieldError(
+            @Schema(description = "The field: `content`, `tags[0]`, `items[3].userId`, a header name.",
+                    requiredMode = Schema.RequiredMode.REQUIRED) String field,
+            @Schema(description = "What is wrong with it.", requiredMode = Schema.RequiredMode.REQUIRED)
+            String message) {
     }
 }

@@ -1,0 +1,85 @@
+package io.mnemo.devstack;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.net.ssl.SSLSession;
+import org.junit.jupiter.api.Test;
+
+/** The response check the services' ITs rely on refuses what the document does not describe. */
+class ServedOpenApiTest {
+    private static final String ACCEPTED =
+            "{\"memoryId\":\"0b6a4c44-5b0e-4d53-9d4c-1f1f8f0c2f6e\",\"position\":\"3:1\"}";
+
+    private static ServedOpenApi ingest() throws Exception {
+        return ServedOpenApi.of("ingest-api-test", Files.readString(ServedOpenApi.repositoryRoot()
+                .resolve("clients/openapi/ingest-api.json")));
+    }
+
+    @Test
+    void acceptsAnAnswerAsDocumented() throws Exception {
+        ingest().assertDocuments("captureMemory", answer(202, "application/json", ACCEPTED));
+    }
+
+    @Test
+    void refusesABodyThatDoesNotMatchTheStatusSchema() throws Exception {
+        ServedOpenApi document = ingest();
+
+        assertThatThrownBy(() -> document.assertDocuments("captureMemory", answer(202, "application/json",
+                "{\"memoryId\":\"0b6a4c44-5b0e-4d53-9d4c-1f1f8f0c2f6e\"}")))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("position");
+        assertThatThrownBy(() -> document.assertDocuments("captureMemory", answer(422, "application/problem+json",
+                "{\"type\":\"urn:mnemo:problem:validation-failed\",\"title\":\"Invalid input\",\"status\":\"422\"}")))
+                .isInstanceOf(AssertionError.class);
+    }
+
+    @Test
+    void refusesAStatusTheOperationDoesNotDocument() throws Exception {
+        ServedOpenApi document = ingest();
+
+        assertThatThrownBy(() -> document.assertDocuments("eraseUser", answer(404, "application/problem+json",
+                "{\"type\":\"urn:mnemo:problem:not-found\",\"title\":\"Not found\",\"status\":404}")))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("documents status 404");
+    }
+
+    private static HttpResponse<String> answer(int status, String contentType, String body) {
+        return new Answer(status, HttpHeaders.of(Map.of("Content-Type", List.of(contentType)), (name, value) -> true),
+                body);
+    }
+
+    /** A fake answer: only status, headers and body are read. */
+    private record Answer(int statusCode, HttpHeaders headers, String body) implements HttpResponse<String> {
+        @Override
+        public HttpRequest request() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Optional<HttpResponse<String>> previousResponse() {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<SSLSession> sslSession() {
+            return Optional.empty();
+        }
+
+        @Override
+        public URI uri() {
+            return URI.create("http://127.0.0.1/");
+        }
+
+        @Override
+        public HttpClient.Version version() {
+            return HttpClient.Version.HTTP_1_1;
+        }
+    }
+}
