@@ -20,6 +20,7 @@ public final class IngestApiDocs {
     static final String UNSUPPORTED_MEDIA_TYPE = "UnsupportedMediaType";
     static final String VALIDATION_FAILED = "ValidationFailed";
     static final String RATE_LIMITED = "RateLimited";
+    static final String USER_ERASED = "UserErased";
     static final String UNAVAILABLE = "Unavailable";
 
     static final String USER_ID = "The user the write is about, in the API key's tenant (1-128 letters, digits and "
@@ -63,6 +64,8 @@ public final class IngestApiDocs {
                 + "(urn:mnemo:problem:unsupported-media-type)."));
         components.addResponses(VALIDATION_FAILED, problem("A field or header is invalid "
                 + "(urn:mnemo:problem:validation-failed); `errors` names each field and what is wrong with it."));
+        components.addResponses(USER_ERASED, problem("The user was erased (urn:mnemo:problem:user-erased): their "
+                + "data key is deleted and nothing more is written for them. Not retryable."));
         components.addResponses(RATE_LIMITED, retryLater(problem("The key's rate limit is exceeded "
                 + "(urn:mnemo:problem:rate-limited); nothing was accepted.")));
         components.addResponses(UNAVAILABLE, retryLater(problem("The event log cannot take the write now "

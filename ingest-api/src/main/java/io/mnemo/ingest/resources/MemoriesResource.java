@@ -97,6 +97,7 @@ public final class MemoriesResource {
                     @ApiResponse(responseCode = "413", ref = IngestApiDocs.PAYLOAD_TOO_LARGE),
                     @ApiResponse(responseCode = "415", ref = IngestApiDocs.UNSUPPORTED_MEDIA_TYPE),
                     @ApiResponse(responseCode = "422", ref = IngestApiDocs.VALIDATION_FAILED),
+                    @ApiResponse(responseCode = "410", ref = IngestApiDocs.USER_ERASED),
                     @ApiResponse(responseCode = "429", ref = IngestApiDocs.RATE_LIMITED),
                     @ApiResponse(responseCode = "500", ref = OpenApiDocs.INTERNAL_ERROR),
                     @ApiResponse(responseCode = "503", ref = IngestApiDocs.UNAVAILABLE)})
@@ -177,6 +178,7 @@ public final class MemoriesResource {
                     @ApiResponse(responseCode = "413", ref = IngestApiDocs.PAYLOAD_TOO_LARGE),
                     @ApiResponse(responseCode = "415", ref = IngestApiDocs.UNSUPPORTED_MEDIA_TYPE),
                     @ApiResponse(responseCode = "422", ref = IngestApiDocs.VALIDATION_FAILED),
+                    @ApiResponse(responseCode = "410", ref = IngestApiDocs.USER_ERASED),
                     @ApiResponse(responseCode = "429", ref = IngestApiDocs.RATE_LIMITED),
                     @ApiResponse(responseCode = "500", ref = OpenApiDocs.INTERNAL_ERROR),
                     @ApiResponse(responseCode = "503", ref = IngestApiDocs.UNAVAILABLE)})
@@ -217,6 +219,7 @@ public final class MemoriesResource {
                     @ApiResponse(responseCode = "401", ref = IngestApiDocs.UNAUTHENTICATED),
                     @ApiResponse(responseCode = "403", ref = IngestApiDocs.FORBIDDEN),
                     @ApiResponse(responseCode = "422", ref = IngestApiDocs.VALIDATION_FAILED),
+                    @ApiResponse(responseCode = "410", ref = IngestApiDocs.USER_ERASED),
                     @ApiResponse(responseCode = "429", ref = IngestApiDocs.RATE_LIMITED),
                     @ApiResponse(responseCode = "500", ref = OpenApiDocs.INTERNAL_ERROR),
                     @ApiResponse(responseCode = "503", ref = IngestApiDocs.UNAVAILABLE)})

@@ -601,6 +601,12 @@ class IngestEndpointsIT {
 
         document.assertDocuments("eraseUser", sendAs(writeOnlyKey, "DELETE", "/v1/users/" + user, null, null));
         document.assertDocuments("eraseUser", send("DELETE", "/v1/users/" + user, null, null));
+        HttpResponse<String> gone = send("POST", memories, "application/json", memory);
+        assertThat(gone.statusCode()).isEqualTo(410);
+        document.assertDocuments("captureMemory", gone);
+        document.assertDocuments("reviseMemory", send("PATCH", memoryPath, "application/json",
+                "{\"content\":\"after\"}"));
+        document.assertDocuments("forgetMemory", send("DELETE", memoryPath, null, null));
         document.assertDocuments("uploadMedia", sendAs(mediaKey, "POST", "/v1/users/" + user + "/media",
                 "text/plain", "a note"));
         document.assertDocuments("uploadMedia", sendAs(mediaKey, "POST", "/v1/users/" + user + "/media",
