@@ -25,6 +25,7 @@ locals {
     MNEMO_S3_REGION                = var.region
     MNEMO_S3_BUCKET                = module.media_bucket.bucket_name
     MNEMO_S3_PATH_STYLE            = "false"
+    MNEMO_LOG_APPENDER             = "console-json"
   }
   db_password_secret = {
     MNEMO_PG_PASSWORD = "${module.rds.master_secret_arn}:password::"
