@@ -24,6 +24,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
+import org.opentest4j.TestAbortedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +49,8 @@ public final class Devstack implements AutoCloseable {
     private final FileLock dataDirLock;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread shutdownHook;
+    /** Non-null when the infrastructure runs elsewhere (DevstackBackend); then kafka, postgres and s3 are null. */
+    private final ContainerInfrastructure containers;
     private volatile EmbeddedSchemaRegistry schemaRegistry;
 
     private Devstack(DevstackOptions options, Ports ports, FileLock dataDirLock) {
@@ -65,6 +68,57 @@ public final class Devstack implements AutoCloseable {
         this.s3 = new S3ProxyServer(dataDir.resolve("s3"), dataDir.resolve("s3proxy"), logs, ports.get(Ports.S3),
                 options.mediaBucket());
         this.shutdownHook = new Thread(this::close, "devstack-shutdown");
+        this.containers = null;
+    }
+
+    private Devstack(DevstackOptions options, ContainerInfrastructure containers) {
+        this.options = options;
+        this.ports = null;
+        this.dataDirLock = null;
+        this.kafka = null;
+        this.postgres = null;
+        this.s3 = null;
+        this.containers = containers;
+        this.shutdownHook = new Thread(this::close, "devstack-shutdown");
+    }
+
+    /**
+     * Endpoints of infrastructure started by a {@link ContainerInfrastructure.Provider}, with the embedded schema
+     * registry in this JVM on its Kafka (as on the embedded stack, so the tests see the same registry).
+     */
+    private static Devstack startOn(ContainerInfrastructure.Provider provider, DevstackOptions options,
+                                    PostgresReady whenPostgresIsUp) throws Exception {
+        if (options.brokers() != 1 || !options.extraKafkaListeners().isEmpty()) {
+            throw new TestAbortedException("the " + provider.name() + " backend runs one broker without extra "
+                    + "listeners; a " + options.brokers() + "-broker stack needs the embedded devstack");
+        }
+        long started = System.nanoTime();
+        Devstack devstack = new Devstack(options, provider.start(options));
+        Runtime.getRuntime().addShutdownHook(devstack.shutdownHook);
+        try {
+            devstack.schemaRegistry = EmbeddedSchemaRegistry.start(devstack.containers.kafkaBootstrap(), "127.0.0.1",
+                    0);
+            whenPostgresIsUp.run(devstack.primary());
+        } catch (Exception e) {
+            devstack.close();
+            throw e;
+        }
+        LOG.info("devstack ready on {} in {} ms: kafka {}, postgres {}, s3 {}", provider.name(),
+                (System.nanoTime() - started) / 1_000_000, devstack.kafkaBootstrap(), devstack.primary().jdbcUrl(),
+                devstack.s3().endpoint());
+        return devstack;
+    }
+
+    /**
+     * Fault tests need the stack's own processes; on containers they are reported as skipped (a JUnit assumption),
+     * with the reason, rather than failed or silently passed.
+     */
+    private void requireProcesses(String what) {
+        if (containers != null) {
+            throw new TestAbortedException(what + " needs the embedded devstack's processes; tests that stop, kill "
+                    + "or promote servers do not run on " + DevstackBackend.PROPERTY + "="
+                    + System.getProperty(DevstackBackend.PROPERTY));
+        }
     }
 
     /**
@@ -92,6 +146,10 @@ public final class Devstack implements AutoCloseable {
      */
     public static Devstack start(DevstackOptions options, StartupTimes times, PostgresReady whenPostgresIsUp)
             throws Exception {
+        Optional<ContainerInfrastructure.Provider> provider = DevstackBackend.selected();
+        if (provider.isPresent()) {
+            return startOn(provider.get(), options, whenPostgresIsUp);
+        }
         long started = System.nanoTime();
         Files.createDirectories(options.dataDir());
         if (!options.keepData()) {
@@ -195,7 +253,7 @@ public final class Devstack implements AutoCloseable {
 
     /** Bootstrap servers: every Kafka node's {@code 127.0.0.1:PORT}, comma-separated. */
     public String kafkaBootstrap() {
-        return kafka.bootstrap();
+        return containers != null ? containers.kafkaBootstrap() : kafka.bootstrap();
     }
 
     /** Base URL of the schema registry, {@code http://127.0.0.1:PORT}. */
@@ -209,7 +267,7 @@ public final class Devstack implements AutoCloseable {
 
     /** The current PostgreSQL primary (after {@link #promote(int)}, the promoted server). */
     public PostgresEndpoint primary() {
-        return postgres.primary().endpoint();
+        return containers != null ? containers.primary() : postgres.primary().endpoint();
     }
 
     /**
@@ -217,6 +275,9 @@ public final class Devstack implements AutoCloseable {
      * primary, once it has rejoined, comes first); reads on them see the primary's commits after a short lag.
      */
     public List<PostgresEndpoint> replicas() {
+        if (containers != null) {
+            return containers.replicas();
+        }
         return postgres.standbys().stream().map(PostgresServer::endpoint).toList();
     }
 
@@ -238,12 +299,18 @@ public final class Devstack implements AutoCloseable {
     }
 
     private String allHostsUrl(String parameters) {
+        List<PostgresEndpoint> servers = new ArrayList<>();
+        if (containers != null) {
+            servers.add(containers.primary());
+            servers.addAll(containers.replicas());
+        } else {
+            postgres.servers().forEach(server -> servers.add(server.endpoint()));
+        }
         StringBuilder hosts = new StringBuilder();
-        for (PostgresServer server : postgres.servers()) {
-            PostgresEndpoint endpoint = server.endpoint();
+        for (PostgresEndpoint endpoint : servers) {
             hosts.append(hosts.length() == 0 ? "" : ",").append(endpoint.host()).append(':').append(endpoint.port());
         }
-        return "jdbc:postgresql://" + hosts + "/" + postgres.primary().endpoint().database() + "?" + parameters;
+        return "jdbc:postgresql://" + hosts + "/" + primary().database() + "?" + parameters;
     }
 
     /**
@@ -255,6 +322,7 @@ public final class Devstack implements AutoCloseable {
      * primary next time. Returns once the new primary accepts writes and the followers stream from it.
      */
     public void promote(int replicaIndex) throws IOException, SQLException, InterruptedException {
+        requireProcesses("promote");
         postgres.promote(replicaIndex);
     }
 
@@ -263,25 +331,29 @@ public final class Devstack implements AutoCloseable {
      * a new replica is made; it is stopped first if it runs.
      */
     public void rejoinAsReplica(PostgresServer server) throws IOException {
+        requireProcesses("rejoinAsReplica");
         postgres.rejoinAsReplica(server);
     }
 
     public S3Endpoint s3() {
-        return s3.endpoint();
+        return containers != null ? containers.s3() : s3.endpoint();
     }
 
     /** The broker process (node 1 of a cluster), for fault tests (stop, kill, start again). */
     public KafkaBroker kafka() {
+        requireProcesses("kafka()");
         return kafka.first();
     }
 
     /** Every Kafka node, ordered by node id: one for a plain stack, three for the high-availability topology. */
     public List<KafkaBroker> kafkaBrokers() {
+        requireProcesses("kafkaBrokers()");
         return kafka.nodes();
     }
 
     /** The current primary server, for fault tests. */
     public PostgresServer primaryServer() {
+        requireProcesses("primaryServer()");
         return postgres.primary();
     }
 
@@ -290,16 +362,19 @@ public final class Devstack implements AutoCloseable {
      * {@link #promote(int)}): servers are named after their home, as in {@link #infrastructure()}.
      */
     public String primaryName() {
+        requireProcesses("primaryName()");
         return "postgres-" + postgres.primary().name();
     }
 
     /** The supervisor's names of the current standbys, in the order of {@link #replicas()}. */
     public List<String> replicaNames() {
+        requireProcesses("replicaNames()");
         return postgres.standbys().stream().map(server -> "postgres-" + server.name()).toList();
     }
 
     /** The current standby servers, in the order of {@link #replicas()}. */
     public List<PostgresServer> replicaServers() {
+        requireProcesses("replicaServers()");
         return postgres.standbys();
     }
 
@@ -310,6 +385,7 @@ public final class Devstack implements AutoCloseable {
      * does).
      */
     public List<InfrastructureProcess> infrastructure() {
+        requireProcesses("infrastructure()");
         List<InfrastructureProcess> processes = new ArrayList<>();
         for (KafkaBroker node : kafka.nodes()) {
             processes.add(process(node.name(), node::isRunning, node::exitDescription, node::restartAfterCrash,
@@ -388,6 +464,18 @@ public final class Devstack implements AutoCloseable {
             }
         }
         List<RuntimeException> failures = new ArrayList<>();
+        if (containers != null) {
+            quietly(() -> {
+                EmbeddedSchemaRegistry registry = schemaRegistry;
+                schemaRegistry = null;
+                if (registry != null) {
+                    registry.close();
+                }
+            }, failures);
+            quietly(containers::close, failures);
+            failures.forEach(failure -> LOG.warn("while stopping the devstack", failure));
+            return;
+        }
         quietly(s3::stop, failures);
         quietly(postgres::stop, failures);
         quietly(() -> {

@@ -53,6 +53,9 @@ public final class PostgresProjectionSink<V> implements Managed {
     static final Duration POLL_WORK_BUDGET = Duration.ofSeconds(30);
 
     private final AtomicLong writtenRecords = new AtomicLong();
+    /** Batches written and the time they took (a transaction each: rows, offsets, watermark), for the batch timer. */
+    private final AtomicLong writtenBatches = new AtomicLong();
+    private final AtomicLong batchNanos = new AtomicLong();
     private final SinkLag lag = new SinkLag(Clock.systemUTC());
     /** Touched only by the sink thread (the rebalance listener runs inside poll). */
     private final Set<TopicPartition> pendingRewind = new HashSet<>();
@@ -118,6 +121,16 @@ public final class PostgresProjectionSink<V> implements Managed {
         if (!stopped.await(30, TimeUnit.SECONDS)) {
             LOG.warn("Sink {} did not stop within 30 s", writer.projection());
         }
+    }
+
+    /** Batches this instance has written, each in one transaction. */
+    public long writtenBatches() {
+        return writtenBatches.get();
+    }
+
+    /** Total time spent writing those batches, in nanoseconds. */
+    public long batchNanos() {
+        return batchNanos.get();
     }
 
     /** Records this instance has written (including ones the version guard turned into no-ops). */
@@ -229,6 +242,7 @@ public final class PostgresProjectionSink<V> implements Managed {
                 int to = endOfTransaction(writer, polled, from);
                 List<ConsumerRecord<String, V>> batch = polled.subList(from, to);
                 int refused;
+                long batchStarted = System.nanoTime();
                 try {
                     refused = applier.apply(batch);
                 } catch (ProjectionBatchApplier.Interrupted e) {
@@ -237,6 +251,8 @@ public final class PostgresProjectionSink<V> implements Managed {
                     lag.putBack(unwritten(polled.subList(from, polled.size()), e.resumeAt()));
                     throw e.getCause();
                 }
+                batchNanos.addAndGet(System.nanoTime() - batchStarted);
+                writtenBatches.incrementAndGet();
                 deadLettered.addAndGet(refused);
                 writtenRecords.addAndGet(batch.size() - refused);
                 batch.forEach(r -> written.put(new TopicPartition(r.topic(), r.partition()),

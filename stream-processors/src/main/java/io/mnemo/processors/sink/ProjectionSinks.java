@@ -5,10 +5,12 @@ import io.dropwizard.core.setup.Environment;
 import io.mnemo.kit.kafka.KafkaFactory;
 import io.mnemo.schemas.serde.ConfluentAvroDeserializer;
 import io.mnemo.schemas.serde.SchemaRegistryClient;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -86,13 +88,17 @@ public final class ProjectionSinks {
     /**
      * The gauges of one sink, tagged {@code projection} and {@code writer} (1, 2, ...): records written and
      * dead-lettered by this instance, and its lag ({@code lag.records} still to apply, 0 at rest; {@code lag.seconds},
-     * the age of the oldest of them, 0 when none is pending).
+     * the age of the oldest of them, 0 when none is pending) and the time its batches take ({@code batch}).
      */
     static void registerGauges(MeterRegistry metrics, PostgresProjectionSink<?> sink, String projection, int writer) {
         String writerTag = Integer.toString(writer);
         Gauge.builder("mnemo.processors.sink.written", sink, PostgresProjectionSink::writtenRecords)
                 .tag("projection", projection).tag("writer", writerTag).register(metrics);
         Gauge.builder("mnemo.processors.sink.dead.lettered", sink, PostgresProjectionSink::deadLetteredRecords)
+                .tag("projection", projection).tag("writer", writerTag).register(metrics);
+        FunctionTimer.builder("mnemo.processors.sink.batch", sink, PostgresProjectionSink::writtenBatches,
+                        PostgresProjectionSink::batchNanos, TimeUnit.NANOSECONDS)
+                .description("Batches written (one transaction each) and the time they took")
                 .tag("projection", projection).tag("writer", writerTag).register(metrics);
         Gauge.builder("mnemo.processors.sink.lag.records", sink, PostgresProjectionSink::lagRecords)
                 .description("Records this sink has still to apply (transaction markers not counted)")

@@ -310,6 +310,11 @@ class MemoriesSinkIT {
                 assertThat(gauge(metrics, "mnemo.processors.sink.lag.records")).isZero();
                 assertThat(gauge(metrics, "mnemo.processors.sink.lag.seconds")).isZero();
             });
+            // the held batch is in the batch timer: its transaction took at least as long as it was held
+            var batches = metrics.get("mnemo.processors.sink.batch").tag("projection", "memories").tag("writer", "1")
+                    .functionTimer();
+            assertThat(batches.count()).isGreaterThanOrEqualTo(2);
+            assertThat(batches.totalTime(TimeUnit.SECONDS)).isGreaterThan(0.5);
             assertThat(endOffsets(topic) - storedOffsets(topic)).isPositive();
         } finally {
             release.countDown();
