@@ -27,6 +27,12 @@ public final class ProblemErrorHandler extends ErrorHandler {
         setShowStacks(false);
     }
 
+    /** Jetty writes a body for GET and POST only; a refused PATCH or DELETE deserves the problem too. */
+    @Override
+    public boolean errorPageForMethod(String method) {
+        return !"HEAD".equalsIgnoreCase(method);
+    }
+
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                     Callback callback) throws IOException {
