@@ -611,8 +611,10 @@ class SecurityIT {
         return Stream.of(
                 Arguments.of("one character flipped", (CursorUse) (cursor) -> query("/v1/users/" + OWNER
                         + "/memories?limit=1&cursor=" + flip(cursor, cursor.length() / 2), KEY)),
-                Arguments.of("last character flipped", (CursorUse) (cursor) -> query("/v1/users/" + OWNER
-                        + "/memories?limit=1&cursor=" + flip(cursor, cursor.length() - 1), KEY)),
+                Arguments.of("first byte (the position's time) flipped", (CursorUse) (cursor) -> query("/v1/users/"
+                        + OWNER + "/memories?limit=1&cursor=" + flipByte(cursor, 0), KEY)),
+                Arguments.of("last byte (the signature's) flipped", (CursorUse) (cursor) -> query("/v1/users/"
+                        + OWNER + "/memories?limit=1&cursor=" + flipByte(cursor, -1), KEY)),
                 Arguments.of("truncated", (CursorUse) (cursor) -> query("/v1/users/" + OWNER
                         + "/memories?limit=1&cursor=" + cursor.substring(0, cursor.length() - 4), KEY)),
                 Arguments.of("reused for another user", (CursorUse) (cursor) -> query("/v1/users/other-" + NONCE
@@ -640,6 +642,18 @@ class SecurityIT {
                 .as("the cursor itself works").isEqualTo(200);
         JsonNode problem = problem(use.with(cursor), 400, "invalid-parameter");
         assertThat(problem.at("/errors/0/field").asText()).isEqualTo("cursor");
+    }
+
+    /**
+     * One bit of the decoded cursor flipped (a character flip in the base64 text may only touch the unused bits
+     * of its last character, which decode to the same bytes: the same cursor, not a tampered one).
+     */
+    private static String flipByte(String cursor, int at) {
+        byte[] bytes = java.util.Base64.getUrlDecoder().decode(cursor);
+        int index = at < 0 ? bytes.length + at : at;
+        bytes[index] ^= 0x01;
+        java.util.Base64.Encoder encoder = java.util.Base64.getUrlEncoder();
+        return (cursor.endsWith("=") ? encoder : encoder.withoutPadding()).encodeToString(bytes);
     }
 
     private static String flip(String cursor, int at) {
@@ -685,6 +699,35 @@ class SecurityIT {
                 "X-Request-Id: abc\rSet-Cookie: injected=1\r\n", new byte[0], false);
         rawProblem(bareCr, 400, "malformed-request");
         assertThat(bareCr.head()).doesNotContain("injected");
+    }
+
+    static Stream<Arguments> protocolAbuses() {
+        String capture = "/v1/users/" + OWNER + "/memories";
+        String body = "{\"occurredAt\":\"2026-10-02T10:00:00Z\",\"content\":\"smuggled\"}";
+        return Stream.of(
+                Arguments.of("two different Content-Length headers (smuggling)", "POST", capture,
+                        "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\nContent-Length: 5\r\n",
+                        body, 400, "malformed-request"),
+                Arguments.of("Content-Length and chunked together (smuggling)", "POST", capture,
+                        "Content-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n",
+                        Integer.toHexString(body.length()) + "\r\n" + body + "\r\n0\r\n\r\n", 400,
+                        "malformed-request"),
+                Arguments.of("request headers over 8 KiB", "GET", capture, "X-Pad: " + "p".repeat(9000) + "\r\n", "",
+                        431, "request-header-fields-too-large"),
+                Arguments.of("PUT on the memories collection", "PUT", capture,
+                        "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n", body, 405,
+                        "method-not-allowed"),
+                Arguments.of("an unknown admin-looking path", "GET", "/v1/admin/keys", "", "", 404, "not-found"));
+    }
+
+    @Order(9)
+    @ParameterizedTest(name = "protocol: {0} is {5} {6}")
+    @MethodSource("protocolAbuses")
+    void aProtocolAbuseIsRefusedWithAProblem(String name, String method, String path, String headers, String body,
+                                             int status, String type) throws Exception {
+        RawResponse response = raw(INGEST.getLocalPort(), method, path, headers,
+                body.getBytes(StandardCharsets.US_ASCII), false);
+        rawProblem(response, status, type);
     }
 
     // ---------------------------------------------------------------- erasure
