@@ -24,16 +24,30 @@ public final class PlatformApps {
     }
 
     public static DropwizardAppExtension<IngestConfiguration> ingest(Devstack devstack) {
+        return ingest(devstack, java.util.Map.of());
+    }
+
+    /** As {@link #ingest(Devstack)}, with more settings of the shipped YAML overridden (e.g. shorter timeouts). */
+    public static DropwizardAppExtension<IngestConfiguration> ingest(Devstack devstack,
+                                                                     java.util.Map<String, String> overrides) {
         String p = "e2e-ingest";
         var pg = devstack.primary();
-        return new DropwizardAppExtension<>(IngestApplication.class, "ingest-api.yml", p,
+        java.util.List<ConfigOverride> settings = new java.util.ArrayList<>(java.util.List.of(
                 ConfigOverride.config(p, "kafka.bootstrapServers", devstack.kafkaBootstrap()),
                 ConfigOverride.config(p, "kafka.schemaRegistryUrl", devstack.schemaRegistryUrl()),
                 ConfigOverride.config(p, "database.url", pg.jdbcUrl()),
                 ConfigOverride.config(p, "database.user", pg.user()),
                 ConfigOverride.config(p, "database.password", pg.password() == null ? "" : pg.password()),
+                ConfigOverride.config(p, "media.s3.endpoint", devstack.s3().endpoint()),
+                ConfigOverride.config(p, "media.s3.region", devstack.s3().region()),
+                ConfigOverride.config(p, "media.s3.bucket", devstack.s3().bucket()),
+                ConfigOverride.config(p, "media.s3.accessKey", devstack.s3().accessKey()),
+                ConfigOverride.config(p, "media.s3.secretKey", devstack.s3().secretKey()),
                 ConfigOverride.config(p, "server.applicationConnectors[0].port", "0"),
-                ConfigOverride.config(p, "server.adminConnectors[0].port", "0"));
+                ConfigOverride.config(p, "server.adminConnectors[0].port", "0")));
+        overrides.forEach((key, value) -> settings.add(ConfigOverride.config(p, key, value)));
+        return new DropwizardAppExtension<>(IngestApplication.class, "ingest-api.yml", p,
+                settings.toArray(ConfigOverride[]::new));
     }
 
     public static DropwizardAppExtension<ProcessorsConfiguration> processors(Devstack devstack) {
@@ -86,11 +100,20 @@ public final class PlatformApps {
 
     /** As {@link #apiKey(Devstack)}, for another tenant (a test that compares one tenant's data). */
     public static String apiKey(Devstack devstack, String tenant) {
+        return apiKey(devstack, tenant, Scopes.ALL);
+    }
+
+    /** As {@link #apiKey(Devstack, String)}, with only these scopes (a test of least privilege). */
+    public static String apiKey(Devstack devstack, String tenant, java.util.Set<String> scopes) {
+        return keyStore(devstack).create(tenant, "e2e", scopes, 1_000_000, 1_000_000).plaintext();
+    }
+
+    /** The devstack's API key store (migrated first), e.g. to revoke a key. */
+    public static ApiKeyStore keyStore(Devstack devstack) {
         var pg = devstack.primary();
         String password = pg.password() == null ? "" : pg.password();
         ProjectionMigrations.migrate(pg.jdbcUrl(), pg.user(), password);
-        return new ApiKeyStore(Jdbi.create(pg.jdbcUrl(), pg.user(), password).installPlugin(new PostgresPlugin()))
-                .create(tenant, "e2e", Scopes.ALL, 1_000_000, 1_000_000).plaintext();
+        return new ApiKeyStore(Jdbi.create(pg.jdbcUrl(), pg.user(), password).installPlugin(new PostgresPlugin()));
     }
 
     private static String tempDir(String prefix) {

@@ -115,7 +115,9 @@ public final class MediaIngest {
             store.put(key, MediaSniffer.TEXT_PLAIN.equals(contentType) ? "text/plain; charset=utf-8" : contentType,
                     body);
         } catch (IOException e) {
-            throw new InvalidInput("body", "could not be read to its end (" + e.getClass().getSimpleName() + ")");
+            // never the exception's class name (HttpEofException, ...): clients see no internal type
+            throw new InvalidInput("body", "could not be read to its end (the connection ended before the "
+                    + "declared length, or the body was cut off)");
         } catch (MediaStore.MediaStoreFailure e) {
             throw new MediaStorageUnavailable("the media store cannot take the upload now", retryAfter, e);
         }

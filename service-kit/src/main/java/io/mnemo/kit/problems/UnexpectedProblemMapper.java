@@ -4,6 +4,7 @@ import io.mnemo.kit.http.JsonBodyLimit;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.jetty.io.EofException;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -21,6 +22,13 @@ public final class UnexpectedProblemMapper implements ExceptionMapper<Throwable>
         JsonBodyLimit.BodyRefused refused = JsonBodyLimit.BodyRefused.in(exception);
         if (refused != null) {
             return refused.response(request);
+        }
+        for (Throwable cause = exception; cause != null; cause = cause.getCause()) {
+            if (cause instanceof EofException) {
+                // the client closed its side before the body it declared was complete: its error, not ours
+                return ProblemResponses.of(ProblemType.MALFORMED_REQUEST, "The request body ended before its end "
+                        + "(fewer bytes than the declared Content-Length, or the connection was closed)", request);
+            }
         }
         String errorId = UUID.randomUUID().toString();
         LOG.error("Unexpected error {}", errorId, exception);
