@@ -111,7 +111,25 @@ public final class MnemoProducer implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends a batch until every memory of it has its outcome. Whatever happens on the way (an exception from a
+     * parser, a pause), no memory's future is left without one: the sender runs on an executor that would swallow
+     * it, and a caller joining the future would wait forever.
+     */
     private void deliver(List<Pending> batch) {
+        try {
+            sendUntilSettled(batch);
+        } catch (RuntimeException | Error e) {
+            batch.forEach(p -> p.result().completeExceptionally(e));
+            throw e;
+        } finally {
+            MnemoException lost = new MnemoException(503, "", "the producer stopped before this memory's outcome "
+                    + "was known; send it again with the same idempotency key", Optional.empty(), null, null);
+            batch.forEach(p -> p.result().completeExceptionally(lost));
+        }
+    }
+
+    private void sendUntilSettled(List<Pending> batch) {
         List<Pending> remaining = batch;
         for (int attempt = 1; ; attempt++) {
             Optional<Duration> retryAfter;
@@ -173,7 +191,9 @@ public final class MnemoProducer implements AutoCloseable {
     /** Completes the accepted and the refused items; returns those refused for a transient reason. */
     private List<Pending> settle(List<Pending> sent, BatchResponse response) {
         List<Pending> again = new ArrayList<>();
+        java.util.BitSet answered = new java.util.BitSet(sent.size());
         for (BatchItemResult result : response.getResults()) {
+            answered.set(result.getIndex());
             Pending pending = sent.get(result.getIndex());
             int status = result.getStatus();
             if (status == 202) {
@@ -188,6 +208,9 @@ public final class MnemoProducer implements AutoCloseable {
                         + (problem.getErrors() == null ? "" : " " + problem.getErrors()), Optional.empty(), null,
                         null));
             }
+        }
+        for (int i = answered.nextClearBit(0); i < sent.size(); i = answered.nextClearBit(i + 1)) {
+            again.add(sent.get(i)); // no result for it: send it again (its idempotency key makes that safe)
         }
         return again;
     }

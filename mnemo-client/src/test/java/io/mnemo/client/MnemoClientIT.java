@@ -58,7 +58,9 @@ class MnemoClientIT {
             assertThat(proxy.dropped()).isEqualTo(2);
 
             Set<UUID> ids = new HashSet<>();
-            futures.forEach(future -> ids.add(future.join().memoryId()));
+            for (CompletableFuture<Captured> future : futures) {
+                ids.add(future.get(3, java.util.concurrent.TimeUnit.MINUTES).memoryId());
+            }
             assertThat(ids).hasSize(count);
             CompletableFuture<Captured> refused = invalid;
             assertThat(refused).isCompletedExceptionally();
@@ -99,7 +101,9 @@ class MnemoClientIT {
                 }
             }
             Set<UUID> ids = new HashSet<>();
-            futures.forEach(future -> ids.add(future.join().memoryId()));
+            for (CompletableFuture<Captured> future : futures) {
+                ids.add(future.get(3, java.util.concurrent.TimeUnit.MINUTES).memoryId());
+            }
             assertThat(ids).hasSize(count);
 
             assertThat(client.memories(user, MemoryQuery.all().pageSize(200)).count()).isEqualTo(count);
