@@ -393,8 +393,11 @@ class HaChaosIT {
 
         assertThat(promoteExit[0]).as(promoteOutput.toString()).isZero();
         assertThat(result.clean()).as(result.toString()).isTrue();
-        assertThat(ledger.answersByStatus().keySet()).as("keys are cached; Kafka is the only dependency of a write")
-                .allMatch(status -> status / 100 == 2);
+        // API keys and known users' data keys are cached, so Kafka is the only dependency of their writes; a user's
+        // first write on an ingest instance needs the user's data key from the primary (crypto-shredding), so while
+        // the primary is down it is a 503 with Retry-After, which the load retries until accepted (nothing given up)
+        assertThat(ledger.answersByStatus().keySet()).as("only 2xx, and 503 for users an instance had not seen yet")
+                .allMatch(status -> status / 100 == 2 || status == 503);
         assertThat(ledger.connectionFailures()).isZero();
         assertThat(ledger.gaveUpCount()).isZero();
         assertThat(recovered).as("the services write to and read from the new primary with no new configuration")
