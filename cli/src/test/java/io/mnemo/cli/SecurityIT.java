@@ -425,16 +425,17 @@ class SecurityIT {
                     + KEY + "\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{")
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            long deadline = System.nanoTime() + Duration.ofSeconds(8).toNanos();
-            try {
-                while (System.nanoTime() < deadline && socket.getInputStream().available() == 0) {
-                    Thread.sleep(500);
-                    out.write(' ');
-                    out.flush();
-                }
-            } catch (java.io.IOException closed) {
-                // the server answered and closed while we were still sending
-            }
+            // one byte every 500 ms until the server answers (or closes while we are still sending)
+            await().atMost(Duration.ofSeconds(8)).pollDelay(Duration.ofMillis(500)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> {
+                        try {
+                            out.write(' ');
+                            out.flush();
+                            return socket.getInputStream().available() > 0;
+                        } catch (java.io.IOException closed) {
+                            return true;
+                        }
+                    });
             rawProblem(readResponse(socket.getInputStream()), 408, "request-timeout");
         }
     }

@@ -2,6 +2,7 @@ package io.mnemo.schemas.sealing;
 
 import io.mnemo.schemas.changes.MemoryState;
 import io.mnemo.schemas.events.MemoryCaptured;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -22,32 +23,31 @@ public record MemoryContent(String content, List<String> tags, Map<String, Strin
      * @throws SealingException when a sealed field does not open with the key
      */
     public static MemoryContent of(MemoryState state, String tenant, String user, UUID memoryId, DataKey key) {
-        if (!isSealed(state)) {
-            return new MemoryContent(state.getContent(), state.getTags(), state.getAttributes());
+        return open(state.getContent(), state.getSealedContent(), state.getTags(), state.getSealedTags(),
+                state.getAttributes(), state.getSealedAttributes(), tenant, user, memoryId, key);
+    }
+
+    /** As {@link #of(MemoryState, String, String, UUID, DataKey)}, for a capture event. */
+    public static MemoryContent of(MemoryCaptured event, DataKey key) {
+        return open(event.getContent(), event.getSealedContent(), event.getTags(), event.getSealedTags(),
+                event.getAttributes(), event.getSealedAttributes(), event.getTenantId(), event.getUserId(),
+                event.getMemoryId(), key);
+    }
+
+    /** Each field from its sealed form when it has one, else as it is in clear. */
+    private static MemoryContent open(String content, ByteBuffer sealedContent, List<String> tags,
+                                      ByteBuffer sealedTags, Map<String, String> attributes,
+                                      ByteBuffer sealedAttributes, String tenant, String user, UUID memoryId,
+                                      DataKey key) {
+        if (sealedContent == null && sealedTags == null && sealedAttributes == null) {
+            return new MemoryContent(content, tags, attributes);
         }
         if (key == null) {
             throw new IllegalArgumentException("memory " + memoryId + " is sealed: its user's key is needed");
         }
         MemorySeal seal = MemorySeal.of(key, tenant, user, memoryId);
-        return new MemoryContent(
-                state.getSealedContent() != null ? seal.openContent(state.getSealedContent()) : state.getContent(),
-                state.getSealedTags() != null ? seal.openTags(state.getSealedTags()) : state.getTags(),
-                state.getSealedAttributes() != null ? seal.openAttributes(state.getSealedAttributes())
-                        : state.getAttributes());
-    }
-
-    /** As {@link #of(MemoryState, String, String, UUID, DataKey)}, for a capture event. */
-    public static MemoryContent of(MemoryCaptured event, DataKey key) {
-        boolean sealed = event.getSealedContent() != null || event.getSealedTags() != null
-                || event.getSealedAttributes() != null;
-        if (!sealed) {
-            return new MemoryContent(event.getContent(), event.getTags(), event.getAttributes());
-        }
-        MemorySeal seal = MemorySeal.of(key, event.getTenantId(), event.getUserId(), event.getMemoryId());
-        return new MemoryContent(
-                event.getSealedContent() != null ? seal.openContent(event.getSealedContent()) : event.getContent(),
-                event.getSealedTags() != null ? seal.openTags(event.getSealedTags()) : event.getTags(),
-                event.getSealedAttributes() != null ? seal.openAttributes(event.getSealedAttributes())
-                        : event.getAttributes());
+        return new MemoryContent(sealedContent != null ? seal.openContent(sealedContent) : content,
+                sealedTags != null ? seal.openTags(sealedTags) : tags,
+                sealedAttributes != null ? seal.openAttributes(sealedAttributes) : attributes);
     }
 }
