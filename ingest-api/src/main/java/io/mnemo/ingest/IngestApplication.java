@@ -115,7 +115,7 @@ public class IngestApplication extends Application<IngestConfiguration> {
         MemoryIngest ingest = new MemoryIngest(publisher, Clock.systemUTC(),
                 config.getPublishTimeout().plusSeconds(1), config.getRetryAfter(), config.getMaxInFlight(),
                 new MediaReferences(mediaStore, config.getRetryAfter()), userKeys);
-        MediaIngest mediaIngest = new MediaIngest(mediaStore, ingest::publishDurably, Clock.systemUTC(),
+        MediaIngest mediaIngest = new MediaIngest(mediaStore, ingest::publishDurably, userKeys, Clock.systemUTC(),
                 mediaConfig.getMaxSize().toBytes(), mediaConfig.getMaxConcurrentUploads(), config.getRetryAfter());
         IngestMetrics ingestMetrics = new IngestMetrics(metrics);
 

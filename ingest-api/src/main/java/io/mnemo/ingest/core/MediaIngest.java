@@ -44,21 +44,24 @@ public final class MediaIngest {
 
     private final MediaStore store;
     private final DurableLog log;
+    private final UserKeys userKeys;
     private final Clock clock;
     private final long maxBytes;
     private final Duration retryAfter;
     private final Semaphore uploads;
 
     /**
+     * @param userKeys          who may be written to: an erased user's upload is refused before a byte is stored
      * @param maxBytes          the size cap of one upload
      * @param maxConcurrent     uploads streaming at once; each holds up to one part buffer of the store, so this
      *                          bounds the memory media can take
      * @param retryAfter        suggested wait when the store is unavailable or saturated
      */
-    public MediaIngest(MediaStore store, DurableLog log, Clock clock, long maxBytes, int maxConcurrent,
-                       Duration retryAfter) {
+    public MediaIngest(MediaStore store, DurableLog log, UserKeys userKeys, Clock clock, long maxBytes,
+                       int maxConcurrent, Duration retryAfter) {
         this.store = Objects.requireNonNull(store, "store");
         this.log = Objects.requireNonNull(log, "log");
+        this.userKeys = Objects.requireNonNull(userKeys, "userKeys");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.maxBytes = maxBytes;
         this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter");
@@ -68,6 +71,7 @@ public final class MediaIngest {
     /**
      * Stages one upload.
      *
+     * @throws UserGone                the user was erased (nothing stored)
      * @throws InvalidInput            empty or unreadable body, bad ids
      * @throws PayloadTooLarge         above the cap (nothing left in the store)
      * @throws UnsupportedMedia        not an allowed type, or not the declared one (nothing left in the store)
@@ -80,6 +84,8 @@ public final class MediaIngest {
         if (command.declaredLength().isPresent() && command.declaredLength().getAsLong() > maxBytes) {
             throw new PayloadTooLarge(maxBytes);
         }
+        // before the body is read: an erased user's bytes must never reach the store, not even as staging
+        userKeys.requireWritable(command.tenant(), command.user());
         if (!uploads.tryAcquire()) {
             throw new MediaStorageUnavailable("too many uploads are in progress", retryAfter, null);
         }

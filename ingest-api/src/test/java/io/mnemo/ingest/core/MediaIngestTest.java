@@ -45,10 +45,28 @@ class MediaIngestTest {
         }
     }
 
+    /** Users erased so far; everyone else may be written to. */
+    static final class ErasedUsers implements UserKeys {
+        final java.util.Set<UserId> erased = new java.util.HashSet<>();
+
+        @Override
+        public void requireWritable(TenantId tenant, UserId user) {
+            if (erased.contains(user)) {
+                throw new UserGone(user);
+            }
+        }
+
+        @Override
+        public void erase(TenantId tenant, UserId user) {
+            erased.add(user);
+        }
+    }
+
     private final FakeMediaStore store = new FakeMediaStore();
     private final FakeLog log = new FakeLog();
-    private final MediaIngest ingest = new MediaIngest(store, log, Clock.fixed(NOW, ZoneOffset.UTC), 10_000, 4,
-            RETRY_AFTER);
+    private final ErasedUsers users = new ErasedUsers();
+    private final MediaIngest ingest = new MediaIngest(store, log, users, Clock.fixed(NOW, ZoneOffset.UTC), 10_000,
+            4, RETRY_AFTER);
 
     static byte[] pngOf(int size) {
         byte[] png = new byte[size];
@@ -94,6 +112,23 @@ class MediaIngestTest {
             assertThat(event.tenant()).isEqualTo(TENANT);
             assertThat(event.user()).isEqualTo(ALICE);
         });
+    }
+
+    @Test
+    void anErasedUsersUploadIsRefusedBeforeAByteIsStagedOrPublished() {
+        users.erase(TENANT, ALICE);
+        InputStream unread = new InputStream() {
+            @Override
+            public int read() {
+                throw new AssertionError("the body of an erased user's upload was read");
+            }
+        };
+
+        assertThatThrownBy(() -> ingest.stage(new StageMedia(TENANT, ALICE, Optional.empty(), OptionalLong.empty(),
+                Optional.empty(), unread), Provenance.NONE)).isInstanceOf(UserGone.class);
+
+        assertThat(store.objects).isEmpty();
+        assertThat(log.published).isEmpty();
     }
 
     @Test
@@ -249,7 +284,8 @@ class MediaIngestTest {
                 reentrant.delete(key);
             }
         };
-        self[0] = new MediaIngest(store, log, Clock.fixed(NOW, ZoneOffset.UTC), 10_000, 1, RETRY_AFTER);
+        self[0] = new MediaIngest(store, log, users, Clock.fixed(NOW, ZoneOffset.UTC), 10_000, 1,
+                RETRY_AFTER);
 
         self[0].stage(command(ALICE, PNG, null, null), Provenance.NONE);
 
