@@ -69,6 +69,32 @@ public final class SinkBench {
             WHERE memories.version < EXCLUDED.version
             """;
 
+    /**
+     * The same raw upsert writing the locator row too, as the sink must (reads by id and the version guard across
+     * moves and deletions need it): the floor of the sink's two-table write, without Kafka, the guard's lookups,
+     * watermarks or offsets.
+     */
+    static final String RAW_UPSERT_WITH_LOCATOR = """
+            WITH t AS (
+                SELECT * FROM unnest(:tenants, :users, :occurredAts, :ids, :recordedAts, :contents, :versions, :offsets)
+                     AS t(tenant_id, user_id, occurred_at, memory_id, recorded_at, content, version, source_offset)
+            ), rows AS (
+                INSERT INTO memories (tenant_id, user_id, occurred_at, memory_id, recorded_at, content, tags,
+                                      attributes, media_ids, version, source_partition, source_offset)
+                SELECT t.tenant_id, t.user_id, t.occurred_at::timestamptz, t.memory_id, t.recorded_at::timestamptz,
+                       t.content, '{}', '{}', '{}', t.version, 0, t.source_offset
+                FROM t
+                ON CONFLICT (tenant_id, user_id, occurred_at, memory_id) DO UPDATE SET
+                    content = EXCLUDED.content, version = EXCLUDED.version, source_offset = EXCLUDED.source_offset
+                WHERE memories.version < EXCLUDED.version
+            )
+            INSERT INTO memory_locator (tenant_id, user_id, memory_id, occurred_at, version, deleted)
+            SELECT t.tenant_id, t.user_id, t.memory_id, t.occurred_at::timestamptz, t.version, false FROM t
+            ON CONFLICT (tenant_id, user_id, memory_id) DO UPDATE SET
+                occurred_at = EXCLUDED.occurred_at, version = EXCLUDED.version
+            WHERE memory_locator.version < EXCLUDED.version
+            """;
+
     public static void main(String[] args) throws Exception {
         int rows = Integer.parseInt(System.getProperty("bench.rows", "200000"));
         Path results = Path.of(System.getProperty("bench.results", "bench/results"));
@@ -156,6 +182,7 @@ public final class SinkBench {
         // ABAB...: contenders alternate, each on fresh tables, and the median of the rounds is reported
         List<Measured> sinkRuns = new ArrayList<>();
         List<Measured> rawRuns = new ArrayList<>();
+        List<Measured> rawLocatorRuns = new ArrayList<>();
         List<Measured> copyRuns = new ArrayList<>();
         List<Measured> searchRuns = new ArrayList<>();
         List<String> cleanup = new ArrayList<>(List.of(sinkTenant));
@@ -184,21 +211,28 @@ public final class SinkBench {
             String rawTenant = "bench-raw-" + runId + suffix;
             cleanup.add(rawTenant);
             List<MemoryChanged> rawChanges = generate(rawTenant, rows, 7);
-            rawRuns.add(measure(() -> rawUpsert(jdbi, rawChanges, writers)));
+            rawRuns.add(measure(() -> rawUpsert(jdbi, rawChanges, writers, RAW_UPSERT)));
+            fresh(jdbi, ownTables, topic);
+            String rawLocatorTenant = "bench-rawloc-" + runId + suffix;
+            cleanup.add(rawLocatorTenant);
+            List<MemoryChanged> rawLocatorChanges = generate(rawLocatorTenant, rows, 7);
+            rawLocatorRuns.add(measure(() -> rawUpsert(jdbi, rawLocatorChanges, writers, RAW_UPSERT_WITH_LOCATOR)));
             fresh(jdbi, ownTables, topic);
             String copyTenant = "bench-copy-" + runId + suffix;
             cleanup.add(copyTenant);
             List<MemoryChanged> copyChanges = generate(copyTenant, rows, 7);
             copyRuns.add(measure(() -> copy(jdbi, copyChanges)));
             System.out.printf("round %d: sink %,.0f rows/s, search sink %,.0f rows/s, raw upsert %,.0f rows/s, "
-                            + "COPY %,.0f rows/s%n", round, sinkRuns.get(round - 1).rate(),
-                    searchRuns.get(round - 1).rate(), rawRuns.get(round - 1).rate(), copyRuns.get(round - 1).rate());
+                            + "raw upsert with locator %,.0f rows/s, COPY %,.0f rows/s%n", round,
+                    sinkRuns.get(round - 1).rate(), searchRuns.get(round - 1).rate(), rawRuns.get(round - 1).rate(),
+                    rawLocatorRuns.get(round - 1).rate(), copyRuns.get(round - 1).rate());
         }
         fresh(jdbi, ownTables, topic);
         Measured debeziumRun = measure(() -> DebeziumJdbcSinkPeer.run(env, jdbi, generate("bench-dbz-" + runId, rows,
                 7), runId, BATCH));
         Measured sink = median(sinkRuns);
         Measured raw = median(rawRuns);
+        Measured rawLocator = median(rawLocatorRuns);
         Measured copy = median(copyRuns);
         Measured search = median(searchRuns);
         double debezium = debeziumRun.rate();
@@ -212,6 +246,10 @@ public final class SinkBench {
                 search.rate() / copy.rate(), search.rate() / debezium, search.cpu());
         table.row("baseline: raw unnest upsert, " + BATCH + " rows/transaction, " + writers + " thread(s)", rows,
                 raw.rate(), 1.0, raw.rate() / copy.rate(), raw.rate() / debezium, raw.cpu());
+        table.row("baseline: raw unnest upsert into memories AND memory_locator (the sink's two tables), " + BATCH
+                        + " rows/transaction, " + writers + " thread(s)", rows, rawLocator.rate(),
+                rawLocator.rate() / raw.rate(), rawLocator.rate() / copy.rate(), rawLocator.rate() / debezium,
+                rawLocator.cpu());
         table.row("baseline: COPY FROM STDIN, " + BATCH + " rows/transaction, 1 thread (no upsert, no guard)", rows,
                 copy.rate(), copy.rate() / raw.rate(), 1.0, copy.rate() / debezium, copy.cpu());
         table.row("peer: Debezium JDBC sink 3.6.0 on Kafka Connect 4.3.1 standalone (JSON, upsert, batch " + BATCH
@@ -220,6 +258,9 @@ public final class SinkBench {
         table.put("sink rounds rows/s", sinkRuns.stream().map(m -> Math.round(m.rate())).toList());
         table.put("search sink rounds rows/s", searchRuns.stream().map(m -> Math.round(m.rate())).toList());
         table.put("raw upsert rounds rows/s", rawRuns.stream().map(m -> Math.round(m.rate())).toList());
+        table.put("raw upsert with locator rounds rows/s",
+                rawLocatorRuns.stream().map(m -> Math.round(m.rate())).toList());
+        table.put("sink vs raw upsert with locator", sink.rate() / rawLocator.rate());
         table.put("table", (ownTables ? "emptied (TRUNCATE) before every contender; " : "the live table, a tenant per "
                 + "contender; ") + (withoutGin ? "WITHOUT the tags GIN index (experiment); " : "") + "the memories table "
                 + "with its indexes (primary key, tags GIN; full text is memory_search's since V13, written by the "
@@ -407,7 +448,8 @@ public final class SinkBench {
     }
 
     /** The same rows split by user into {@code threads} disjoint shares (as Kafka partitions split them). */
-    private static double rawUpsert(Jdbi jdbi, List<MemoryChanged> changes, int threads) throws Exception {
+    private static double rawUpsert(Jdbi jdbi, List<MemoryChanged> changes, int threads, String statement)
+            throws Exception {
         List<List<MemoryChanged>> shares = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             shares.add(new ArrayList<>());
@@ -421,7 +463,7 @@ public final class SinkBench {
             List<java.util.concurrent.Future<?>> done = new ArrayList<>();
             for (List<MemoryChanged> share : shares) {
                 done.add(executor.submit(() -> {
-                    rawUpsert(jdbi, share);
+                    rawUpsert(jdbi, share, statement);
                     return null;
                 }));
             }
@@ -434,7 +476,7 @@ public final class SinkBench {
         return changes.size() / ((System.nanoTime() - start) / 1e9);
     }
 
-    private static void rawUpsert(Jdbi jdbi, List<MemoryChanged> changes) {
+    private static void rawUpsert(Jdbi jdbi, List<MemoryChanged> changes, String statement) {
         for (int from = 0; from < changes.size(); from += BATCH) {
             List<MemoryChanged> batch = changes.subList(from, Math.min(from + BATCH, changes.size()));
             int n = batch.size();
@@ -457,7 +499,7 @@ public final class SinkBench {
                 versions[i] = c.getVersion();
                 offsets[i] = c.getSourceOffset();
             }
-            jdbi.useTransaction(h -> h.createUpdate(RAW_UPSERT)
+            jdbi.useTransaction(h -> h.createUpdate(statement)
                     .bind("tenants", tenants).bind("users", users).bind("occurredAts", occurredAts)
                     .bind("ids", ids).bind("recordedAts", recordedAts).bind("contents", contents)
                     .bind("versions", versions).bind("offsets", offsets).execute());
