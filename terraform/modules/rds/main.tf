@@ -38,9 +38,14 @@ variable "backup_retention_days" {
 }
 
 variable "engine_version" {
-  description = "PostgreSQL major version."
+  description = "PostgreSQL major version (18 or later: the memories sink uses RETURNING old.*)."
   type        = string
-  default     = "17"
+  default     = "18"
+
+  validation {
+    condition     = can(tonumber(var.engine_version)) && tonumber(var.engine_version) >= 18
+    error_message = "engine_version must be a PostgreSQL major version of 18 or later (the memories sink uses RETURNING old.*, new in 18)."
+  }
 }
 
 variable "allocated_storage_gib" {
