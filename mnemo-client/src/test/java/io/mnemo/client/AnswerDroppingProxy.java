@@ -24,6 +24,7 @@ final class AnswerDroppingProxy implements AutoCloseable {
     private volatile String target;
     private final AtomicInteger toDrop;
     private final AtomicInteger dropped = new AtomicInteger();
+    private final AtomicInteger upstreamFailures = new AtomicInteger();
 
     AnswerDroppingProxy(String target, int answersToDrop) throws IOException {
         this.target = target;
@@ -40,6 +41,11 @@ final class AnswerDroppingProxy implements AutoCloseable {
 
     int dropped() {
         return dropped.get();
+    }
+
+    /** Requests the target failed under (refused or cut off): each left its client without an answer. */
+    int upstreamFailures() {
+        return upstreamFailures.get();
     }
 
     /** From now on, forwards to another instance (the one that survived). */
@@ -64,6 +70,7 @@ final class AnswerDroppingProxy implements AutoCloseable {
             exchange.close();
             return;
         } catch (IOException instanceDied) {
+            upstreamFailures.incrementAndGet();
             exchange.close(); // as a load balancer whose backend died under the request: no answer
             return;
         }

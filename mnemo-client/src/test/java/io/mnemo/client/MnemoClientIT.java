@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -89,12 +90,17 @@ class MnemoClientIT {
             try (MnemoProducer producer = client.producer(100, Duration.ofMillis(5))) {
                 for (int i = 0; i < count; i++) {
                     if (i == count / 3) {
-                        // the instance dies with batches in flight; the survivor takes the retries
-                        Thread killer = new Thread(() -> {
-                            doomed.after();
+                        // the instance dies with the first third in flight; the memories after it are sent to the
+                        // dead instance until the balancer (the proxy) has seen it fail under a request, then the
+                        // survivor takes the retries
+                        doomed.after();
+                        Thread failover = new Thread(() -> {
+                            Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
+                                    .until(() -> proxy.upstreamFailures() > 0);
                             proxy.retarget("http://127.0.0.1:" + INGEST.getLocalPort());
                         });
-                        killer.start();
+                        failover.setDaemon(true);
+                        failover.start();
                     }
                     futures.add(producer.send(new Memory(user, OCCURRED_AT.plusMillis(i), "memory " + i,
                             List.of("kill"), java.util.Map.of())));
@@ -105,6 +111,8 @@ class MnemoClientIT {
                 ids.add(future.get(3, java.util.concurrent.TimeUnit.MINUTES).memoryId());
             }
             assertThat(ids).hasSize(count);
+            assertThat(proxy.upstreamFailures()).as("requests the dead instance failed under, then retried")
+                    .isPositive();
 
             assertThat(client.memories(user, MemoryQuery.all().pageSize(200)).count()).isEqualTo(count);
         }
