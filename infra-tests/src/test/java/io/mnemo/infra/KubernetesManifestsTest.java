@@ -171,8 +171,31 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    void everyCustomMetricAnAutoscalerAsksForIsServedByAnAdapterRuleOverAnExportedSeries() throws IOException {
+        ConfigMap adapter = of(ConfigMap.class).stream()
+                .filter(c -> c.getMetadata().getName().equals("mnemo-prometheus-adapter")).findFirst().orElseThrow();
+        JsonNode rules = new YAMLMapper().readTree(adapter.getData().get("config.yaml")).path("rules");
+        assertThat(rules).isNotEmpty();
+        ExportedMetrics exported = ExportedMetrics.fromServiceSources(Command.REPOSITORY);
+        List<String> served = new ArrayList<>();
+        for (JsonNode rule : rules) {
+            String seriesQuery = rule.path("seriesQuery").asText();
+            assertThat(exported.unknownSeries(seriesQuery, java.util.Set.of())).as(seriesQuery).isEmpty();
+            served.add(rule.path("name").path("as").asText());
+        }
+        List<String> asked = new ArrayList<>();
+        for (HorizontalPodAutoscaler hpa : of(HorizontalPodAutoscaler.class)) {
+            hpa.getSpec().getMetrics().stream().filter(m -> m.getPods() != null)
+                    .forEach(m -> asked.add(m.getPods().getMetric().getName()));
+        }
+        assertThat(asked).isNotEmpty();
+        assertThat(served).containsAll(asked);
+    }
+
+    @Test
     void processorsNeverScaleBeyondOneStreamThreadPerPartition() {
-        Map<String, String> config = of(ConfigMap.class).get(0).getData();
+        Map<String, String> config = of(ConfigMap.class).stream()
+                .filter(c -> c.getMetadata().getName().equals("mnemo-config")).findFirst().orElseThrow().getData();
         int partitions = Integer.parseInt(config.get("MNEMO_KAFKA_PARTITIONS"));
         int threads = Integer.parseInt(config.get("MNEMO_STREAMS_THREADS"));
         HorizontalPodAutoscaler processors = of(HorizontalPodAutoscaler.class).stream()
