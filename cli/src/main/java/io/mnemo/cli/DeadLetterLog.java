@@ -1,5 +1,6 @@
 package io.mnemo.cli;
 
+import io.mnemo.kit.kafka.KafkaClientSecurity;
 import io.mnemo.kit.kafka.TopicReader;
 import io.mnemo.processors.topology.DeadLetters;
 import io.mnemo.schemas.Topics;
@@ -47,11 +48,12 @@ final class DeadLetterLog {
 
     static DeadLetterLog read(String bootstrap) {
         DeadLetterLog log = new DeadLetterLog();
-        try (var consumer = new KafkaConsumer<String, byte[]>(Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.CLIENT_ID_CONFIG, "mnemo-dlq"),
+        try (var consumer = new KafkaConsumer<String, byte[]>(KafkaClientSecurity.fromEnvironment().applyTo(
+                Map.<String, Object>of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                        ConsumerConfig.CLIENT_ID_CONFIG, "mnemo-dlq")),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
             // Within a partition records arrive in order, which is all that matters: a user's dead letters and
             // the resolutions about them share the user's key, hence a partition.

@@ -1,5 +1,6 @@
 package io.mnemo.cli;
 
+import io.mnemo.kit.kafka.KafkaClientSecurity;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.mnemo.processors.topology.DeadLetters;
@@ -254,8 +255,8 @@ final class DlqCommand implements Runnable {
         }
 
         private static Map<String, Object> producerProps(String bootstrap) {
-            return Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all",
-                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            return KafkaClientSecurity.fromEnvironment().applyTo(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    bootstrap, ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true));
         }
     }
 

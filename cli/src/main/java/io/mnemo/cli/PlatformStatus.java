@@ -1,5 +1,6 @@
 package io.mnemo.cli;
 
+import io.mnemo.kit.kafka.KafkaClientSecurity;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mnemo.kit.db.DatabaseStatusDao;
@@ -672,7 +673,7 @@ final class PlatformStatus {
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
         // one attempt at a dead broker, not the default back-off up to a second between many
         config.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1_000);
-        return config;
+        return KafkaClientSecurity.fromEnvironment().applyTo(config);
     }
 
     private Connection connect(String url) throws SQLException {

@@ -32,7 +32,7 @@ public final class LogReaders {
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords,
                 ConsumerConfig.CLIENT_ID_CONFIG, clientId));
         config.putAll(overrides);
-        return new KafkaConsumer<>(config, new StringDeserializer(),
+        return new KafkaConsumer<>(KafkaClientSecurity.fromEnvironment().applyTo(config), new StringDeserializer(),
                 new ConfluentAvroDeserializer(new HttpSchemaRegistryClient(schemaRegistryUrl)));
     }
 }
