@@ -10,14 +10,22 @@ public final class ProjectionMigrations {
     private ProjectionMigrations() {
     }
 
-    /** Migrates the database at {@code jdbcUrl} to the latest projection schema. */
+    /**
+     * Migrates the database at {@code jdbcUrl} to the latest projection schema, as its owner ({@code user}), then
+     * sets the services' role passwords found in the environment ({@link ServiceRoles}).
+     */
     public static MigrateResult migrate(String jdbcUrl, String user, String password) {
-        return configure().dataSource(jdbcUrl, user, password).load().migrate();
+        MigrateResult result = configure().dataSource(jdbcUrl, user, password).load().migrate();
+        ServiceRoles.applyPasswords(jdbcUrl, user, password, System.getenv());
+        return result;
     }
 
     /** Migrates up to (and including) {@code targetVersion} only: restoring a backup taken at that version. */
     public static MigrateResult migrate(String jdbcUrl, String user, String password, String targetVersion) {
-        return configure().dataSource(jdbcUrl, user, password).target(targetVersion).load().migrate();
+        MigrateResult result = configure().dataSource(jdbcUrl, user, password).target(targetVersion).load()
+                .migrate();
+        ServiceRoles.applyPasswords(jdbcUrl, user, password, System.getenv());
+        return result;
     }
 
     private static FluentConfiguration configure() {
