@@ -15,8 +15,14 @@ public final class ProjectionMigrations {
      * sets the services' role passwords found in the environment ({@link ServiceRoles}).
      */
     public static MigrateResult migrate(String jdbcUrl, String user, String password) {
+        return migrate(jdbcUrl, user, password, ServiceRoles.passwordsFrom(System.getenv()));
+    }
+
+    /** As {@link #migrate(String, String, String)}, with the roles' passwords given (role to password). */
+    public static MigrateResult migrate(String jdbcUrl, String user, String password,
+                                        java.util.Map<String, String> rolePasswords) {
         MigrateResult result = configure().dataSource(jdbcUrl, user, password).load().migrate();
-        ServiceRoles.applyPasswords(jdbcUrl, user, password, System.getenv());
+        ServiceRoles.applyPasswords(jdbcUrl, user, password, rolePasswords);
         return result;
     }
 
@@ -24,7 +30,7 @@ public final class ProjectionMigrations {
     public static MigrateResult migrate(String jdbcUrl, String user, String password, String targetVersion) {
         MigrateResult result = configure().dataSource(jdbcUrl, user, password).target(targetVersion).load()
                 .migrate();
-        ServiceRoles.applyPasswords(jdbcUrl, user, password, System.getenv());
+        ServiceRoles.applyPasswords(jdbcUrl, user, password, ServiceRoles.passwordsFrom(System.getenv()));
         return result;
     }
 

@@ -8,14 +8,15 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The services' Postgres login roles (migration V15) and where their passwords come from: the environment of the
- * migration runner, never a SQL file. For each role whose variable is set and not empty the password is set on
+ * The services' Postgres login roles (migration V15) and where their passwords come from: the migration runner's
+ * configuration or environment ({@code MNEMO_PG_<ROLE>_PASSWORD}), never a SQL file. For each role whose variable is set and not empty the password is set on
  * every migration run (so rotating it is: change the secret, migrate, restart the service). The password is hashed
  * (SCRAM-SHA-256) by the driver before it is sent: no statement or server log holds it in clear.
  */
@@ -41,20 +42,35 @@ public final class ServiceRoles {
     private ServiceRoles() {
     }
 
+    /** Role and password, for each role whose variable is set and not empty in {@code environment}. */
+    public static Map<String, String> passwordsFrom(Map<String, String> environment) {
+        Map<String, String> passwords = new TreeMap<>();
+        PASSWORD_VARIABLES.forEach((role, variable) -> {
+            String secret = environment.get(variable);
+            if (secret != null && !secret.isEmpty()) {
+                passwords.put(role, secret);
+            }
+        });
+        return passwords;
+    }
+
     /**
-     * Sets the password of every role that exists and has a non-empty variable in {@code environment}. Returns the
-     * roles whose password was set. Needs a login that may alter the roles (the owner that created them, or one
-     * with CREATEROLE).
+     * Sets the password of each role in {@code passwords} (role to password; empty ones skipped) that exists.
+     * Returns the roles whose password was set. Needs a login that may alter the roles (the owner that created
+     * them, or one with CREATEROLE).
      */
     public static List<String> applyPasswords(String jdbcUrl, String user, String password,
-                                              Map<String, String> environment) {
+                                              Map<String, String> passwords) {
         List<String> set = new ArrayList<>();
-        if (PASSWORD_VARIABLES.values().stream().map(environment::get).allMatch(v -> v == null || v.isEmpty())) {
+        if (passwords.values().stream().allMatch(v -> v == null || v.isEmpty())) {
             return set;
         }
         try (Connection connection = DriverManager.getConnection(jdbcUrl, user, password)) {
-            for (var entry : new java.util.TreeMap<>(PASSWORD_VARIABLES).entrySet()) {
-                String secret = environment.get(entry.getValue());
+            for (var entry : new TreeMap<>(passwords).entrySet()) {
+                String secret = entry.getValue();
+                if (!PASSWORD_VARIABLES.containsKey(entry.getKey())) {
+                    throw new IllegalArgumentException("not a service role: " + entry.getKey());
+                }
                 if (secret == null || secret.isEmpty() || !exists(connection, entry.getKey())) {
                     continue;
                 }
@@ -66,7 +82,7 @@ public final class ServiceRoles {
             throw new IllegalStateException("could not set the services' Postgres passwords: " + e.getMessage(), e);
         }
         if (!set.isEmpty()) {
-            LOG.info("Set the Postgres password of {} from the environment", set);
+            LOG.info("Set the Postgres password of {}", set);
         }
         return set;
     }

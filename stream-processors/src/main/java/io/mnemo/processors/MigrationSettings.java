@@ -2,6 +2,9 @@ package io.mnemo.processors;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The login the projection migrations run as at start-up: the schema's owner (it creates tables, the services'
@@ -12,6 +15,12 @@ public class MigrationSettings {
     @NotBlank
     private String user = "postgres";
     private String password = "";
+    /**
+     * Passwords the migration sets on the other services' roles (role to password; empty: left as it is). The
+     * processors' own role gets {@code database.password}.
+     */
+    @NotNull
+    private Map<String, String> rolePasswords = new HashMap<>();
 
     @JsonProperty
     public String getUser() {
@@ -21,6 +30,16 @@ public class MigrationSettings {
     @JsonProperty
     public void setUser(String user) {
         this.user = user;
+    }
+
+    @JsonProperty
+    public Map<String, String> getRolePasswords() {
+        return rolePasswords;
+    }
+
+    @JsonProperty
+    public void setRolePasswords(Map<String, String> rolePasswords) {
+        this.rolePasswords = rolePasswords;
     }
 
     @JsonProperty

@@ -209,7 +209,7 @@ class ServiceRolesIT {
     void passwordsComeFromTheEnvironmentAndReachPostgresOnlyHashed() throws SQLException {
         String secret = "roles-it-" + UUID.randomUUID();
         List<String> set = ServiceRoles.applyPasswords(pg.jdbcUrl(), pg.user(), pg.password(),
-                Map.of("MNEMO_PG_READER_PASSWORD", secret, "MNEMO_PG_QUERY_PASSWORD", ""));
+                ServiceRoles.passwordsFrom(Map.of("MNEMO_PG_READER_PASSWORD", secret, "MNEMO_PG_QUERY_PASSWORD", "")));
         try (Connection owner = connect(pg.user())) {
             try (Statement statement = owner.createStatement();
                  var row = statement.executeQuery("SELECT rolpassword FROM pg_authid WHERE rolname = 'mnemo_reader'")) {
