@@ -16,9 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The services' Postgres login roles (migration V15) and where their passwords come from: the migration runner's
- * configuration or environment ({@code MNEMO_PG_<ROLE>_PASSWORD}), never a SQL file. For each role whose variable is set and not empty the password is set on
- * every migration run (so rotating it is: change the secret, migrate, restart the service). The password is hashed
- * (SCRAM-SHA-256) by the driver before it is sent: no statement or server log holds it in clear.
+ * configuration or environment ({@code MNEMO_PG_<ROLE>_PASSWORD}), never a SQL file. Every migration run sets the
+ * password of each role given one (so a rotation is: change the secret, migrate, restart the service). The driver
+ * hashes the password (SCRAM-SHA-256) before sending it: no statement or server log holds it in clear.
  */
 public final class ServiceRoles {
     private static final Logger LOG = LoggerFactory.getLogger(ServiceRoles.class);

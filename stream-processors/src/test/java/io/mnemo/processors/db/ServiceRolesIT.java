@@ -144,8 +144,8 @@ class ServiceRolesIT {
         try (Connection connection = connect(ServiceRoles.PROCESSOR)) {
             connection.setAutoCommit(false);
             String memory = UUID.randomUUID().toString();
-            execute(connection, "INSERT INTO memories (tenant_id, user_id, occurred_at, memory_id, recorded_at, content, "
-                    + "version, source_partition, source_offset) VALUES ('roles-it', 'u', '" + occurred + "', '"
+            execute(connection, "INSERT INTO memories (tenant_id, user_id, occurred_at, memory_id, recorded_at, "
+                    + "content, version, source_partition, source_offset) VALUES ('roles-it', 'u', '" + occurred + "', '"
                     + memory + "', now(), 'x', 1, 0, 0)");
             execute(connection, "UPDATE memories SET content = 'y' WHERE memory_id = '" + memory + "'");
             assertThat(rows(connection, "SELECT count(*) FROM memories WHERE memory_id = '" + memory + "'"))
