@@ -32,18 +32,21 @@ REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO mnemo_ingest, mnemo_query, mnemo_processor;
 
 -- Month partitions: CREATE TABLE ... PARTITION OF needs ownership of the parent, and the processors must not own
--- the projection (an owner can drop it, alter it, grant it away). So the function that creates a month runs with
--- its owner's rights (SECURITY DEFINER) and only the processors (and the owner) may call it. It still creates the
--- month in current_schema() (a rebuild writes its candidate schema through search_path, V10), but only in public
--- or a rebuild's candidate schema: a caller cannot make the owner create tables anywhere else. The names it calls
--- are built-ins, found in pg_catalog first, and nobody but the owner can create objects in public.
-CREATE OR REPLACE FUNCTION mnemo_ensure_memories_month(month_start date, hash_partitions integer DEFAULT 8)
+-- the projection (an owner can drop it, alter it, grant it away). So the month is created by
+-- mnemo_create_memories_month, which runs with its owner's rights (SECURITY DEFINER) under a fixed search_path
+-- (pg_catalog, then pg_temp: a caller's temporary table named like a catalog cannot stand in for it), names every
+-- object with its schema, and creates a month only under a memories table that its owner owns (public's, a rebuild's
+-- copy, a retired copy being swapped back): a caller cannot make it create tables anywhere else. The function the
+-- writers call keeps its name and its meaning (the month goes to the first schema of the caller's search_path, V10:
+-- a rebuild writes its copy that way); it runs with the caller's rights and passes that schema on. Only the
+-- processors (and the owner) may call either.
+CREATE OR REPLACE FUNCTION mnemo_create_memories_month(target text, month_start date, hash_partitions integer)
     RETURNS boolean
     LANGUAGE plpgsql
-    SECURITY DEFINER AS
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-    target     text := current_schema();
     first_day  date := date_trunc('month', month_start)::date;
     next_day   date := (date_trunc('month', month_start) + interval '1 month')::date;
     month_name text := format('memories_p%s', to_char(first_day, 'YYYYMM'));
@@ -52,9 +55,11 @@ DECLARE
     stranded   boolean;
     rescued    bigint := 0;
 BEGIN
-    IF target IS NULL OR (target <> 'public' AND target !~ '^mnemo_rebuild_[a-z_]+$') THEN
-        RAISE EXCEPTION 'memories months are created in public or a rebuild''s schema, not in %', target
-            USING ERRCODE = 'insufficient_privilege';
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                   WHERE n.nspname = target AND c.relname = 'memories' AND c.relkind = 'p'
+                     AND c.relowner = (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user)) THEN
+        RAISE EXCEPTION 'no memories table of % in schema %: months are created only under the owner''s',
+            current_user, target USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF hash_partitions < 1 OR hash_partitions > 256 THEN
         RAISE EXCEPTION 'hash_partitions must be 1 to 256, not %', hash_partitions;
@@ -86,6 +91,16 @@ BEGIN
     END IF;
     RETURN true;
 END
+$$;
+REVOKE ALL ON FUNCTION mnemo_create_memories_month(text, date, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mnemo_create_memories_month(text, date, integer) TO mnemo_processor;
+
+CREATE OR REPLACE FUNCTION mnemo_ensure_memories_month(month_start date, hash_partitions integer DEFAULT 8)
+    RETURNS boolean
+    LANGUAGE sql
+    SECURITY INVOKER AS
+$$
+SELECT public.mnemo_create_memories_month(current_schema(), month_start, hash_partitions)
 $$;
 REVOKE ALL ON FUNCTION mnemo_ensure_memories_month(date, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION mnemo_ensure_memories_month(date, integer) TO mnemo_processor;

@@ -105,6 +105,7 @@ class ServiceRolesIT {
                     + "VALUES ('k', 't', 'n', repeat('0', 64), '{}')", DENIED);
             assertRefused(ingest, "DELETE FROM user_data_keys", DENIED);
             assertRefused(ingest, "SELECT mnemo_ensure_memories_month('2001-01-01')", DENIED);
+            assertRefused(ingest, "SELECT mnemo_create_memories_month('public', '2001-01-01', 2)", DENIED);
         }
     }
 
@@ -145,8 +146,8 @@ class ServiceRolesIT {
             connection.setAutoCommit(false);
             String memory = UUID.randomUUID().toString();
             execute(connection, "INSERT INTO memories (tenant_id, user_id, occurred_at, memory_id, recorded_at, "
-                    + "content, version, source_partition, source_offset) VALUES ('roles-it', 'u', '" + occurred + "', '"
-                    + memory + "', now(), 'x', 1, 0, 0)");
+                    + "content, version, source_partition, source_offset) VALUES ('roles-it', 'u', '" + occurred
+                    + "', '" + memory + "', now(), 'x', 1, 0, 0)");
             execute(connection, "UPDATE memories SET content = 'y' WHERE memory_id = '" + memory + "'");
             assertThat(rows(connection, "SELECT count(*) FROM memories WHERE memory_id = '" + memory + "'"))
                     .isEqualTo(1);
@@ -177,10 +178,17 @@ class ServiceRolesIT {
     }
 
     @Test
-    void processorCannotMakeTheOwnerCreateAMonthOutsidePublicOrARebuildSchema() throws SQLException {
+    void processorCannotMakeTheOwnerCreateAMonthUnderATableTheOwnerDoesNotOwn() throws SQLException {
         try (Connection processor = connect(ServiceRoles.PROCESSOR)) {
+            // a schema whose "memories" is a view
             execute(processor, "SET search_path = analytics, public");
             assertRefused(processor, "SELECT mnemo_ensure_memories_month('1986-01-01')", DENIED);
+            assertRefused(processor, "SELECT public.mnemo_create_memories_month('analytics', '1986-01-01', 2)",
+                    DENIED);
+            // its own temporary "memories", first in its search_path
+            execute(processor, "CREATE TEMP TABLE memories (occurred_at timestamptz) PARTITION BY RANGE (occurred_at)");
+            execute(processor, "SET search_path = pg_temp, public");
+            assertRefused(processor, "SELECT public.mnemo_ensure_memories_month('1986-01-01')", DENIED);
         }
     }
 
