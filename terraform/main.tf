@@ -20,15 +20,19 @@ locals {
     MNEMO_KAFKA_PROVISION_TOPICS   = "false"
     MNEMO_SCHEMA_REGISTRY_URL      = "http://schema-registry.${local.name}.internal:8081"
     MNEMO_PG_PRIMARY_URL           = module.rds.primary_jdbc_url
-    MNEMO_PG_USER                  = module.rds.username
     MNEMO_S3_ENDPOINT              = ""
     MNEMO_S3_REGION                = var.region
     MNEMO_S3_BUCKET                = module.media_bucket.bucket_name
     MNEMO_S3_PATH_STYLE            = "false"
     MNEMO_LOG_APPENDER             = "console-json"
   }
+  # each service logs in as its own Postgres role (V15) with its own secret; only the processors' migrations at
+  # start use the RDS-managed owner (master) login, and set the roles' passwords from the same secrets
   db_password_secret = {
-    MNEMO_PG_PASSWORD = "${module.rds.master_secret_arn}:password::"
+    MNEMO_PG_MIGRATION_PASSWORD = "${module.rds.master_secret_arn}:password::"
+    MNEMO_PG_INGEST_PASSWORD    = module.secrets.db_role_password_arns["ingest"]
+    MNEMO_PG_QUERY_PASSWORD     = module.secrets.db_role_password_arns["query"]
+    MNEMO_PG_PASSWORD           = module.secrets.db_role_password_arns["processor"]
   }
 }
 
@@ -166,9 +170,9 @@ module "ingest" {
   memory             = 2048
   http_port          = 8080
   admin_port         = 8081
-  environment        = local.common_env
-  secrets            = local.db_password_secret
-  secret_arns        = [module.rds.master_secret_arn]
+  environment        = merge(local.common_env, { MNEMO_PG_USER = "mnemo_ingest" })
+  secrets            = { MNEMO_PG_PASSWORD = module.secrets.db_role_password_arns["ingest"] }
+  secret_arns        = [module.secrets.db_role_password_arns["ingest"]]
   task_policy_json   = module.media_bucket.ingest_policy_json
   min_count          = var.service_counts.ingest_min
   max_count          = var.service_counts.ingest_max
@@ -194,11 +198,13 @@ module "query" {
   environment = merge(local.common_env, {
     MNEMO_PG_REPLICA_URL  = module.rds.replica_jdbc_urls[0]
     MNEMO_PG_REPLICA_URLS = join(",", module.rds.replica_jdbc_urls)
+    MNEMO_PG_USER         = "mnemo_query"
   })
-  secrets = merge(local.db_password_secret, {
+  secrets = {
+    MNEMO_PG_PASSWORD   = module.secrets.db_role_password_arns["query"]
     MNEMO_CURSOR_SECRET = module.secrets.cursor_secret_arn
-  })
-  secret_arns        = [module.rds.master_secret_arn, module.secrets.cursor_secret_arn]
+  }
+  secret_arns        = [module.secrets.db_role_password_arns["query"], module.secrets.cursor_secret_arn]
   task_policy_json   = module.media_bucket.query_policy_json
   min_count          = var.service_counts.query_min
   max_count          = var.service_counts.query_max
@@ -224,9 +230,11 @@ module "processors" {
   environment = merge(local.common_env, {
     MNEMO_STREAMS_THREADS          = "2"
     MNEMO_STREAMS_STANDBY_REPLICAS = "1"
+    MNEMO_PG_USER                  = "mnemo_processor"
+    MNEMO_PG_MIGRATION_USER        = module.rds.username
   })
   secrets          = local.db_password_secret
-  secret_arns      = [module.rds.master_secret_arn]
+  secret_arns      = concat([module.rds.master_secret_arn], values(module.secrets.db_role_password_arns))
   task_policy_json = module.media_bucket.processors_policy_json
   min_count        = var.service_counts.processors_min
   # more stream threads than partitions would idle (2 threads a task)

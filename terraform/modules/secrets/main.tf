@@ -1,4 +1,5 @@
-# Secrets Mnemo generates itself (the database password is RDS-managed): the query service's cursor-signing key.
+# Secrets Mnemo generates itself (the database owner's password is RDS-managed): the query service's cursor-signing
+# key, and the password of each service's own Postgres role (V15; the processors' migrations set them on the roles).
 
 variable "name" {
   description = "Name prefix."
@@ -30,4 +31,28 @@ resource "aws_secretsmanager_secret_version" "cursor" {
 output "cursor_secret_arn" {
   description = "ARN of the cursor secret (plain string)."
   value       = aws_secretsmanager_secret.cursor.arn
+}
+
+resource "random_password" "db_role" {
+  for_each = toset(["ingest", "query", "processor"])
+  length   = 48
+  special  = false
+}
+
+resource "aws_secretsmanager_secret" "db_role" {
+  for_each                = random_password.db_role
+  name                    = "${var.name}/pg-${each.key}-password"
+  description             = "Password of the Postgres role mnemo_${each.key} (docs/security.md, least privilege)"
+  recovery_window_in_days = var.recovery_window_days
+}
+
+resource "aws_secretsmanager_secret_version" "db_role" {
+  for_each      = random_password.db_role
+  secret_id     = aws_secretsmanager_secret.db_role[each.key].id
+  secret_string = each.value.result
+}
+
+output "db_role_password_arns" {
+  description = "ARN of each service role's password (plain string), by role: ingest, query, processor."
+  value       = { for role, secret in aws_secretsmanager_secret.db_role : role => secret.arn }
 }

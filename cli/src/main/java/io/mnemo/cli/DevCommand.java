@@ -2,6 +2,7 @@ package io.mnemo.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.mnemo.schemas.ServiceRoles;
 import io.mnemo.devstack.Devstack;
 import io.mnemo.devstack.DevstackOptions;
 import io.mnemo.devstack.InfrastructureProcess;
@@ -195,8 +196,11 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
             readers.add(primary.jdbcUrl());
             common.put("MNEMO_PG_REPLICA_URLS", String.join(",", readers));
         }
-        common.put("MNEMO_PG_USER", primary.user());
+        // each service logs in as its own role (V15; trust authentication on the devstack's loopback): the whole
+        // platform running this way is what proves the grants suffice. The migrations ran above, as the owner.
         common.put("MNEMO_PG_PASSWORD", primary.password() == null ? "" : primary.password());
+        common.put("MNEMO_PG_MIGRATION_USER", primary.user());
+        common.put("MNEMO_PG_MIGRATION_PASSWORD", primary.password() == null ? "" : primary.password());
         // a development platform: its empty Postgres password and dev cursor secret are accepted
         common.put("MNEMO_PROFILE", "dev");
         common.put("MNEMO_STREAMS_STATE_DIR", root.resolve("streams").toString());
@@ -215,7 +219,8 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
         for (int i = 1; i <= instances; i++) {
             String name = instanceName("processors", i);
             int admin = freePort();
-            Map<String, String> env = new LinkedHashMap<>(with(common, Map.of("MNEMO_ADMIN_PORT", "" + admin)));
+            Map<String, String> env = new LinkedHashMap<>(with(common, Map.of("MNEMO_ADMIN_PORT", "" + admin,
+                    "MNEMO_PG_USER", ServiceRoles.PROCESSOR)));
             if (ha) {
                 // each instance its own state directory and identity; a standby copy of every store on the other
                 env.put("MNEMO_STREAMS_STATE_DIR", root.resolve("streams").resolve(name).toString());
@@ -233,8 +238,8 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
             int admin = freePort();
             String name = instanceName("ingest", i);
             services.add(started(ServiceProcess.start(name, "io.mnemo.ingest.IngestApplication", "ingest-api.yml",
-                    jvm, with(common, Map.of("MNEMO_HTTP_PORT", "" + port, "MNEMO_ADMIN_PORT", "" + admin)), admin,
-                    logs)));
+                    jvm, with(common, Map.of("MNEMO_HTTP_PORT", "" + port, "MNEMO_ADMIN_PORT", "" + admin,
+                            "MNEMO_PG_USER", ServiceRoles.INGEST)), admin, logs)));
             ingestBackends.add(LoadBalancer.Backend.local(name, port, admin));
         }
         for (int i = 1; i <= instances; i++) {
@@ -242,8 +247,8 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
             int admin = freePort();
             String name = instanceName("query", i);
             services.add(started(ServiceProcess.start(name, "io.mnemo.query.QueryApplication", "query-service.yml",
-                    jvm, with(common, Map.of("MNEMO_HTTP_PORT", "" + port, "MNEMO_ADMIN_PORT", "" + admin)), admin,
-                    logs)));
+                    jvm, with(common, Map.of("MNEMO_HTTP_PORT", "" + port, "MNEMO_ADMIN_PORT", "" + admin,
+                            "MNEMO_PG_USER", ServiceRoles.QUERY)), admin, logs)));
             queryBackends.add(LoadBalancer.Backend.local(name, port, admin));
         }
         awaitHealthy(services, launched, times);

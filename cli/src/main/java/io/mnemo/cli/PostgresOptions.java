@@ -32,7 +32,7 @@ final class PostgresOptions {
             + "--env-file).")
     String jdbcUrl;
 
-    @Option(names = "--user", description = "Postgres user (default: $MNEMO_PG_USER, else from --env-file, else postgres).")
+    @Option(names = "--user", description = "Postgres user, the schema's owner (default: $MNEMO_PG_USER, else from --env-file, else postgres).")
     String user;
 
     @Option(names = "--password", description = "Postgres password (default: $MNEMO_PG_PASSWORD, else from --env-file, else "

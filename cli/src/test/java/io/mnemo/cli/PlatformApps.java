@@ -32,11 +32,12 @@ public final class PlatformApps {
                                                                      java.util.Map<String, String> overrides) {
         String p = "e2e-ingest";
         var pg = devstack.primary();
+        migrate(devstack);
         java.util.List<ConfigOverride> settings = new java.util.ArrayList<>(java.util.List.of(
                 ConfigOverride.config(p, "kafka.bootstrapServers", devstack.kafkaBootstrap()),
                 ConfigOverride.config(p, "kafka.schemaRegistryUrl", devstack.schemaRegistryUrl()),
                 ConfigOverride.config(p, "database.url", pg.jdbcUrl()),
-                ConfigOverride.config(p, "database.user", pg.user()),
+                ConfigOverride.config(p, "database.user", "mnemo_ingest"),
                 ConfigOverride.config(p, "database.password", pg.password() == null ? "" : pg.password()),
                 ConfigOverride.config(p, "media.s3.endpoint", devstack.s3().endpoint()),
                 ConfigOverride.config(p, "media.s3.region", devstack.s3().region()),
@@ -58,12 +59,15 @@ public final class PlatformApps {
     public static DropwizardAppExtension<ProcessorsConfiguration> processors(Devstack devstack, String jdbcUrl) {
         String p = "e2e-processors";
         var pg = devstack.primary();
+        migrate(devstack);
         return new DropwizardAppExtension<>(ProcessorsApplication.class, "stream-processors.yml", p,
                 ConfigOverride.config(p, "kafka.bootstrapServers", devstack.kafkaBootstrap()),
                 ConfigOverride.config(p, "kafka.schemaRegistryUrl", devstack.schemaRegistryUrl()),
                 ConfigOverride.config(p, "database.url", jdbcUrl),
-                ConfigOverride.config(p, "database.user", pg.user()),
+                ConfigOverride.config(p, "database.user", "mnemo_processor"),
                 ConfigOverride.config(p, "database.password", pg.password() == null ? "" : pg.password()),
+                ConfigOverride.config(p, "migration.user", pg.user()),
+                ConfigOverride.config(p, "migration.password", pg.password() == null ? "" : pg.password()),
                 ConfigOverride.config(p, "streams.stateDir", tempDir("mnemo-e2e-streams")),
                 ConfigOverride.config(p, "s3.endpoint", devstack.s3().endpoint()),
                 ConfigOverride.config(p, "s3.region", devstack.s3().region()),
@@ -76,13 +80,14 @@ public final class PlatformApps {
     public static DropwizardAppExtension<QueryConfiguration> query(Devstack devstack) {
         String p = "e2e-query";
         var pg = devstack.primary();
+        migrate(devstack);
         var replica = devstack.replicas().get(0);
         return new DropwizardAppExtension<>(QueryApplication.class, "query-service.yml", p,
                 ConfigOverride.config(p, "replicas[0].url", replica.jdbcUrl()),
-                ConfigOverride.config(p, "replicas[0].user", replica.user()),
+                ConfigOverride.config(p, "replicas[0].user", "mnemo_query"),
                 ConfigOverride.config(p, "replicas[0].password", replica.password() == null ? "" : replica.password()),
                 ConfigOverride.config(p, "primary.url", pg.jdbcUrl()),
-                ConfigOverride.config(p, "primary.user", pg.user()),
+                ConfigOverride.config(p, "primary.user", "mnemo_query"),
                 ConfigOverride.config(p, "primary.password", pg.password() == null ? "" : pg.password()),
                 ConfigOverride.config(p, "kafka.bootstrapServers", devstack.kafkaBootstrap()),
                 ConfigOverride.config(p, "kafka.schemaRegistryUrl", devstack.schemaRegistryUrl()),
@@ -114,6 +119,16 @@ public final class PlatformApps {
         String password = pg.password() == null ? "" : pg.password();
         ProjectionMigrations.migrate(pg.jdbcUrl(), pg.user(), password);
         return new ApiKeyStore(Jdbi.create(pg.jdbcUrl(), pg.user(), password).installPlugin(new PostgresPlugin()));
+    }
+
+    /**
+     * The migrations, as the devstack's superuser (the schema's owner): they create the services' roles (V15), which
+     * each service then logs in as (trust authentication on loopback), so every test on the platform proves the
+     * grants suffice.
+     */
+    public static void migrate(Devstack devstack) {
+        var pg = devstack.primary();
+        ProjectionMigrations.migrate(pg.jdbcUrl(), pg.user(), pg.password() == null ? "" : pg.password());
     }
 
     private static String tempDir(String prefix) {

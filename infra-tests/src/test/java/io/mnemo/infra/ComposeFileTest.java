@@ -91,7 +91,8 @@ class ComposeFileTest {
     @Test
     void secretsHaveNoDefaultInTheComposeFile() throws IOException {
         String raw = Files.readString(COMPOSE);
-        for (String secret : List.of("MNEMO_PG_PASSWORD", "MNEMO_PG_REPLICATION_PASSWORD", "MNEMO_CURSOR_SECRET",
+        for (String secret : List.of("MNEMO_PG_PASSWORD", "MNEMO_PG_INGEST_PASSWORD", "MNEMO_PG_QUERY_PASSWORD",
+                "MNEMO_PG_PROCESSOR_PASSWORD", "MNEMO_PG_REPLICATION_PASSWORD", "MNEMO_CURSOR_SECRET",
                 "MINIO_ROOT_PASSWORD", "GRAFANA_ADMIN_PASSWORD")) {
             assertThat(raw).as(secret).contains("${" + secret + ":?").doesNotContain("${" + secret + ":-");
         }
@@ -101,5 +102,24 @@ class ComposeFileTest {
             assertThat(env).as(mnemo).containsEntry("MNEMO_PROFILE", "production")
                     .containsEntry("MNEMO_KAFKA_REPLICATION_FACTOR", "3");
         }
+    }
+
+    @Test
+    void eachServiceLogsInToPostgresAsItsOwnRoleWithItsOwnSecret() {
+        Map<String, String> roles = Map.of("ingest-1", "mnemo_ingest", "ingest-2", "mnemo_ingest",
+                "query-1", "mnemo_query", "query-2", "mnemo_query",
+                "processors-1", "mnemo_processor", "processors-2", "mnemo_processor");
+        java.util.Set<String> passwords = new java.util.HashSet<>();
+        roles.forEach((service, role) -> {
+            Map<String, String> env = YAML.convertValue(services.path(service).path("environment"),
+                    YAML.getTypeFactory().constructMapType(Map.class, String.class, String.class));
+            assertThat(env).as(service).containsEntry("MNEMO_PG_USER", role);
+            passwords.add(role + "=" + env.get("MNEMO_PG_PASSWORD"));
+        });
+        // one secret per role, none of them the owner's (.env.example's values are all different)
+        assertThat(passwords).hasSize(3).noneMatch(p -> p.endsWith("=change-me-postgres"));
+        Map<String, String> processors = YAML.convertValue(services.path("processors-1").path("environment"),
+                YAML.getTypeFactory().constructMapType(Map.class, String.class, String.class));
+        assertThat(processors).as("the migration runs as the owner").containsEntry("MNEMO_PG_MIGRATION_USER", "mnemo");
     }
 }

@@ -123,7 +123,14 @@ class TerraformModulesTest {
         for (String service : new String[] {"ingest", "query", "processors"}) {
             JsonNode call = parsed.at("/main.tf/module/" + service + "/0");
             assertThat(call.path("environment").toString()).as(service).doesNotContain("PASSWORD", "SECRET");
-            assertThat(call.path("secrets").toString()).as(service).contains("db_password_secret");
         }
+        // each service its own Postgres role and secret; only the processors' migrations hold the owner's
+        assertThat(parsed.at("/main.tf/module/ingest/0/secrets").toString())
+                .contains("db_role_password_arns", "ingest").doesNotContain("master_secret_arn");
+        assertThat(parsed.at("/main.tf/module/query/0/secrets").toString())
+                .contains("db_role_password_arns", "query").doesNotContain("master_secret_arn");
+        assertThat(parsed.at("/main.tf/module/processors/0/secrets").toString()).contains("db_password_secret");
+        assertThat(parsed.at("/main.tf/locals/0/db_password_secret/MNEMO_PG_MIGRATION_PASSWORD").asText())
+                .contains("master_secret_arn");
     }
 }

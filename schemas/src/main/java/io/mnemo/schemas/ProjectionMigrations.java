@@ -10,14 +10,28 @@ public final class ProjectionMigrations {
     private ProjectionMigrations() {
     }
 
-    /** Migrates the database at {@code jdbcUrl} to the latest projection schema. */
+    /**
+     * Migrates the database at {@code jdbcUrl} to the latest projection schema, as its owner ({@code user}), then
+     * sets the services' role passwords found in the environment ({@link ServiceRoles}).
+     */
     public static MigrateResult migrate(String jdbcUrl, String user, String password) {
-        return configure().dataSource(jdbcUrl, user, password).load().migrate();
+        return migrate(jdbcUrl, user, password, ServiceRoles.passwordsFrom(System.getenv()));
+    }
+
+    /** As {@link #migrate(String, String, String)}, with the roles' passwords given (role to password). */
+    public static MigrateResult migrate(String jdbcUrl, String user, String password,
+                                        java.util.Map<String, String> rolePasswords) {
+        MigrateResult result = configure().dataSource(jdbcUrl, user, password).load().migrate();
+        ServiceRoles.applyPasswords(jdbcUrl, user, password, rolePasswords);
+        return result;
     }
 
     /** Migrates up to (and including) {@code targetVersion} only: restoring a backup taken at that version. */
     public static MigrateResult migrate(String jdbcUrl, String user, String password, String targetVersion) {
-        return configure().dataSource(jdbcUrl, user, password).target(targetVersion).load().migrate();
+        MigrateResult result = configure().dataSource(jdbcUrl, user, password).target(targetVersion).load()
+                .migrate();
+        ServiceRoles.applyPasswords(jdbcUrl, user, password, ServiceRoles.passwordsFrom(System.getenv()));
+        return result;
     }
 
     private static FluentConfiguration configure() {

@@ -30,6 +30,7 @@ import io.mnemo.processors.topology.MemoryChangesTopology;
 import io.mnemo.processors.topology.StoreTuning;
 import io.mnemo.processors.topology.UnreadableEventHandler;
 import io.mnemo.schemas.ProjectionMigrations;
+import io.mnemo.schemas.ServiceRoles;
 import io.mnemo.schemas.Topics;
 import io.mnemo.schemas.serde.ConfluentAvroSerializer;
 import io.mnemo.schemas.serde.MnemoSerdes;
@@ -88,10 +89,14 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
 
     @Override
     public void run(ProcessorsConfiguration config, Environment environment) {
-        DevSecrets.refuseOutsideDev(config.getProfile(), List.of(
+        List<DevSecrets.Setting> secrets = new java.util.ArrayList<>(List.of(
                 new DevSecrets.Setting("database.password", config.getDatabase().getPassword(), null),
                 new DevSecrets.Setting("encryption.masterKey", config.getEncryption().getMasterKey(),
                         EncryptionFactory.DEV_MASTER_KEY)));
+        if (config.isMigrateOnStart()) {
+            secrets.add(new DevSecrets.Setting("migration.password", config.getMigration().getPassword(), null));
+        }
+        DevSecrets.refuseOutsideDev(config.getProfile(), secrets);
         PrometheusMeterRegistry metrics = PrometheusMetrics.install(environment, "processors");
         KafkaFactory kafka = config.getKafka();
         Admin admin = kafka.buildAdmin(environment, "mnemo-processors-admin");
@@ -101,8 +106,13 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
                     Duration.ofSeconds(30));
         }
         if (config.isMigrateOnStart()) {
-            var db = config.getDatabase();
-            var result = ProjectionMigrations.migrate(db.getUrl(), db.getUser(), db.getPassword());
+            // as the schema's owner; the sinks' pool below logs in as the processors' own role (V15), whose
+            // password is set here with the other services' (from the environment, never from SQL)
+            var migration = config.getMigration();
+            java.util.Map<String, String> rolePasswords = new java.util.HashMap<>(migration.getRolePasswords());
+            rolePasswords.put(ServiceRoles.PROCESSOR, config.getDatabase().getPassword());
+            var result = ProjectionMigrations.migrate(config.getDatabase().getUrl(), migration.getUser(),
+                    migration.getPassword(), rolePasswords);
             LOG.info("Projection schema at version {}", result.targetSchemaVersion);
         }
         Jdbi jdbi = PostgresFactory.build(environment, config.getDatabase(), "postgres-primary");

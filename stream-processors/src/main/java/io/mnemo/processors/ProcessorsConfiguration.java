@@ -38,8 +38,14 @@ public class ProcessorsConfiguration extends ServiceConfiguration {
      * the Streams state directory). Must differ between instances that run at the same time.
      */
     private String instanceId;
-    /** Apply the projection migrations at start-up (the processors own the projection schema). */
+    /**
+     * Apply the projection migrations at start-up, as {@link #migration}'s login (the schema's owner); off where an
+     * operator or a job migrates before the services start.
+     */
     private boolean migrateOnStart = true;
+    @Valid
+    @NotNull
+    private MigrationSettings migration = new MigrationSettings();
 
     /**
      * Each sink thread keeps its own connection (memories writers, search writers, activity, media), and the rest of the service
@@ -121,6 +127,16 @@ public class ProcessorsConfiguration extends ServiceConfiguration {
     @JsonProperty
     public void setMigrateOnStart(boolean migrateOnStart) {
         this.migrateOnStart = migrateOnStart;
+    }
+
+    @JsonProperty
+    public MigrationSettings getMigration() {
+        return migration;
+    }
+
+    @JsonProperty
+    public void setMigration(MigrationSettings migration) {
+        this.migration = migration;
     }
 
     @JsonProperty

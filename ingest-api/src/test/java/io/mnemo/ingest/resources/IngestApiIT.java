@@ -214,7 +214,7 @@ class IngestApiIT {
                     ConfigOverride.config(prefix, "kafka.bootstrapServers", devstack.kafkaBootstrap()),
                     ConfigOverride.config(prefix, "kafka.schemaRegistryUrl", devstack.schemaRegistryUrl()),
                     ConfigOverride.config(prefix, "database.url", pg.jdbcUrl()),
-                    ConfigOverride.config(prefix, "database.user", pg.user()),
+                    ConfigOverride.config(prefix, "database.user", "mnemo_ingest"),
                     ConfigOverride.config(prefix, "database.password", pg.password() == null ? "" : pg.password()),
                     ConfigOverride.config(prefix, "server.applicationConnectors[0].port", "0"),
                     ConfigOverride.config(prefix, "server.adminConnectors[0].port", "0")));

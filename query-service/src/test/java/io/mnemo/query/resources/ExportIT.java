@@ -128,7 +128,7 @@ class ExportIT {
                 Map.entry("MNEMO_SCHEMA_REGISTRY_URL", devstack.schemaRegistryUrl()),
                 Map.entry("MNEMO_PG_PRIMARY_URL", pg.jdbcUrl()),
                 Map.entry("MNEMO_PG_REPLICA_URL", devstack.replicas().get(0).jdbcUrl()),
-                Map.entry("MNEMO_PG_USER", pg.user()),
+                Map.entry("MNEMO_PG_USER", "mnemo_query"),
                 Map.entry("MNEMO_PG_PASSWORD", pg.password() == null ? "" : pg.password()),
                 Map.entry("MNEMO_HTTP_PORT", Integer.toString(port)),
                 Map.entry("MNEMO_ADMIN_PORT", Integer.toString(adminPort)),

@@ -45,10 +45,10 @@ class QueryAuthIT {
         String password = pg.password() == null ? "" : pg.password();
         return new DropwizardAppExtension<>(QueryApplication.class, "query-service.yml", PREFIX,
                 ConfigOverride.config(PREFIX, "replicas[0].url", replica.jdbcUrl()),
-                ConfigOverride.config(PREFIX, "replicas[0].user", replica.user()),
+                ConfigOverride.config(PREFIX, "replicas[0].user", "mnemo_query"),
                 ConfigOverride.config(PREFIX, "replicas[0].password", password),
                 ConfigOverride.config(PREFIX, "primary.url", pg.jdbcUrl()),
-                ConfigOverride.config(PREFIX, "primary.user", pg.user()),
+                ConfigOverride.config(PREFIX, "primary.user", "mnemo_query"),
                 ConfigOverride.config(PREFIX, "primary.password", password),
                 ConfigOverride.config(PREFIX, "kafka.bootstrapServers", devstack.kafkaBootstrap()),
                 ConfigOverride.config(PREFIX, "kafka.schemaRegistryUrl", devstack.schemaRegistryUrl()),

@@ -163,6 +163,13 @@ final class CandidateSchema {
         for (CatalogDao.Definition view : views) {
             tx.execute("CREATE OR REPLACE VIEW " + view.name() + " AS " + view.definition());
         }
+        // The tables moved into public are new tables: the services' grants (V15) are given to them again.
+        tx.execute("""
+                DO $$ BEGIN
+                    IF to_regprocedure('public.mnemo_grant_service_privileges()') IS NOT NULL THEN
+                        PERFORM public.mnemo_grant_service_privileges();
+                    END IF;
+                END $$""");
         tx.execute("DROP SCHEMA " + schema + " CASCADE");
         return String.format("locks %d ms, offsets %d ms, %d relations each way %d ms, %d view(s) and cleanup %d ms",
                 (locked - started) / 1_000_000, (copied - locked) / 1_000_000, moved, (swapped - copied) / 1_000_000,
