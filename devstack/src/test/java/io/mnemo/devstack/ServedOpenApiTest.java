@@ -50,6 +50,24 @@ class ServedOpenApiTest {
                 .isInstanceOf(AssertionError.class).hasMessageContaining("documents status 404");
     }
 
+    @Test
+    void coverageFailsOnADocumentedStatusNoAnswerShowedAndOnAStaleListOfExceptions() throws Exception {
+        ServedOpenApi document = ingest();
+        document.assertDocuments("captureMemory", answer(202, "application/json", ACCEPTED));
+        Map<String, String> elsewhere = new java.util.TreeMap<>();
+        document.documentedStatuses().forEach(pair -> elsewhere.put(pair, "another test"));
+        elsewhere.remove("captureMemory 202");
+
+        document.assertCoverage(elsewhere);
+        elsewhere.remove("eraseUser 202");
+        assertThatThrownBy(() -> document.assertCoverage(elsewhere))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("eraseUser 202");
+        elsewhere.put("eraseUser 202", "another test");
+        elsewhere.put("captureMemory 202", "validated here after all");
+        assertThatThrownBy(() -> document.assertCoverage(elsewhere))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("captureMemory 202");
+    }
+
     private static HttpResponse<String> answer(int status, String contentType, String body) {
         return new Answer(status, HttpHeaders.of(Map.of("Content-Type", List.of(contentType)), (name, value) -> true),
                 body);
