@@ -34,6 +34,7 @@ import org.openapi4j.parser.model.v3.Operation;
 public final class ServedOpenApi {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String NDJSON = "application/x-ndjson";
 
     private final String name;
     private final String json;
@@ -128,18 +129,40 @@ public final class ServedOpenApi {
         String status = String.valueOf(statusCode);
         assertThat(operation.getResponses()).as("%s documents status %s (answer: %s)", operationId, status,
                 body).containsKey(status);
-        DefaultResponse.Builder response = new DefaultResponse.Builder(statusCode).body(Body.from(body));
-        headers.forEach((header, values) -> response.header(header, List.copyOf(values)));
-        headers.entrySet().stream().filter(header -> header.getKey().equalsIgnoreCase("Content-Type"))
-                .flatMap(header -> header.getValue().stream()).findFirst()
-                .ifPresent(type -> response.header("Content-Type", type));
-        try {
-            validator.validate(response.build(), document.getPathItemByOperationId(operationId), operation);
-        } catch (ValidationException e) {
-            throw new AssertionError(operationId + " answered " + status + " unlike its document: " + e.results()
-                    + "\n" + body, e);
+        String contentType = headers.entrySet().stream()
+                .filter(header -> header.getKey().equalsIgnoreCase("Content-Type"))
+                .flatMap(header -> header.getValue().stream()).findFirst().orElse("");
+        // openapi4j reads NDJSON as one string: each line is checked as the documented object instead
+        List<Body> bodies = contentType.startsWith(NDJSON) ? lines(operationId, body) : List.of(Body.from(body));
+        for (Body each : bodies) {
+            DefaultResponse.Builder response = new DefaultResponse.Builder(statusCode).body(each);
+            headers.forEach((header, values) -> response.header(header, List.copyOf(values)));
+            if (!contentType.isEmpty()) {
+                response.header("Content-Type", contentType);
+            }
+            try {
+                validator.validate(response.build(), document.getPathItemByOperationId(operationId), operation);
+            } catch (ValidationException e) {
+                throw new AssertionError(operationId + " answered " + status + " unlike its document: "
+                        + e.results() + "\n" + body, e);
+            }
         }
         validated.add(operationId + " " + status);
+    }
+
+    private static List<Body> lines(String operationId, String body) {
+        List<Body> lines = new java.util.ArrayList<>();
+        for (String line : body.split("\n")) {
+            if (!line.isBlank()) {
+                try {
+                    lines.add(Body.from(JSON.readTree(line)));
+                } catch (IOException e) {
+                    throw new AssertionError(operationId + " answered a line that is not JSON: " + line, e);
+                }
+            }
+        }
+        assertThat(lines).as("%s: check an %s answer of at least one line", operationId, NDJSON).isNotEmpty();
+        return lines;
     }
 
     /** Every documented (operation, status) pair, as "operationId status". */
@@ -149,6 +172,11 @@ public final class ServedOpenApi {
                 operation.getResponses().keySet().forEach(status ->
                         pairs.add(operation.getOperationId() + " " + status))));
         return pairs;
+    }
+
+    /** The "operationId status" pairs of the answers {@link #assertDocuments} accepted so far. */
+    public SortedSet<String> validatedStatuses() {
+        return new TreeSet<>(validated);
     }
 
     /**
