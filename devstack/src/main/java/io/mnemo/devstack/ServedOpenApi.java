@@ -174,11 +174,6 @@ public final class ServedOpenApi {
         return pairs;
     }
 
-    /** The "operationId status" pairs of the answers {@link #assertDocuments} accepted so far. */
-    public SortedSet<String> validatedStatuses() {
-        return new TreeSet<>(validated);
-    }
-
     /**
      * Every documented (operation, status) pair was accepted by {@link #assertDocuments} on this instance, except
      * exactly those in {@code validatedElsewhere} (pair → the test that checks it instead, and why). Fails on a
