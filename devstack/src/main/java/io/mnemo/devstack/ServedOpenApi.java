@@ -12,6 +12,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.openapi4j.core.validation.ValidationException;
 import org.openapi4j.operation.validator.model.impl.Body;
@@ -29,12 +34,15 @@ import org.openapi4j.parser.model.v3.Operation;
 public final class ServedOpenApi {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String NDJSON = "application/x-ndjson";
 
     private final String name;
     private final String json;
     private final Path file;
     private final OpenApi3 document;
     private final RequestValidator validator;
+    /** "operationId status" of every answer {@link #assertDocuments} accepted, for {@link #assertCoverage}. */
+    private final Set<String> validated = ConcurrentHashMap.newKeySet();
 
     private ServedOpenApi(String name, String json, Path file, OpenApi3 document) {
         this.name = name;
@@ -62,6 +70,14 @@ public final class ServedOpenApi {
         } catch (org.openapi4j.core.exception.ResolutionException | ValidationException e) {
             throw new AssertionError("the served document of " + name + " cannot be read: " + e, e);
         }
+    }
+
+    /**
+     * The committed copy at {@code committedPath} (e.g. {@code clients/openapi/ingest-api.json}), for tests that
+     * check answers built without a running service.
+     */
+    public static ServedOpenApi committed(String name, String committedPath) throws IOException {
+        return of(name, Files.readString(repositoryRoot().resolve(committedPath)));
     }
 
     public JsonNode tree() throws IOException {
@@ -103,21 +119,75 @@ public final class ServedOpenApi {
      * and its body (and documented headers) match that response's schema for the answer's content type.
      */
     public void assertDocuments(String operationId, HttpResponse<String> answer) {
+        assertDocuments(operationId, answer.statusCode(), answer.headers().map(), answer.body());
+    }
+
+    /** As {@link #assertDocuments(String, HttpResponse)}, for an answer read off a raw socket or built in a test. */
+    public void assertDocuments(String operationId, int statusCode, Map<String, List<String>> headers, String body) {
         Operation operation = document.getOperationById(operationId);
         assertThat(operation).as("operation %s in the %s document", operationId, name).isNotNull();
-        String status = String.valueOf(answer.statusCode());
+        String status = String.valueOf(statusCode);
         assertThat(operation.getResponses()).as("%s documents status %s (answer: %s)", operationId, status,
-                answer.body()).containsKey(status);
-        DefaultResponse.Builder response = new DefaultResponse.Builder(answer.statusCode())
-                .body(Body.from(answer.body()));
-        answer.headers().map().forEach((header, values) -> response.header(header, List.copyOf(values)));
-        answer.headers().firstValue("Content-Type").ifPresent(type -> response.header("Content-Type", type));
-        try {
-            validator.validate(response.build(), document.getPathItemByOperationId(operationId), operation);
-        } catch (ValidationException e) {
-            throw new AssertionError(operationId + " answered " + status + " unlike its document: " + e.results()
-                    + "\n" + answer.body(), e);
+                body).containsKey(status);
+        String contentType = headers.entrySet().stream()
+                .filter(header -> header.getKey().equalsIgnoreCase("Content-Type"))
+                .flatMap(header -> header.getValue().stream()).findFirst().orElse("");
+        // openapi4j reads NDJSON as one string: each line is checked as the documented object instead
+        List<Body> bodies = contentType.startsWith(NDJSON) ? lines(operationId, body) : List.of(Body.from(body));
+        for (Body each : bodies) {
+            DefaultResponse.Builder response = new DefaultResponse.Builder(statusCode).body(each);
+            headers.forEach((header, values) -> response.header(header, List.copyOf(values)));
+            if (!contentType.isEmpty()) {
+                response.header("Content-Type", contentType);
+            }
+            try {
+                validator.validate(response.build(), document.getPathItemByOperationId(operationId), operation);
+            } catch (ValidationException e) {
+                throw new AssertionError(operationId + " answered " + status + " unlike its document: "
+                        + e.results() + "\n" + body, e);
+            }
         }
+        validated.add(operationId + " " + status);
+    }
+
+    private static List<Body> lines(String operationId, String body) {
+        List<Body> lines = new java.util.ArrayList<>();
+        for (String line : body.split("\n")) {
+            if (!line.isBlank()) {
+                try {
+                    lines.add(Body.from(JSON.readTree(line)));
+                } catch (IOException e) {
+                    throw new AssertionError(operationId + " answered a line that is not JSON: " + line, e);
+                }
+            }
+        }
+        assertThat(lines).as("%s: check an %s answer of at least one line", operationId, NDJSON).isNotEmpty();
+        return lines;
+    }
+
+    /** Every documented (operation, status) pair, as "operationId status". */
+    public SortedSet<String> documentedStatuses() {
+        SortedSet<String> pairs = new TreeSet<>();
+        document.getPaths().values().forEach(path -> path.getOperations().values().forEach(operation ->
+                operation.getResponses().keySet().forEach(status ->
+                        pairs.add(operation.getOperationId() + " " + status))));
+        return pairs;
+    }
+
+    /**
+     * Every documented (operation, status) pair was accepted by {@link #assertDocuments} on this instance, except
+     * exactly those in {@code validatedElsewhere} (pair → the test that checks it instead, and why). Fails on a
+     * documented pair no answer showed, and on a listed pair that is no longer documented or is now validated
+     * here (so the list cannot go stale).
+     */
+    public void assertCoverage(Map<String, String> validatedElsewhere) {
+        SortedSet<String> unvalidated = documentedStatuses();
+        unvalidated.removeAll(validated);
+        assertThat(unvalidated)
+                .as("documented statuses of %s that no real answer was checked against (validated: %s); answer "
+                        + "them in a test, or list them with the test that checks them instead", name,
+                        new TreeSet<>(validated))
+                .containsExactlyInAnyOrderElementsOf(new TreeSet<>(validatedElsewhere.keySet()));
     }
 
     /** The repository's root, found upwards from the module the tests run in. */

@@ -50,6 +50,37 @@ class ServedOpenApiTest {
                 .isInstanceOf(AssertionError.class).hasMessageContaining("documents status 404");
     }
 
+    @Test
+    void checksEachLineOfAnNdjsonAnswerAgainstTheSchema() throws Exception {
+        ServedOpenApi query = ServedOpenApi.committed("query-service-test", "clients/openapi/query-service.json");
+        String line = "{\"memoryId\":\"0b6a4c44-5b0e-4d53-9d4c-1f1f8f0c2f6e\",\"userId\":\"u\","
+                + "\"occurredAt\":\"2026-10-02T10:00:00Z\",\"recordedAt\":\"2026-10-02T10:00:01Z\","
+                + "\"content\":\"c\",\"tags\":[],\"attributes\":{},\"media\":[],\"version\":1}";
+
+        query.assertDocuments("exportMemories", answer(200, "application/x-ndjson", line + "\n" + line + "\n"));
+        assertThatThrownBy(() -> query.assertDocuments("exportMemories", answer(200, "application/x-ndjson",
+                line + "\n{\"memoryId\":42}\n")))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("memoryId");
+    }
+
+    @Test
+    void coverageFailsOnADocumentedStatusNoAnswerShowedAndOnAStaleListOfExceptions() throws Exception {
+        ServedOpenApi document = ingest();
+        document.assertDocuments("captureMemory", answer(202, "application/json", ACCEPTED));
+        Map<String, String> elsewhere = new java.util.TreeMap<>();
+        document.documentedStatuses().forEach(pair -> elsewhere.put(pair, "another test"));
+        elsewhere.remove("captureMemory 202");
+
+        document.assertCoverage(elsewhere);
+        elsewhere.remove("eraseUser 202");
+        assertThatThrownBy(() -> document.assertCoverage(elsewhere))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("eraseUser 202");
+        elsewhere.put("eraseUser 202", "another test");
+        elsewhere.put("captureMemory 202", "validated here after all");
+        assertThatThrownBy(() -> document.assertCoverage(elsewhere))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("captureMemory 202");
+    }
+
     private static HttpResponse<String> answer(int status, String contentType, String body) {
         return new Answer(status, HttpHeaders.of(Map.of("Content-Type", List.of(contentType)), (name, value) -> true),
                 body);

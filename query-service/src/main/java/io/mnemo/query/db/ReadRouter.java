@@ -194,7 +194,11 @@ public final class ReadRouter {
     public record StreamSource(ReadSource kind, Jdbi jdbi) {
     }
 
-    /** Picks a source for a streaming export: a healthy replica that answers, else the primary. */
+    /**
+     * Picks a source for a streaming export: a healthy replica that answers, else the primary if it answers, else
+     * {@link NoReadSource} (503), like every other read; an unchecked primary that is gone would fail the export
+     * with a 500.
+     */
     public StreamSource streamSource() {
         for (Source replica : rotation()) {
             try {
@@ -207,6 +211,14 @@ public final class ReadRouter {
                 }
                 replica.healthy = false;
             }
+        }
+        try {
+            primary.jdbi.useHandle(h -> Daos.attach(h, DatabaseStatusDao.class).ping());
+        } catch (JdbiException e) {
+            if (!isUnavailable(e)) {
+                throw e;
+            }
+            throw new NoReadSource("No replica and not the primary can stream the export", e);
         }
         primary.reads.increment();
         return new StreamSource(ReadSource.PRIMARY, primary.jdbi);

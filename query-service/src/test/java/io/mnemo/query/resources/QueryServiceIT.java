@@ -78,27 +78,34 @@ class QueryServiceIT {
 
     private static DropwizardAppExtension<QueryConfiguration> app() {
         var devstack = DevstackExtension.devstack();
+        return new DropwizardAppExtension<>(QueryApplication.class, "query-service.yml", PREFIX,
+                overrides(PREFIX, devstack.replicas().get(0).jdbcUrl(), devstack.primary().jdbcUrl()));
+    }
+
+    /** The test configuration of a query service under {@code prefix} reading these databases. */
+    static ConfigOverride[] overrides(String prefix, String replicaUrl, String primaryUrl) {
+        var devstack = DevstackExtension.devstack();
         var pg = devstack.primary();
         var replica = devstack.replicas().get(0);
         var s3 = devstack.s3();
         String password = pg.password() == null ? "" : pg.password();
-        return new DropwizardAppExtension<>(QueryApplication.class, "query-service.yml", PREFIX,
-                ConfigOverride.config(PREFIX, "replicas[0].url", replica.jdbcUrl()),
-                ConfigOverride.config(PREFIX, "replicas[0].user", "mnemo_query"),
-                ConfigOverride.config(PREFIX, "replicas[0].password", password),
-                ConfigOverride.config(PREFIX, "primary.url", pg.jdbcUrl()),
-                ConfigOverride.config(PREFIX, "primary.user", "mnemo_query"),
-                ConfigOverride.config(PREFIX, "primary.password", password),
-                ConfigOverride.config(PREFIX, "s3.endpoint", s3.endpoint()),
-                ConfigOverride.config(PREFIX, "s3.region", s3.region()),
-                ConfigOverride.config(PREFIX, "s3.bucket", s3.bucket()),
-                ConfigOverride.config(PREFIX, "s3.accessKey", s3.accessKey()),
-                ConfigOverride.config(PREFIX, "s3.secretKey", s3.secretKey()),
-                ConfigOverride.config(PREFIX, "mediaLinkTtl", "3s"),
-                ConfigOverride.config(PREFIX, "kafka.bootstrapServers", devstack.kafkaBootstrap()),
-                ConfigOverride.config(PREFIX, "kafka.schemaRegistryUrl", devstack.schemaRegistryUrl()),
-                ConfigOverride.config(PREFIX, "server.applicationConnectors[0].port", "0"),
-                ConfigOverride.config(PREFIX, "server.adminConnectors[0].port", "0"));
+        return new ConfigOverride[] {
+                ConfigOverride.config(prefix, "replicas[0].url", replicaUrl),
+                ConfigOverride.config(prefix, "replicas[0].user", "mnemo_query"),
+                ConfigOverride.config(prefix, "replicas[0].password", password),
+                ConfigOverride.config(prefix, "primary.url", primaryUrl),
+                ConfigOverride.config(prefix, "primary.user", "mnemo_query"),
+                ConfigOverride.config(prefix, "primary.password", password),
+                ConfigOverride.config(prefix, "s3.endpoint", s3.endpoint()),
+                ConfigOverride.config(prefix, "s3.region", s3.region()),
+                ConfigOverride.config(prefix, "s3.bucket", s3.bucket()),
+                ConfigOverride.config(prefix, "s3.accessKey", s3.accessKey()),
+                ConfigOverride.config(prefix, "s3.secretKey", s3.secretKey()),
+                ConfigOverride.config(prefix, "mediaLinkTtl", "3s"),
+                ConfigOverride.config(prefix, "kafka.bootstrapServers", devstack.kafkaBootstrap()),
+                ConfigOverride.config(prefix, "kafka.schemaRegistryUrl", devstack.schemaRegistryUrl()),
+                ConfigOverride.config(prefix, "server.applicationConnectors[0].port", "0"),
+                ConfigOverride.config(prefix, "server.adminConnectors[0].port", "0")};
     }
 
     @BeforeAll
@@ -178,7 +185,11 @@ class QueryServiceIT {
     // ---- HTTP ----------------------------------------------------------------------------------------
 
     static HttpResponse<String> get(String key, String path, String... headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getLocalPort() + path))
+        return getFrom(APP.getLocalPort(), key, path, headers);
+    }
+
+    static HttpResponse<String> getFrom(int port, String key, String path, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header("Authorization", "Bearer " + key);
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
@@ -793,12 +804,90 @@ class QueryServiceIT {
         document.assertDocuments("getMemory", get(reader, memories + "/" + id));
         document.assertDocuments("getMemory", get(reader, memories + "/" + UUID.randomUUID()));
         document.assertDocuments("getMemory", get(reader, memories + "/not-a-uuid"));
+        HttpResponse<String> badPosition = get(reader, memories + "/" + id, "X-Mnemo-Position", "garbage");
+        assertThat(badPosition.statusCode()).isEqualTo(400);
+        document.assertDocuments("getMemory", badPosition);
         document.assertDocuments("getMediaLink", get(reader, "/v1/users/" + user + "/media/nothing-here"));
         document.assertDocuments("getUserActivity", get(reader, "/v1/users/" + user + "/activity"));
         document.assertDocuments("getUserActivity", get(reader, "/v1/users/" + user + "/activity?from=yesterday"));
         document.assertDocuments("getTenantActivity", get(analyst, "/v1/analytics/activity?granularity=week"));
         document.assertDocuments("getTenantActivity", get(reader, "/v1/analytics/activity"));
         document.assertDocuments("getTenantActivity", get(analyst, "/v1/analytics/activity?granularity=year"));
+
+        String both = KEYS.create(tenant, "both", Set.of(Scopes.MEMORIES_READ, Scopes.ANALYTICS_READ), 1_000, 1_000)
+                .plaintext();
+        String limitedBoth = KEYS.create(tenant, "limited-both", Set.of(Scopes.MEMORIES_READ, Scopes.ANALYTICS_READ),
+                1, 1).plaintext();
+        PRIMARY.useHandle(h -> {
+            h.execute("INSERT INTO media (tenant_id, sha256, size, content_type, object_key) VALUES (?, ?, ?, ?, ?) "
+                    + "ON CONFLICT DO NOTHING", tenant, "0".repeat(64), 3, "image/png", "media/" + tenant + "/x");
+            h.execute("INSERT INTO memory_media (tenant_id, user_id, memory_id, media_id, sha256) VALUES (?, ?, ?, ?, ?)",
+                    tenant, user, id, "photo-doc", "0".repeat(64));
+        });
+        awaitReplica();
+        Map<String, String> paths = Map.of("listMemories", memories, "getMemory", memories + "/" + id,
+                "getMediaLink", "/v1/users/" + user + "/media/photo-doc",
+                "getUserActivity", "/v1/users/" + user + "/activity",
+                "getTenantActivity", "/v1/analytics/activity", "exportMemories", memories + ":export");
+        HttpResponse<String> link = get(reader, paths.get("getMediaLink"));
+        assertThat(link.statusCode()).as(link.body()).isEqualTo(200);
+        document.assertDocuments("getMediaLink", link);
+        HttpResponse<String> export = get(reader, paths.get("exportMemories"));
+        assertThat(export.statusCode()).as(export.body()).isEqualTo(200);
+        document.assertDocuments("exportMemories", export);
+        String tooLongUser = "/v1/users/" + "u".repeat(129);
+        for (var invalid : Map.of("getMediaLink", tooLongUser + "/media/photo-doc",
+                "exportMemories", memories + ":export?from=yesterday").entrySet()) {
+            HttpResponse<String> refused = get(reader, invalid.getValue());
+            assertThat(refused.statusCode()).as(invalid.getKey() + ": " + refused.body()).isEqualTo(400);
+            document.assertDocuments(invalid.getKey(), refused);
+        }
+        for (var operation : paths.entrySet()) {
+            String op = operation.getKey();
+            document.assertDocuments(op, get("mnemo_unknown_key", operation.getValue()));
+            HttpResponse<String> forbidden = get(op.equals("getTenantActivity") ? reader : analyst,
+                    operation.getValue());
+            assertThat(forbidden.statusCode()).as(op).isEqualTo(403);
+            document.assertDocuments(op, forbidden);
+            HttpResponse<String> tooMany = null;
+            for (int i = 0; i < 3 && (tooMany == null || tooMany.statusCode() != 429); i++) {
+                tooMany = get(limitedBoth, operation.getValue());
+            }
+            assertThat(tooMany.statusCode()).as(op).isEqualTo(429);
+            document.assertDocuments(op, tooMany);
+        }
+
+        // an instance whose databases go away once it has its API keys: every read is 503 read-unavailable
+        var devstack = DevstackExtension.devstack();
+        java.net.URI replicaUri = java.net.URI.create(devstack.replicas().get(0).jdbcUrl().substring(5));
+        java.net.URI primaryUri = java.net.URI.create(devstack.primary().jdbcUrl().substring(5));
+        try (TcpForwarder toReplica = new TcpForwarder(replicaUri.getHost(), replicaUri.getPort());
+             TcpForwarder toPrimary = new TcpForwarder(primaryUri.getHost(), primaryUri.getPort())) {
+            var dark = new io.dropwizard.testing.DropwizardTestSupport<>(QueryApplication.class, "query-service.yml",
+                    "query-service-dark-it", overrides("query-service-dark-it", toReplica.forward(devstack.replicas().get(0).jdbcUrl()),
+                            toPrimary.forward(devstack.primary().jdbcUrl())));
+            dark.before();
+            try {
+                assertThat(getFrom(dark.getLocalPort(), both, memories).statusCode()).isEqualTo(200);
+                toReplica.close();
+                toPrimary.close();
+                for (var operation : paths.entrySet()) {
+                    HttpResponse<String> unavailable = getFrom(dark.getLocalPort(), both, operation.getValue());
+                    assertThat(unavailable.statusCode()).as(operation.getKey() + ": " + unavailable.body())
+                            .isEqualTo(503);
+                    assertThat(unavailable.headers().firstValue("Retry-After")).as(operation.getKey()).isPresent();
+                    assertThat(unavailable.body()).contains("urn:mnemo:problem:read-unavailable");
+                    document.assertDocuments(operation.getKey(), unavailable);
+                }
+            } finally {
+                dark.after();
+            }
+        }
+
+        Map<String, String> elsewhere = new java.util.TreeMap<>();
+        document.documentedStatuses().stream().filter(pair -> pair.endsWith(" 500"))
+                .forEach(pair -> elsewhere.put(pair, "InternalErrorMatchesTheDocumentsTest in ingest-api"));
+        document.assertCoverage(elsewhere);
     }
 
     private static JsonNode parameter(JsonNode operation, String in, String name) {
