@@ -96,9 +96,20 @@ class IngestEndpointsIT {
         return document;
     }
 
-    private static int closedPort() {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
+    /** Bound and never listening, for the class's life: connections are refused, and no broker can take it. */
+    private static java.net.Socket refusingPort;
+
+    /**
+     * A port nothing answers on. Not a closed ServerSocket's: the devstack starts after this runs and its broker
+     * may be given that very port (it happened: the "unreachable" instance wrote to the real broker).
+     */
+    private static synchronized int closedPort() {
+        try {
+            if (refusingPort == null) {
+                refusingPort = new java.net.Socket();
+                refusingPort.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+            }
+            return refusingPort.getLocalPort();
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
