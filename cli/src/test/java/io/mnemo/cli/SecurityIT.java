@@ -600,6 +600,18 @@ class SecurityIT {
         assertThat(problem.at("/errors/0/field").asText()).isEqualTo("X-Mnemo-Position");
     }
 
+    @Order(7)
+    @ParameterizedTest(name = "query parameter: a read position {0} is 400 at once naming the header")
+    @ValueSource(strings = {"0:1000000000", "0:9223372036854775807", "4096:0"})
+    void aPositionBeyondTheEndOfTheLogIs400AtOnce(String position) throws Exception {
+        long started = System.nanoTime();
+        JsonNode problem = problem(query("/v1/users/" + OWNER + "/memories", KEY, "X-Mnemo-Position", position),
+                400, "invalid-parameter");
+        // refused without waiting for the projections (they would be waited on for 2 s, then the primary asked)
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
+        assertThat(problem.at("/errors/0/field").asText()).isEqualTo("X-Mnemo-Position");
+    }
+
     // ---------------------------------------------------------------- cursors
 
     static String firstCursor() throws Exception {

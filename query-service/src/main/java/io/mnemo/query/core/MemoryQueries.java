@@ -23,9 +23,12 @@ public final class MemoryQueries {
     private final CursorCodec cursors;
     private final MediaLinks mediaLinks;
     private final java.time.Clock clock;
+    private final EventLogEnds logEnds;
 
-    public MemoryQueries(MemoryReader reader, CursorCodec cursors, MediaLinks mediaLinks, java.time.Clock clock) {
+    public MemoryQueries(MemoryReader reader, CursorCodec cursors, MediaLinks mediaLinks, java.time.Clock clock,
+                         EventLogEnds logEnds) {
         this.reader = reader;
+        this.logEnds = logEnds;
         this.cursors = cursors;
         this.mediaLinks = mediaLinks;
         this.clock = clock;
@@ -42,6 +45,7 @@ public final class MemoryQueries {
     public Read<Page> page(String tenantId, String userId, MemoryFilter filter, Optional<String> cursorToken,
                            Optional<Integer> limit, Optional<LogPosition> atLeast) {
         checkUser(userId);
+        checkPosition(atLeast);
         int size = limit.orElse(DEFAULT_LIMIT);
         if (size < 1 || size > MAX_LIMIT) {
             throw new InvalidQuery("limit", "must be between 1 and " + MAX_LIMIT);
@@ -64,6 +68,7 @@ public final class MemoryQueries {
 
     public Read<MemoryView> memory(String tenantId, String userId, String memoryId, Optional<LogPosition> atLeast) {
         checkUser(userId);
+        checkPosition(atLeast);
         UUID id;
         try {
             id = UUID.fromString(memoryId);
@@ -76,6 +81,7 @@ public final class MemoryQueries {
 
     public Read<MediaDownload> media(String tenantId, String userId, String mediaId, Optional<LogPosition> atLeast) {
         checkUser(userId);
+        checkPosition(atLeast);
         if (!MEDIA_ID.matcher(mediaId).matches()) {
             throw new NotFound("No media " + mediaId + " for this user");
         }
@@ -93,6 +99,7 @@ public final class MemoryQueries {
     public Read<List<ActivityDay>> activity(String tenantId, String userId, DayRange range,
                                             Optional<LogPosition> atLeast) {
         checkUser(userId);
+        checkPosition(atLeast);
         return reader.activity(tenantId, userId, range.from(), range.to(), atLeast);
     }
 
@@ -119,6 +126,27 @@ public final class MemoryQueries {
             throw new InvalidQuery("from", "the range may span at most " + MAX_ACTIVITY_DAYS + " days");
         }
         return new DayRange(start, end);
+    }
+
+    /**
+     * A position must name an event of the log: one at or past its partition's end was not returned by ingest or by
+     * a read, and waiting for it would hold a thread and then query the primary for nothing.
+     */
+    private void checkPosition(Optional<LogPosition> atLeast) {
+        if (atLeast.isEmpty()) {
+            return;
+        }
+        LogPosition position = atLeast.get();
+        if (position.partition() >= logEnds.partitions()) {
+            throw new InvalidQuery(LogPosition.HEADER, "names partition " + position.partition()
+                    + ", but the event log has " + logEnds.partitions() + " partitions");
+        }
+        java.util.OptionalLong end = logEnds.endBeyond(position.partition(), position.offset());
+        if (end.isPresent() && position.offset() >= end.getAsLong()) {
+            throw new InvalidQuery(LogPosition.HEADER, "is beyond the end of the event log: partition "
+                    + position.partition() + " ends at offset " + end.getAsLong() + "; use a position returned by "
+                    + "ingest or by a read");
+        }
     }
 
     private static void checkUser(String userId) {

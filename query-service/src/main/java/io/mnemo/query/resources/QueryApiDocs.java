@@ -23,7 +23,9 @@ public final class QueryApiDocs {
             + "and . _ - : @; not . or ..).";
     static final String POSITION_REQUESTED = "Read-your-writes and monotonic reads: `partition:offset` as returned "
             + "by ingest for a write (or in this header by a previous read). The answer then reflects at least that "
-            + "position of the user's partition, or is 503 position-not-yet-visible after a short wait.";
+            + "position of the user's partition, or is 503 position-not-yet-visible after a short wait. A position "
+            + "beyond the end of the event log (or in a partition it does not have) is refused at once with 400 "
+            + "invalid-parameter naming this header.";
     static final String POSITION_ANSWERED = "`partition:offset` of the user's partition that the data read reflects "
             + "at least (absent before the first event of that partition); send it back to never read older data.";
     static final String SEARCH = "Full-text search of the content: every word must occur (simple dictionary, no "
@@ -56,8 +58,8 @@ public final class QueryApiDocs {
     public static void addComponents(OpenAPI openApi) {
         Components components = openApi.getComponents();
         components.addResponses(INVALID_PARAMETER, problem("A parameter or header is invalid (type "
-                + "urn:mnemo:problem:invalid-parameter, with the field in `errors`), or a cursor was tampered with "
-                + "or belongs to another user or filter."));
+                + "urn:mnemo:problem:invalid-parameter, with the field in `errors`), a cursor was tampered with "
+                + "or belongs to another user or filter, or X-Mnemo-Position is beyond the end of the event log."));
         components.addResponses(UNAUTHENTICATED, problem("No API key, or an unknown one "
                 + "(urn:mnemo:problem:unauthenticated)."));
         components.addResponses(FORBIDDEN, problem("The API key lacks the scope this operation needs "
