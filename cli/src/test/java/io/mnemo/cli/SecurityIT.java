@@ -416,6 +416,49 @@ class SecurityIT {
 
     @Order(4)
     @Test
+    @DisplayName("slow client: a tenant's upload beyond its 4 concurrent ones is 429 at once; another tenant's is 201")
+    void aTenantsUploadBeyondItsConcurrencyCapIs429() throws Exception {
+        String path = "/v1/users/uploader-" + NONCE + "/media";
+        List<Socket> slow = new ArrayList<>();
+        try {
+            // four uploads that send their first bytes and then nothing: each holds one of the tenant's permits
+            for (int i = 0; i < 4; i++) {
+                Socket socket = new Socket("127.0.0.1", INGEST.getLocalPort());
+                slow.add(socket);
+                OutputStream out = socket.getOutputStream();
+                out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + KEY
+                        + "\r\nContent-Type: image/png\r\nContent-Length: 100000\r\n\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1));
+                out.write(PNG);
+                out.flush();
+            }
+            java.util.concurrent.atomic.AtomicReference<HttpResponse<String>> last =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                long started = System.nanoTime();
+                last.set(upload(path, KEY));
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+                return last.get().statusCode() == 429;
+            });
+            problem(last.get(), 429, "too-many-concurrent-uploads");
+            assertThat(last.get().headers().firstValue("Retry-After")).isPresent();
+            assertThat(upload(path, OTHER_KEY).statusCode()).isEqualTo(201);
+        } finally {
+            for (Socket socket : slow) {
+                socket.close();
+            }
+        }
+        // the abandoned uploads end (422, connection gone) and give their permits back
+        await().atMost(Duration.ofSeconds(20)).until(() -> upload(path, KEY).statusCode() == 201);
+    }
+
+    private static HttpResponse<String> upload(String path, String key) throws Exception {
+        return send(HttpRequest.newBuilder(ingestUri(path)).header("Authorization", "Bearer " + key)
+                .header("Content-Type", "image/png").POST(HttpRequest.BodyPublishers.ofByteArray(PNG)));
+    }
+
+    @Order(4)
+    @Test
     @DisplayName("slow client: a JSON body trickled past the body deadline (3 s here) is 408")
     void aTricklingBodyIs408() throws Exception {
         try (Socket socket = new Socket("127.0.0.1", INGEST.getLocalPort())) {

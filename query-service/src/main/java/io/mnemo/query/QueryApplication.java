@@ -13,6 +13,7 @@ import io.mnemo.kit.http.OpenApiDocs;
 import io.mnemo.kit.http.RequestIds;
 import io.mnemo.kit.kafka.KafkaFactory;
 import io.mnemo.kit.kafka.TopicProvisioner;
+import io.mnemo.kit.limits.TenantPermits;
 import io.mnemo.kit.metrics.HttpMetrics;
 import io.mnemo.kit.metrics.PrometheusMetrics;
 import io.mnemo.kit.problems.ProblemJson;
@@ -134,7 +135,7 @@ public class QueryApplication extends Application<QueryConfiguration> {
                 new CursorCodec(config.getCursorSecret().getBytes(StandardCharsets.UTF_8)),
                 new S3MediaLinks(config.getS3().buildPresigner(environment), config.getS3().getBucket(),
                         config.getMediaLinkTtl(), Clock.systemUTC()),
-                Clock.systemUTC(), logEnds);
+                Clock.systemUTC(), logEnds, new TenantPermits(config.getMaxConcurrentExportsPerTenant()));
 
         ApiJson.install(environment);
         ProblemJson.install(config, environment);

@@ -1,6 +1,7 @@
 package io.mnemo.ingest.core;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.mnemo.kit.limits.TenantPermits;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,6 +49,7 @@ public final class MediaIngest {
     private final long maxBytes;
     private final Duration retryAfter;
     private final Semaphore uploads;
+    private final TenantPermits tenantUploads;
 
     /**
      * @param maxBytes          the size cap of one upload
@@ -57,12 +59,22 @@ public final class MediaIngest {
      */
     public MediaIngest(MediaStore store, DurableLog log, Clock clock, long maxBytes, int maxConcurrent,
                        Duration retryAfter) {
+        this(store, log, clock, maxBytes, maxConcurrent, maxConcurrent, retryAfter);
+    }
+
+    /**
+     * @param maxConcurrentPerTenant uploads one tenant may stream at once (beyond: {@link TooManyUploads}), so one
+     *                               tenant cannot take all of {@code maxConcurrent}
+     */
+    public MediaIngest(MediaStore store, DurableLog log, Clock clock, long maxBytes, int maxConcurrent,
+                       int maxConcurrentPerTenant, Duration retryAfter) {
         this.store = Objects.requireNonNull(store, "store");
         this.log = Objects.requireNonNull(log, "log");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.maxBytes = maxBytes;
         this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter");
         this.uploads = new Semaphore(maxConcurrent);
+        this.tenantUploads = new TenantPermits(maxConcurrentPerTenant);
     }
 
     /**
@@ -72,6 +84,7 @@ public final class MediaIngest {
      * @throws PayloadTooLarge         above the cap (nothing left in the store)
      * @throws UnsupportedMedia        not an allowed type, or not the declared one (nothing left in the store)
      * @throws MediaStorageUnavailable the store failed (nothing registered)
+     * @throws TooManyUploads          the tenant has its most uploads in progress (nothing read)
      * @throws IngestUnavailable       the log did not acknowledge the event (the staged object is kept unless the
      *                                 publish was refused before reaching the log)
      * @throws IngestOverloaded        too many writes wait for the log (the staged object was removed)
@@ -80,13 +93,17 @@ public final class MediaIngest {
         if (command.declaredLength().isPresent() && command.declaredLength().getAsLong() > maxBytes) {
             throw new PayloadTooLarge(maxBytes);
         }
-        if (!uploads.tryAcquire()) {
-            throw new MediaStorageUnavailable("too many uploads are in progress", retryAfter, null);
-        }
-        try {
-            return stageHoldingPermit(command, provenance);
-        } finally {
-            uploads.release();
+        // the tenant's own cap first: a tenant at its cap is told so (429), whatever the instance's load
+        try (TenantPermits.Permit tenantPermit = tenantUploads.tryAcquire(command.tenant().value())
+                .orElseThrow(() -> new TooManyUploads(tenantUploads.perTenant(), retryAfter))) {
+            if (!uploads.tryAcquire()) {
+                throw new MediaStorageUnavailable("too many uploads are in progress", retryAfter, null);
+            }
+            try {
+                return stageHoldingPermit(command, provenance);
+            } finally {
+                uploads.release();
+            }
         }
     }
 

@@ -20,6 +20,7 @@ public final class IngestApiDocs {
     static final String UNSUPPORTED_MEDIA_TYPE = "UnsupportedMediaType";
     static final String VALIDATION_FAILED = "ValidationFailed";
     static final String RATE_LIMITED = "RateLimited";
+    static final String UPLOAD_LIMITED = "UploadLimited";
     static final String USER_ERASED = "UserErased";
     static final String UNAVAILABLE = "Unavailable";
 
@@ -68,6 +69,10 @@ public final class IngestApiDocs {
                 + "data key is deleted and nothing more is written for them. Not retryable."));
         components.addResponses(RATE_LIMITED, retryLater(problem("The key's rate limit is exceeded "
                 + "(urn:mnemo:problem:rate-limited); nothing was accepted.")));
+        components.addResponses(UPLOAD_LIMITED, retryLater(problem("The key's rate limit is exceeded "
+                + "(urn:mnemo:problem:rate-limited), or the tenant already has its most uploads in progress at once "
+                + "(urn:mnemo:problem:too-many-concurrent-uploads, refused before the body is read); nothing was "
+                + "stored.")));
         components.addResponses(UNAVAILABLE, retryLater(problem("The event log cannot take the write now "
                 + "(urn:mnemo:problem:ingest-unavailable), too many writes are waiting for it (ingest-overloaded), "
                 + "or the API key cannot be verified now (auth-unavailable). Nothing was accepted: retry after "

@@ -1,5 +1,6 @@
 package io.mnemo.query.core;
 
+import io.mnemo.kit.limits.TenantPermits;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -16,6 +17,8 @@ public final class MemoryQueries {
     /** Activity ranges: default the last 30 days, at most about two years per request. */
     public static final int DEFAULT_ACTIVITY_DAYS = 30;
     public static final int MAX_ACTIVITY_DAYS = 731;
+    /** Suggested wait for a tenant at its export cap: exports take seconds to minutes. */
+    static final java.time.Duration EXPORT_RETRY_AFTER = java.time.Duration.ofSeconds(5);
     private static final Pattern USER_ID = Pattern.compile(io.mnemo.kit.http.UserIds.PATTERN);
     private static final Pattern MEDIA_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
@@ -24,11 +27,17 @@ public final class MemoryQueries {
     private final MediaLinks mediaLinks;
     private final java.time.Clock clock;
     private final EventLogEnds logEnds;
+    private final TenantPermits exports;
 
+    /**
+     * @param logEnds the event log's end offsets, against which read positions are checked
+     * @param exports how many exports one tenant may stream at once
+     */
     public MemoryQueries(MemoryReader reader, CursorCodec cursors, MediaLinks mediaLinks, java.time.Clock clock,
-                         EventLogEnds logEnds) {
+                         EventLogEnds logEnds, TenantPermits exports) {
         this.reader = reader;
         this.logEnds = logEnds;
+        this.exports = exports;
         this.cursors = cursors;
         this.mediaLinks = mediaLinks;
         this.clock = clock;
@@ -107,12 +116,46 @@ public final class MemoryQueries {
         return reader.tenantActivity(tenantId, range.from(), range.to(), granularity);
     }
 
+    /**
+     * An export holding one of the tenant's export permits until it has streamed (or is closed).
+     *
+     * @throws TooManyExports when the tenant has its most exports in progress already
+     */
     public MemoryExport export(String tenantId, String userId, Optional<Instant> from, Optional<Instant> to) {
         checkUser(userId);
         if (from.isPresent() && to.isPresent() && !from.get().isBefore(to.get())) {
             throw new InvalidQuery("from", "must be before to");
         }
-        return reader.export(tenantId, userId, from, to);
+        TenantPermits.Permit permit = exports.tryAcquire(tenantId)
+                .orElseThrow(() -> new TooManyExports(exports.perTenant(), EXPORT_RETRY_AFTER));
+        MemoryExport export;
+        try {
+            export = reader.export(tenantId, userId, from, to);
+        } catch (RuntimeException e) {
+            permit.close();
+            throw e;
+        }
+        return new MemoryExport() {
+            @Override
+            public ReadSource source() {
+                return export.source();
+            }
+
+            @Override
+            public long forEach(java.util.function.Consumer<MemoryView> sink) {
+                try {
+                    return export.forEach(sink);
+                } finally {
+                    close();
+                }
+            }
+
+            @Override
+            public void close() {
+                permit.close();
+                export.close();
+            }
+        };
     }
 
     /** [from, to) in days; to defaults to tomorrow (today included), from to 30 days before to. */

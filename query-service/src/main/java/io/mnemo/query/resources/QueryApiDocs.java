@@ -17,6 +17,7 @@ public final class QueryApiDocs {
     static final String FORBIDDEN = "Forbidden";
     static final String NOT_FOUND = "NotFound";
     static final String RATE_LIMITED = "RateLimited";
+    static final String EXPORT_LIMITED = "ExportLimited";
     static final String UNAVAILABLE = "Unavailable";
 
     static final String USER_ID = "The user whose data is read, in the API key's tenant (1-128 letters, digits "
@@ -68,6 +69,9 @@ public final class QueryApiDocs {
                 + "(urn:mnemo:problem:not-found)."));
         components.addResponses(RATE_LIMITED, retryLater(problem("The key's rate limit is exceeded "
                 + "(urn:mnemo:problem:rate-limited).")));
+        components.addResponses(EXPORT_LIMITED, retryLater(problem("The key's rate limit is exceeded "
+                + "(urn:mnemo:problem:rate-limited), or the tenant already has its most exports streaming at once "
+                + "(urn:mnemo:problem:too-many-concurrent-exports).")));
         components.addResponses(UNAVAILABLE, retryLater(problem("The requested X-Mnemo-Position is not reflected "
                 + "yet by any database (urn:mnemo:problem:position-not-yet-visible: the write is durable, the "
                 + "projection is a moment behind), or no database can answer now (read-unavailable).")));
