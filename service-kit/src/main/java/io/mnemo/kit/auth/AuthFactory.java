@@ -57,6 +57,7 @@ public class AuthFactory {
         environment.healthChecks().register("api-keys", cache.healthCheck());
         environment.jersey().register(new ApiKeyAuthFeature(cache,
                 new RateLimiter(defaultRatePerSecond, defaultBurst)));
+        environment.jersey().register(new RateLimitProblems());
         // Refusals are counted by HttpMetrics (mnemo.<service>.rejected{reason,tenant}); these say whether
         // the keys being enforced are current.
         Gauge.builder("mnemo." + service + ".api.keys.snapshot.age.seconds", cache,
