@@ -34,7 +34,9 @@ class ApiKeyAuthIT {
     static final DropwizardAppExtension<IngestConfiguration> APP = IngestApiIT.IngestTestApp.create(PREFIX,
             // short, so revocation and Postgres outages show within a test's patience
             ConfigOverride.config(PREFIX, "auth.refreshInterval", "1s"),
-            ConfigOverride.config(PREFIX, "auth.unknownKeyTtl", "500ms"));
+            ConfigOverride.config(PREFIX, "auth.unknownKeyTtl", "500ms"),
+            // one instance's buckets, so the token counts below are exact (sharing: SharedRateLimitIT)
+            ConfigOverride.config(PREFIX, "auth.sharedLimits.enabled", "false"));
     private static final ObjectMapper JSON = new ObjectMapper();
     // The JDK client: Dropwizard's silently retries 429 and 503 responses that carry Retry-After.
     private static final HttpClient HTTP = HttpClient.newHttpClient();
