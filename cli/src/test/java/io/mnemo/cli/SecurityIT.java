@@ -325,6 +325,33 @@ class SecurityIT {
 
     @Order(4)
     @Test
+    @DisplayName("rate by cost: a batch costing more than the key's burst is 413, one costing more than it holds now 429")
+    void aBatchIsChargedByItsItemsAndMediaReferences() throws Exception {
+        String key = PlatformApps.keyStore(DEVSTACK).create(TENANT, "by-cost", Set.of(Scopes.MEMORIES_WRITE), 1, 12)
+                .plaintext();
+        StringBuilder items = new StringBuilder();
+        for (int i = 0; i < 5; i++) {
+            items.append(i == 0 ? "" : ",").append("{\"userId\":\"cost-").append(NONCE).append("\",")
+                    .append("\"occurredAt\":\"2026-10-02T10:00:00Z\",\"content\":\"c\",")
+                    .append("\"mediaIds\":[\"m1\",\"m2\"]}");
+        }
+        // 5 items with 2 media ids each: 15 tokens, more than the key's burst of 12
+        JsonNode tooCostly = problem(ingest("POST", "/v1/memories:batch", key, "application/json",
+                "{\"items\":[" + items + "]}"), 413, "request-exceeds-rate-limit");
+        assertThat(tooCostly.path("detail").asText()).contains("costs 15");
+        // 11 single captures' worth left at most: a batch of 5 items with 2 media ids each is refused again, and a
+        // capture of 10 media ids (11 tokens) after a 1-token request does not fit now
+        ingest("POST", "/v1/users/cost-" + NONCE + "/memories", key, "application/json",
+                "{\"occurredAt\":\"2026-10-02T10:00:00Z\",\"content\":\"c\"}");
+        HttpResponse<String> notNow = ingest("POST", "/v1/users/cost-" + NONCE + "/memories", key,
+                "application/json", "{\"occurredAt\":\"2026-10-02T10:00:00Z\",\"content\":\"c\",\"mediaIds\":["
+                        + "\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\"]}");
+        problem(notNow, 429, "rate-limited");
+        assertThat(notNow.headers().firstValue("Retry-After")).isPresent();
+    }
+
+    @Order(4)
+    @Test
     @DisplayName("size: a batch declaring 17 MiB is 413 before a byte is read, and the connection is closed")
     void aDeclaredOversizeBatchIs413() throws Exception {
         RawResponse response = raw(INGEST.getLocalPort(), "POST", "/v1/memories:batch",

@@ -1,6 +1,7 @@
 package io.mnemo.ingest.resources;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
@@ -20,7 +21,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -28,6 +32,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * seconds, together they accept about the one limit (plus the lease slack LeasedBuckets documents), not twice it.
  */
 @ExtendWith({DevstackExtension.class, DropwizardExtensionsSupport.class})
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SharedRateLimitIT {
     private static final int RATE = 40;
     private static final int BURST = 40;
@@ -43,6 +48,7 @@ class SharedRateLimitIT {
     }
 
     @Test
+    @Order(1)
     void twoInstancesTogetherAcceptAboutOneLimitNotTwo() throws Exception {
         String key = TestKeys.store().create("shared-limit", "shared", Set.of(Scopes.MEMORIES_WRITE), RATE, BURST)
                 .plaintext();
@@ -80,9 +86,46 @@ class SharedRateLimitIT {
         long slack = 2 * (BURST / 2 + (long) Math.ceil(2 * RATE * 0.1) + (long) Math.ceil(RATE * 0.1));
         assertThat(other).as("every answer is 202 or 429").hasValue(0);
         assertThat(refused.get()).as("offered far more than the limit").isGreaterThan(2 * oneLimit);
+        org.slf4j.LoggerFactory.getLogger(SharedRateLimitIT.class).info("Two instances, one key at {}/s burst {} for {}:"
+                + " {} accepted, {} refused (one limit {}, slack {})", RATE, BURST, LOAD, accepted, refused, oneLimit,
+                slack);
         assertThat(accepted.get()).as("accepted by both instances together (one limit: %d, per-instance limits "
                 + "would have allowed %d)", oneLimit, 2 * oneLimit)
                 .isBetween((long) (RATE * seconds * 0.8), oneLimit + slack);
+    }
+
+    @Test
+    @Order(2)
+    void withPostgresStoppedEachInstanceKeepsAcceptingItsShareAndSharesAgainWhenItReturns() throws Exception {
+        String key = TestKeys.store().create("shared-limit", "outage", Set.of(Scopes.MEMORIES_WRITE), 1_000, 1_000)
+                .plaintext();
+        // the user's data key is made (and cached) while Postgres is up
+        assertThat(capture(FIRST.getLocalPort(), key)).isEqualTo(202);
+        assertThat(capture(SECOND.getLocalPort(), key)).isEqualTo(202);
+
+        var postgres = DevstackExtension.devstack().primaryServer();
+        postgres.stop();
+        try {
+            // every write in the outage is answered 2xx, from the first moment on: leases fail, the instances
+            // limit alone to half the key's limits each (500/s, burst 500), far above this load
+            long until = System.nanoTime() + Duration.ofSeconds(4).toNanos();
+            int sent = 0;
+            while (System.nanoTime() - until < 0) {
+                assertThat(capture((sent++ % 2 == 0 ? FIRST : SECOND).getLocalPort(), key)).isEqualTo(202);
+            }
+            assertThat(scrape(FIRST)).containsPattern("mnemo_ingest_rate_limits_shared_reachable(\\{[^}]*})? 0\\.0");
+        } finally {
+            postgres.start();
+        }
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .until(() -> java.util.regex.Pattern.compile("mnemo_ingest_rate_limits_shared_reachable(\\{[^}]*})? 1\\.0")
+                        .matcher(scrape(FIRST)).find());
+        assertThat(capture(FIRST.getLocalPort(), key)).isEqualTo(202);
+    }
+
+    private static String scrape(DropwizardAppExtension<IngestConfiguration> app) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.getAdminPort() + "/prometheus"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private static int capture(int port, String key) throws Exception {
