@@ -50,8 +50,10 @@ public final class RateLimitFilter implements ContainerRequestFilter, ContainerR
 
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
-        if (request.getProperty(DECISION_PROPERTY) instanceof RateLimiter.Decision decision) {
-            MultivaluedMap<String, Object> headers = response.getHeaders();
+        MultivaluedMap<String, Object> headers = response.getHeaders();
+        // a refusal of the request's cost (RateLimitProblems) already says what is left after it
+        if (request.getProperty(DECISION_PROPERTY) instanceof RateLimiter.Decision decision
+                && !headers.containsKey("RateLimit-Limit")) {
             headers(decision).forEach(headers::putSingle);
         }
     }
