@@ -1,0 +1,42 @@
+package io.mnemo.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dropwizard.jersey.validation.Validators;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class MediaConfigurationTest {
+    private static final Validator VALIDATOR = Validators.newValidator();
+
+    @Test
+    void theDefaultsAreValidAndLetOneTenantHoldAQuarterOfTheUploadSlots() {
+        MediaConfiguration media = new MediaConfiguration();
+
+        assertThat(VALIDATOR.validate(media)).isEmpty();
+        assertThat(media.getMaxConcurrentUploadsPerTenant()).isEqualTo(4);
+        assertThat(media.getMaxConcurrentUploads()).isEqualTo(16);
+    }
+
+    @Test
+    void aTenantsCapAboveTheInstancesIsRefusedAtStartUp() {
+        MediaConfiguration media = new MediaConfiguration();
+        media.setMaxConcurrentUploads(4);
+        media.setMaxConcurrentUploadsPerTenant(5);
+
+        Set<ConstraintViolation<MediaConfiguration>> violations = VALIDATOR.validate(media);
+
+        assertThat(violations).extracting(ConstraintViolation::getMessage)
+                .containsExactly("maxConcurrentUploadsPerTenant must not exceed maxConcurrentUploads");
+    }
+
+    @Test
+    void aTenantCapOfZeroIsRefused() {
+        MediaConfiguration media = new MediaConfiguration();
+        media.setMaxConcurrentUploadsPerTenant(0);
+
+        assertThat(VALIDATOR.validate(media)).isNotEmpty();
+    }
+}
