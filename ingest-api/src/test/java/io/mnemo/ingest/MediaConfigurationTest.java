@@ -11,9 +11,17 @@ import org.junit.jupiter.api.Test;
 class MediaConfigurationTest {
     private static final Validator VALIDATOR = Validators.newValidator();
 
+    /** The shipped media section: its S3 bucket and region come from the YAML. */
+    private static MediaConfiguration media() {
+        MediaConfiguration media = new MediaConfiguration();
+        media.getS3().setBucket("mnemo-media");
+        media.getS3().setRegion("us-east-1");
+        return media;
+    }
+
     @Test
     void theDefaultsAreValidAndLetOneTenantHoldAQuarterOfTheUploadSlots() {
-        MediaConfiguration media = new MediaConfiguration();
+        MediaConfiguration media = media();
 
         assertThat(VALIDATOR.validate(media)).isEmpty();
         assertThat(media.getMaxConcurrentUploadsPerTenant()).isEqualTo(4);
@@ -22,7 +30,7 @@ class MediaConfigurationTest {
 
     @Test
     void aTenantsCapAboveTheInstancesIsRefusedAtStartUp() {
-        MediaConfiguration media = new MediaConfiguration();
+        MediaConfiguration media = media();
         media.setMaxConcurrentUploads(4);
         media.setMaxConcurrentUploadsPerTenant(5);
 
@@ -34,7 +42,7 @@ class MediaConfigurationTest {
 
     @Test
     void aTenantCapOfZeroIsRefused() {
-        MediaConfiguration media = new MediaConfiguration();
+        MediaConfiguration media = media();
         media.setMaxConcurrentUploadsPerTenant(0);
 
         assertThat(VALIDATOR.validate(media)).isNotEmpty();
