@@ -81,9 +81,10 @@ class SharedRateLimitIT {
 
         double seconds = LOAD.toNanos() / 1e9;
         long oneLimit = (long) (RATE * seconds) + BURST;
-        // lease slack per instance: its advance (burst / 2) and what it holds leased (two 100 ms rounds of the rate,
-        // at least 1), plus one more round of the rate for the requests in flight while the load stops
-        long slack = 2 * (BURST / 2 + (long) Math.ceil(2 * RATE * 0.1) + (long) Math.ceil(RATE * 0.1));
+        // lease slack per instance: its advance (burst / 2) and what it holds leased (its share of the burst, or two
+        // 100 ms rounds of the rate), plus one more round of the rate for the requests in flight as the load stops
+        long slack = 2 * (BURST / 2 + Math.max(BURST / 2, (long) Math.ceil(2 * RATE * 0.1))
+                + (long) Math.ceil(RATE * 0.1));
         assertThat(other).as("every answer is 202 or 429").hasValue(0);
         assertThat(refused.get()).as("offered far more than the limit").isGreaterThan(2 * oneLimit);
         org.slf4j.LoggerFactory.getLogger(SharedRateLimitIT.class).info("Two instances, one key at {}/s burst {} for {}:"

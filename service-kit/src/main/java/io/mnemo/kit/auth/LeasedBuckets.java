@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
  * Rate-limit buckets shared by every instance of a service, without a database round trip per request. Each
  * instance spends tokens it has leased from the key's shared bucket ({@code rate_limit_buckets}); a lease round
  * ({@link #leaseRound()}, every {@code leaseInterval} on a background thread) tops up, in one statement for all
- * busy keys, each key whose local balance is below its target: two lease intervals of the key's rate, or the cost
- * of its largest request in the last 10 s, or of the largest request refused since, at most the burst.
+ * busy keys, each key whose local balance is below its target: the instance's share of the burst
+ * ({@code burst / expectedInstances}), or two lease intervals of the key's rate, or the cost of its largest request in
+ * the last 10 s, or of the largest request refused since, whichever is largest, at most the burst.
  *
  * <p>A key this instance has not leased for yet may spend an <em>advance</em> of {@code burst / expectedInstances}
  * tokens at once (so its first requests do not wait for a lease); the first lease repays it. A request the balance
@@ -200,10 +201,11 @@ public final class LeasedBuckets implements RateLimiter.BucketSource {
                 return 0;
             }
             long perRound = (long) Math.ceil(2.0 * rate * leaseInterval.toNanos() / 1_000_000_000.0);
-            // enough for two rounds at the full rate and for the largest request of late (a key sending batches of
-            // 500 keeps 500 at hand), at most the burst
+            // the instance's share of the burst (so a request of up to that cost passes at once, as it would on one
+            // instance alone), two rounds at the full rate, the largest request of late or the cost of one refused
+            // since; at most the burst
             long recent = now - largestAtNanos > RECENT.toNanos() ? 0 : largest;
-            long target = Math.min(burst, Math.max(Math.max(Math.max(1, perRound), demand), recent));
+            long target = Math.min(burst, Math.max(Math.max(Math.max(advance, perRound), demand), recent));
             // a negative balance (the advance spent, or a debt) is repaid first
             return Math.max(0, target - balance);
         }

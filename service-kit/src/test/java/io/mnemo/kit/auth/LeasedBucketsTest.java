@@ -64,15 +64,19 @@ class LeasedBucketsTest {
 
         buckets.leaseRound();
 
-        // the lease repaid the 10 spent and took the target (two rounds of the rate: 2) from the full bucket of 20
-        assertThat(shared.rows.get("ingest:k1")[0]).isEqualTo(8.0);
-        assertThat(key.tryConsume(2).consumed()).isTrue();
+        // the lease repaid the 10 spent and took the target (the instance's share of the burst: 10) from the full
+        // bucket of 20
+        assertThat(shared.rows.get("ingest:k1")[0]).isEqualTo(0.0);
+        for (int i = 0; i < 10; i++) {
+            assertThat(key.tryConsume(1).consumed()).isTrue();
+        }
         assertThat(key.tryConsume(1).consumed()).isFalse();
     }
 
     @Test
     void aRequestTheBalanceDoesNotCoverIsRefusedAndItsCostLeasedForTheNextRound() {
-        LeasedBuckets buckets = instance(1);
+        // four instances: each keeps a quarter of the burst (250) at hand
+        LeasedBuckets buckets = instance(4);
         RateLimiter.KeyBucket key = buckets.bucket("k2", 100, 1_000);
         buckets.leaseRound();
         key.tryConsume(1);
