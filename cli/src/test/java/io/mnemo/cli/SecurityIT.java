@@ -325,6 +325,33 @@ class SecurityIT {
 
     @Order(4)
     @Test
+    @DisplayName("rate by cost: a batch costing more than the key's burst is 413, one costing more than it holds now 429")
+    void aBatchIsChargedByItsItemsAndMediaReferences() throws Exception {
+        String key = PlatformApps.keyStore(DEVSTACK).create(TENANT, "by-cost", Set.of(Scopes.MEMORIES_WRITE), 1, 12)
+                .plaintext();
+        StringBuilder items = new StringBuilder();
+        for (int i = 0; i < 5; i++) {
+            items.append(i == 0 ? "" : ",").append("{\"userId\":\"cost-").append(NONCE).append("\",")
+                    .append("\"occurredAt\":\"2026-10-02T10:00:00Z\",\"content\":\"c\",")
+                    .append("\"mediaIds\":[\"m1\",\"m2\"]}");
+        }
+        // 5 items with 2 media ids each: 15 tokens, more than the key's burst of 12
+        JsonNode tooCostly = problem(ingest("POST", "/v1/memories:batch", key, "application/json",
+                "{\"items\":[" + items + "]}"), 413, "request-exceeds-rate-limit");
+        assertThat(tooCostly.path("detail").asText()).contains("costs 15");
+        // 11 single captures' worth left at most: a batch of 5 items with 2 media ids each is refused again, and a
+        // capture of 10 media ids (11 tokens) after a 1-token request does not fit now
+        ingest("POST", "/v1/users/cost-" + NONCE + "/memories", key, "application/json",
+                "{\"occurredAt\":\"2026-10-02T10:00:00Z\",\"content\":\"c\"}");
+        HttpResponse<String> notNow = ingest("POST", "/v1/users/cost-" + NONCE + "/memories", key,
+                "application/json", "{\"occurredAt\":\"2026-10-02T10:00:00Z\",\"content\":\"c\",\"mediaIds\":["
+                        + "\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\"]}");
+        problem(notNow, 429, "rate-limited");
+        assertThat(notNow.headers().firstValue("Retry-After")).isPresent();
+    }
+
+    @Order(4)
+    @Test
     @DisplayName("size: a batch declaring 17 MiB is 413 before a byte is read, and the connection is closed")
     void aDeclaredOversizeBatchIs413() throws Exception {
         RawResponse response = raw(INGEST.getLocalPort(), "POST", "/v1/memories:batch",
@@ -412,6 +439,49 @@ class SecurityIT {
         RawResponse response = raw(INGEST.getLocalPort(), "POST", "/v1/users/" + OWNER + "/media",
                 "Content-Type: image/png\r\nContent-Length: 200000\r\n", head, true);
         rawProblem(response, 422, "validation-failed");
+    }
+
+    @Order(4)
+    @Test
+    @DisplayName("slow client: a tenant's upload beyond its 4 concurrent ones is 429 at once; another tenant's is 201")
+    void aTenantsUploadBeyondItsConcurrencyCapIs429() throws Exception {
+        String path = "/v1/users/uploader-" + NONCE + "/media";
+        List<Socket> slow = new ArrayList<>();
+        try {
+            // four uploads that send their first bytes and then nothing: each holds one of the tenant's permits
+            for (int i = 0; i < 4; i++) {
+                Socket socket = new Socket("127.0.0.1", INGEST.getLocalPort());
+                slow.add(socket);
+                OutputStream out = socket.getOutputStream();
+                out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + KEY
+                        + "\r\nContent-Type: image/png\r\nContent-Length: 100000\r\n\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1));
+                out.write(PNG);
+                out.flush();
+            }
+            java.util.concurrent.atomic.AtomicReference<HttpResponse<String>> last =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                long started = System.nanoTime();
+                last.set(upload(path, KEY));
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+                return last.get().statusCode() == 429;
+            });
+            problem(last.get(), 429, "too-many-concurrent-uploads");
+            assertThat(last.get().headers().firstValue("Retry-After")).isPresent();
+            assertThat(upload(path, OTHER_KEY).statusCode()).isEqualTo(201);
+        } finally {
+            for (Socket socket : slow) {
+                socket.close();
+            }
+        }
+        // the abandoned uploads end (422, connection gone) and give their permits back
+        await().atMost(Duration.ofSeconds(20)).until(() -> upload(path, KEY).statusCode() == 201);
+    }
+
+    private static HttpResponse<String> upload(String path, String key) throws Exception {
+        return send(HttpRequest.newBuilder(ingestUri(path)).header("Authorization", "Bearer " + key)
+                .header("Content-Type", "image/png").POST(HttpRequest.BodyPublishers.ofByteArray(PNG)));
     }
 
     @Order(4)
@@ -597,6 +667,18 @@ class SecurityIT {
     void aGarbagePositionIs400() throws Exception {
         JsonNode problem = problem(query("/v1/users/" + OWNER + "/memories", KEY, "X-Mnemo-Position",
                 "99999999999999999999:-1"), 400, "invalid-parameter");
+        assertThat(problem.at("/errors/0/field").asText()).isEqualTo("X-Mnemo-Position");
+    }
+
+    @Order(7)
+    @ParameterizedTest(name = "query parameter: a read position {0} is 400 at once naming the header")
+    @ValueSource(strings = {"0:1000000000", "0:9223372036854775807", "4096:0"})
+    void aPositionBeyondTheEndOfTheLogIs400AtOnce(String position) throws Exception {
+        long started = System.nanoTime();
+        JsonNode problem = problem(query("/v1/users/" + OWNER + "/memories", KEY, "X-Mnemo-Position", position),
+                400, "invalid-parameter");
+        // refused without waiting for the projections (they would be waited on for 2 s, then the primary asked)
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
         assertThat(problem.at("/errors/0/field").asText()).isEqualTo("X-Mnemo-Position");
     }
 

@@ -116,7 +116,8 @@ public class IngestApplication extends Application<IngestConfiguration> {
                 config.getPublishTimeout().plusSeconds(1), config.getRetryAfter(), config.getMaxInFlight(),
                 new MediaReferences(mediaStore, config.getRetryAfter()), userKeys);
         MediaIngest mediaIngest = new MediaIngest(mediaStore, ingest::publishDurably, userKeys, Clock.systemUTC(),
-                mediaConfig.getMaxSize().toBytes(), mediaConfig.getMaxConcurrentUploads(), config.getRetryAfter());
+                mediaConfig.getMaxSize().toBytes(), mediaConfig.getMaxConcurrentUploads(),
+                mediaConfig.getMaxConcurrentUploadsPerTenant(), config.getRetryAfter());
         IngestMetrics ingestMetrics = new IngestMetrics(metrics);
 
         ApiJson.install(environment);

@@ -34,6 +34,21 @@ public class MediaConfiguration {
     @Max(1000)
     private int maxConcurrentUploads = 16;
 
+    /**
+     * Uploads one tenant may stream at once on an instance; beyond → 429 too-many-concurrent-uploads. At most
+     * {@link #maxConcurrentUploads}, so that one tenant cannot hold every upload slot.
+     */
+    @Min(1)
+    @Max(1000)
+    private int maxConcurrentUploadsPerTenant = 4;
+
+    @io.dropwizard.validation.ValidationMethod(message = "maxConcurrentUploadsPerTenant must not exceed "
+            + "maxConcurrentUploads")
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean isPerTenantCapWithinTheInstanceCap() {
+        return maxConcurrentUploadsPerTenant <= maxConcurrentUploads;
+    }
+
     @JsonProperty
     public S3Factory getS3() {
         return s3;
@@ -72,5 +87,15 @@ public class MediaConfiguration {
     @JsonProperty
     public void setMaxConcurrentUploads(int maxConcurrentUploads) {
         this.maxConcurrentUploads = maxConcurrentUploads;
+    }
+
+    @JsonProperty
+    public int getMaxConcurrentUploadsPerTenant() {
+        return maxConcurrentUploadsPerTenant;
+    }
+
+    @JsonProperty
+    public void setMaxConcurrentUploadsPerTenant(int maxConcurrentUploadsPerTenant) {
+        this.maxConcurrentUploadsPerTenant = maxConcurrentUploadsPerTenant;
     }
 }

@@ -13,6 +13,7 @@ import io.mnemo.kit.http.OpenApiDocs;
 import io.mnemo.kit.http.RequestIds;
 import io.mnemo.kit.kafka.KafkaFactory;
 import io.mnemo.kit.kafka.TopicProvisioner;
+import io.mnemo.kit.limits.TenantPermits;
 import io.mnemo.kit.metrics.HttpMetrics;
 import io.mnemo.kit.metrics.PrometheusMetrics;
 import io.mnemo.kit.problems.ProblemJson;
@@ -21,6 +22,7 @@ import io.mnemo.query.core.MemoryQueries;
 import io.mnemo.query.db.JdbiMemoryReader;
 import io.mnemo.query.db.ReadRouter;
 import io.mnemo.query.kafka.EventLogPartitions;
+import io.mnemo.query.kafka.KafkaEventLogEnds;
 import io.mnemo.query.resources.ActivityResource;
 import io.mnemo.query.resources.ExportResource;
 import io.mnemo.query.resources.MediaQueryResource;
@@ -49,6 +51,10 @@ public class QueryApplication extends Application<QueryConfiguration> {
 
     /** How long start-up waits for Kafka to create or describe the event log. */
     private static final Duration EVENT_LOG_WAIT = Duration.ofSeconds(30);
+    /** A read of the log's end offsets (for a position past the cached end) waits at most this for Kafka. */
+    private static final Duration LOG_END_READ_TIMEOUT = Duration.ofSeconds(1);
+    /** After a failed read of the end offsets, positions go unchecked this long before Kafka is asked again. */
+    private static final Duration LOG_END_RETRY = Duration.ofSeconds(5);
 
     public static void main(String[] args) throws Exception {
         new QueryApplication().run(args);
@@ -75,7 +81,18 @@ public class QueryApplication extends Application<QueryConfiguration> {
         }
         DevSecrets.refuseOutsideDev(config.getProfile(), secrets);
         PrometheusMeterRegistry metrics = PrometheusMetrics.install(environment, "query");
-        int eventPartitions = eventPartitions(config.getKafka());
+        // Kafka is asked at start for the event log's partition count, then only for its end offsets (the check of
+        // X-Mnemo-Position), with this one admin client
+        Admin admin = eventLogAdmin(config.getKafka());
+        environment.lifecycle().manage(new io.dropwizard.lifecycle.Managed() {
+            @Override
+            public void stop() {
+                admin.close(Duration.ofSeconds(5));
+            }
+        });
+        int eventPartitions = eventPartitions(admin, config.getKafka());
+        KafkaEventLogEnds logEnds = KafkaEventLogEnds.of(admin, Topics.MEMORY_EVENTS.name(), eventPartitions,
+                LOG_END_READ_TIMEOUT, LOG_END_RETRY);
         // No health check per database: the load balancer takes an instance out when its /healthcheck fails, and one
         // database down (a replica killed, the primary during a failover) does not stop reads; "read-sources" says
         // whether any of them can answer.
@@ -118,7 +135,7 @@ public class QueryApplication extends Application<QueryConfiguration> {
                 new CursorCodec(config.getCursorSecret().getBytes(StandardCharsets.UTF_8)),
                 new S3MediaLinks(config.getS3().buildPresigner(environment), config.getS3().getBucket(),
                         config.getMediaLinkTtl(), Clock.systemUTC()),
-                Clock.systemUTC());
+                Clock.systemUTC(), logEnds, new TenantPermits(config.getMaxConcurrentExportsPerTenant()));
 
         ApiJson.install(environment);
         ProblemJson.install(config, environment);
@@ -135,26 +152,25 @@ public class QueryApplication extends Application<QueryConfiguration> {
         OpenApiDocs.install(environment, QueryApiDocs.API);
     }
 
-    /**
-     * The event log's partition count, from the topic (created first in dev and tests, like the other services
-     * do). Kafka is needed only here: the admin client is closed before the service takes requests.
-     */
-    private static int eventPartitions(KafkaFactory kafka) {
+    private static Admin eventLogAdmin(KafkaFactory kafka) {
         Map<String, Object> properties = kafka.baseProperties("mnemo-query-admin");
         properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
         properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
-        try (Admin admin = Admin.create(properties)) {
-            if (kafka.isProvisionTopics()) {
-                new TopicProvisioner(admin).ensure(Topics.all(), kafka.getPartitions(), kafka.getReplicationFactor(),
-                        EVENT_LOG_WAIT);
-            }
-            int partitions = EventLogPartitions.read(admin, Topics.MEMORY_EVENTS.name(), EVENT_LOG_WAIT);
-            if (kafka.isProvisionTopics() && partitions != kafka.getPartitions()) {
-                LoggerFactory.getLogger(QueryApplication.class).warn("{} has {} partitions, not kafka.partitions "
-                        + "({}): that setting only applies to topics created here; the topic's count is used",
-                        Topics.MEMORY_EVENTS.name(), partitions, kafka.getPartitions());
-            }
-            return partitions;
+        return Admin.create(properties);
+    }
+
+    /** The event log's partition count, from the topic (created first in dev and tests, like the other services do). */
+    private static int eventPartitions(Admin admin, KafkaFactory kafka) {
+        if (kafka.isProvisionTopics()) {
+            new TopicProvisioner(admin).ensure(Topics.all(), kafka.getPartitions(), kafka.getReplicationFactor(),
+                    EVENT_LOG_WAIT);
         }
+        int partitions = EventLogPartitions.read(admin, Topics.MEMORY_EVENTS.name(), EVENT_LOG_WAIT);
+        if (kafka.isProvisionTopics() && partitions != kafka.getPartitions()) {
+            LoggerFactory.getLogger(QueryApplication.class).warn("{} has {} partitions, not kafka.partitions "
+                    + "({}): that setting only applies to topics created here; the topic's count is used",
+                    Topics.MEMORY_EVENTS.name(), partitions, kafka.getPartitions());
+        }
+        return partitions;
     }
 }

@@ -54,6 +54,14 @@ public class QueryConfiguration extends ServiceConfiguration {
     @Valid
     @NotNull
     private KafkaFactory kafka = new KafkaFactory();
+    /**
+     * Exports one tenant may stream at once on an instance; beyond → 429 too-many-concurrent-exports. An export holds
+     * a database connection while its client reads (pools: 16 per replica, 4 on the primary), so one tenant must
+     * not take them all.
+     */
+    @jakarta.validation.constraints.Min(1)
+    @jakarta.validation.constraints.Max(64)
+    private int maxConcurrentExportsPerTenant = 2;
     /** Where media objects live; only used to sign download URLs. */
     @Valid
     @NotNull
@@ -170,6 +178,16 @@ public class QueryConfiguration extends ServiceConfiguration {
     @JsonProperty
     public void setKafka(KafkaFactory kafka) {
         this.kafka = kafka;
+    }
+
+    @JsonProperty
+    public int getMaxConcurrentExportsPerTenant() {
+        return maxConcurrentExportsPerTenant;
+    }
+
+    @JsonProperty
+    public void setMaxConcurrentExportsPerTenant(int maxConcurrentExportsPerTenant) {
+        this.maxConcurrentExportsPerTenant = maxConcurrentExportsPerTenant;
     }
 
     @JsonProperty

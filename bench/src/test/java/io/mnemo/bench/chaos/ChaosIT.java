@@ -310,7 +310,10 @@ class ChaosIT {
 
     // --- 10x surge (issue 14, fault 8) ---
 
-    /** The surge test's steady rate (sends/s); the surge is ten times it: 150/s, under the dev key's 200/s limit. */
+    /**
+     * The surge test's steady rate (sends/s); the surge is ten times it: 150/s (about 210 memories/s), under the dev
+     * key's ingest limit (1,000 tokens/s, one per memory).
+     */
     private static final double SURGE_STEADY_RATE = Double.parseDouble(System.getProperty("mnemo.surge.rate", "15"));
     /** How long the surge lasts: 15 s in verify, 60 s as the issue asks with {@code -Dmnemo.surge.seconds=60}. */
     private static final Duration SURGE = Duration.ofSeconds(Long.getLong("mnemo.surge.seconds", 15));

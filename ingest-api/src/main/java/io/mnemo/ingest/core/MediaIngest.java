@@ -1,6 +1,7 @@
 package io.mnemo.ingest.core;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.mnemo.kit.limits.TenantPermits;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,6 +50,7 @@ public final class MediaIngest {
     private final long maxBytes;
     private final Duration retryAfter;
     private final Semaphore uploads;
+    private final TenantPermits tenantUploads;
 
     /**
      * @param userKeys          who may be written to: an erased user's upload is refused before a byte is stored
@@ -59,6 +61,15 @@ public final class MediaIngest {
      */
     public MediaIngest(MediaStore store, DurableLog log, UserKeys userKeys, Clock clock, long maxBytes,
                        int maxConcurrent, Duration retryAfter) {
+        this(store, log, userKeys, clock, maxBytes, maxConcurrent, maxConcurrent, retryAfter);
+    }
+
+    /**
+     * @param maxConcurrentPerTenant uploads one tenant may stream at once (beyond: {@link TooManyUploads}), so one
+     *                               tenant cannot take all of {@code maxConcurrent}
+     */
+    public MediaIngest(MediaStore store, DurableLog log, UserKeys userKeys, Clock clock, long maxBytes,
+                       int maxConcurrent, int maxConcurrentPerTenant, Duration retryAfter) {
         this.store = Objects.requireNonNull(store, "store");
         this.log = Objects.requireNonNull(log, "log");
         this.userKeys = Objects.requireNonNull(userKeys, "userKeys");
@@ -66,6 +77,7 @@ public final class MediaIngest {
         this.maxBytes = maxBytes;
         this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter");
         this.uploads = new Semaphore(maxConcurrent);
+        this.tenantUploads = new TenantPermits(maxConcurrentPerTenant);
     }
 
     /**
@@ -76,6 +88,7 @@ public final class MediaIngest {
      * @throws PayloadTooLarge         above the cap (nothing left in the store)
      * @throws UnsupportedMedia        not an allowed type, or not the declared one (nothing left in the store)
      * @throws MediaStorageUnavailable the store failed (nothing registered)
+     * @throws TooManyUploads          the tenant has its most uploads in progress (nothing read)
      * @throws IngestUnavailable       the log did not acknowledge the event (the staged object is kept unless the
      *                                 publish was refused before reaching the log)
      * @throws IngestOverloaded        too many writes wait for the log (the staged object was removed)
@@ -86,13 +99,17 @@ public final class MediaIngest {
         }
         // before the body is read: an erased user's bytes must never reach the store, not even as staging
         userKeys.requireWritable(command.tenant(), command.user());
-        if (!uploads.tryAcquire()) {
-            throw new MediaStorageUnavailable("too many uploads are in progress", retryAfter, null);
-        }
-        try {
-            return stageHoldingPermit(command, provenance);
-        } finally {
-            uploads.release();
+        // the tenant's own cap first: a tenant at its cap is told so (429), whatever the instance's load
+        try (TenantPermits.Permit tenantPermit = tenantUploads.tryAcquire(command.tenant().value())
+                .orElseThrow(() -> new TooManyUploads(tenantUploads.perTenant(), retryAfter))) {
+            if (!uploads.tryAcquire()) {
+                throw new MediaStorageUnavailable("too many uploads are in progress", retryAfter, null);
+            }
+            try {
+                return stageHoldingPermit(command, provenance);
+            } finally {
+                uploads.release();
+            }
         }
     }
 

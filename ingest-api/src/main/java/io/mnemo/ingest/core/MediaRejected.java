@@ -5,7 +5,7 @@ package io.mnemo.ingest.core;
  * map each subtype to its HTTP problem. Whatever was staged for the upload has been removed when one is thrown.
  */
 public abstract sealed class MediaRejected extends RuntimeException
-        permits PayloadTooLarge, UnsupportedMedia, MediaStorageUnavailable {
+        permits PayloadTooLarge, UnsupportedMedia, MediaStorageUnavailable, TooManyUploads {
     protected MediaRejected(String message) {
         super(message);
     }

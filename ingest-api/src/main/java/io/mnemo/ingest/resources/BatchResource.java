@@ -40,6 +40,8 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import io.mnemo.kit.auth.RequestCost;
+import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -138,6 +140,7 @@ public final class BatchResource {
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = BatchRequest.class)))
     public Response capture(@Context SecurityContext security, @Context UriInfo uri,
+                            @Context ContainerRequestContext request,
                             @Parameter(description = IngestApiDocs.TRACEPARENT)
                             @HeaderParam(Requests.TRACEPARENT) String traceparent,
                             // documented as the BatchRequest it must be (above), not as the tree it is read as
@@ -155,6 +158,8 @@ public final class BatchResource {
         for (int i = 0; i < raw.size(); i++) {
             items.add(item(tenant, raw.get(i), i));
         }
+        // charged once the items are known and before any is produced: a refused batch has cost no work
+        RequestCost.of(request).charge(RequestCosts.batch(items));
         List<ItemOutcome> outcomes = ingest.captureBatch(items, Requests.provenance(traceparent));
 
         List<BatchItemResult> results = new ArrayList<>(outcomes.size());

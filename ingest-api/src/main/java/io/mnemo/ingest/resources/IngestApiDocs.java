@@ -20,6 +20,7 @@ public final class IngestApiDocs {
     static final String UNSUPPORTED_MEDIA_TYPE = "UnsupportedMediaType";
     static final String VALIDATION_FAILED = "ValidationFailed";
     static final String RATE_LIMITED = "RateLimited";
+    static final String UPLOAD_LIMITED = "UploadLimited";
     static final String USER_ERASED = "UserErased";
     static final String UNAVAILABLE = "Unavailable";
 
@@ -41,7 +42,9 @@ public final class IngestApiDocs {
     public static final OpenApiDocs.Api API = new OpenApiDocs.Api("Mnemo ingest API",
             "Producers' write API: every 2xx means the event is durable in Kafka (acks=all). Errors are "
                     + "RFC 9457 problem+json; 429 and 503 carry Retry-After. Send an Idempotency-Key with every "
-                    + "write and reuse it when retrying.", 8080, "io.mnemo.ingest.resources",
+                    + "write and reuse it when retrying. Rate limits are per API key and charged by cost: a "
+                    + "request costs one token, a capture or revision one more per media id it lists, a batch one "
+                    + "per item plus one per media id its items list.", 8080, "io.mnemo.ingest.resources",
             IngestApiDocs::addComponents);
 
     private IngestApiDocs() {
@@ -59,7 +62,9 @@ public final class IngestApiDocs {
         components.addResponses(BODY_TOO_SLOW, problem("The JSON body did not arrive within the body deadline "
                 + "(urn:mnemo:problem:request-timeout); nothing was accepted."));
         components.addResponses(PAYLOAD_TOO_LARGE, problem("The body is over the size limit, or holds too many "
-                + "values (urn:mnemo:problem:payload-too-large)."));
+                + "values (urn:mnemo:problem:payload-too-large); or the request costs more rate-limit tokens (items "
+                + "and media ids) than the API key may spend at once (urn:mnemo:problem:request-exceeds-rate-limit): "
+                + "split it. Nothing was accepted."));
         components.addResponses(UNSUPPORTED_MEDIA_TYPE, problem("The Content-Type is not one this operation takes "
                 + "(urn:mnemo:problem:unsupported-media-type)."));
         components.addResponses(VALIDATION_FAILED, problem("A field or header is invalid "
@@ -67,7 +72,12 @@ public final class IngestApiDocs {
         components.addResponses(USER_ERASED, problem("The user was erased (urn:mnemo:problem:user-erased): their "
                 + "data key is deleted and nothing more is written for them. Not retryable."));
         components.addResponses(RATE_LIMITED, retryLater(problem("The key's rate limit is exceeded "
-                + "(urn:mnemo:problem:rate-limited); nothing was accepted.")));
+                + "(urn:mnemo:problem:rate-limited): the key does not have the tokens this request costs now; "
+                + "nothing was accepted.")));
+        components.addResponses(UPLOAD_LIMITED, retryLater(problem("The key's rate limit is exceeded "
+                + "(urn:mnemo:problem:rate-limited), or the tenant already has its most uploads in progress at once "
+                + "(urn:mnemo:problem:too-many-concurrent-uploads, refused before the body is read); nothing was "
+                + "stored.")));
         components.addResponses(UNAVAILABLE, retryLater(problem("The event log cannot take the write now "
                 + "(urn:mnemo:problem:ingest-unavailable), too many writes are waiting for it (ingest-overloaded), "
                 + "or the API key cannot be verified now (auth-unavailable). Nothing was accepted: retry after "

@@ -69,7 +69,7 @@ public final class MediaResource {
                     @ApiResponse(responseCode = "415", ref = IngestApiDocs.UNSUPPORTED_MEDIA_TYPE),
                     @ApiResponse(responseCode = "422", ref = IngestApiDocs.VALIDATION_FAILED),
                     @ApiResponse(responseCode = "410", ref = IngestApiDocs.USER_ERASED),
-                    @ApiResponse(responseCode = "429", ref = IngestApiDocs.RATE_LIMITED),
+                    @ApiResponse(responseCode = "429", ref = IngestApiDocs.UPLOAD_LIMITED),
                     @ApiResponse(responseCode = "500", ref = OpenApiDocs.INTERNAL_ERROR),
                     @ApiResponse(responseCode = "503", ref = IngestApiDocs.UNAVAILABLE)})
     @RequestBody(required = true, description = "The file's bytes.", content = {

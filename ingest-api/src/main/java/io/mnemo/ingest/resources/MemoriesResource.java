@@ -39,6 +39,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.Produces;
+import io.mnemo.kit.auth.RequestCost;
+import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -109,12 +111,14 @@ public final class MemoriesResource {
                         @Parameter(description = IngestApiDocs.TRACEPARENT)
                         @HeaderParam(Requests.TRACEPARENT) String traceparent,
                         @RequestBody(required = true) CaptureMemoryRequest body,
+                        @Context ContainerRequestContext request,
                         @Suspended AsyncResponse response) {
         String requestId = RequestIds.current();
         TenantId tenant;
         CompletableFuture<MemoryIngest.Accepted> outcome;
         try {
             validate(body);
+            RequestCost.of(request).charge(RequestCosts.capture(body.mediaIdsOrEmpty().size()));
             tenant = Requests.tenant(security);
             CaptureMemory command = new CaptureMemory(tenant, new UserId(userId), body.occurredAt(), body.content(),
                     body.tagsOrEmpty(), body.attributesOrEmpty(), body.mediaIdsOrEmpty(),
@@ -193,7 +197,9 @@ public final class MemoriesResource {
                            @Parameter(description = IngestApiDocs.TRACEPARENT)
                         @HeaderParam(Requests.TRACEPARENT) String traceparent,
                            @RequestBody(required = true) @NotNull(message = "a JSON body is required") @Valid
-                           ReviseMemoryRequest body) {
+                           ReviseMemoryRequest body,
+                           @Context ContainerRequestContext request) {
+        RequestCost.of(request).charge(RequestCosts.capture(body.mediaIds() == null ? 0 : body.mediaIds().size()));
         TenantId tenant = Requests.tenant(security);
         ReviseMemory command = new ReviseMemory(tenant, new UserId(userId), Requests.memoryId(memoryId),
                 Optional.ofNullable(body.occurredAt()), Optional.ofNullable(body.content()),

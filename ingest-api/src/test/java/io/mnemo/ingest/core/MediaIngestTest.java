@@ -252,9 +252,9 @@ class MediaIngestTest {
         assertThat(stage(PNG, null, null).mediaId()).isNotEqualTo(stage(PNG, null, null).mediaId());
     }
 
-    @Test
-    void uploadsBeyondTheConcurrencyLimitAreRefusedAtOnce() {
-        // a store that starts a second upload while the first holds the only permit
+    /** An ingest whose store starts the given upload while the first one holds its permits. */
+    private List<Throwable> nestedUploadOutcome(int maxConcurrent, int perTenant, StageMedia nestedUpload,
+                                                List<MediaIngest.Staged> staged) {
         List<Throwable> nested = new ArrayList<>();
         FakeMediaStore reentrant = new FakeMediaStore();
         MediaIngest[] self = new MediaIngest[1];
@@ -266,10 +266,12 @@ class MediaIngestTest {
 
             @Override
             public void put(String key, String contentType, InputStream body) throws IOException {
-                try {
-                    self[0].stage(command(ALICE, PNG, null, null), Provenance.NONE);
-                } catch (RuntimeException e) {
-                    nested.add(e);
+                if (key.contains("/first/")) {
+                    try {
+                        staged.add(self[0].stage(nestedUpload, Provenance.NONE));
+                    } catch (RuntimeException e) {
+                        nested.add(e);
+                    }
                 }
                 reentrant.put(key, contentType, body);
             }
@@ -284,12 +286,60 @@ class MediaIngestTest {
                 reentrant.delete(key);
             }
         };
-        self[0] = new MediaIngest(store, log, users, Clock.fixed(NOW, ZoneOffset.UTC), 10_000, 1,
+        self[0] = new MediaIngest(store, log, users, Clock.fixed(NOW, ZoneOffset.UTC), 10_000, maxConcurrent, perTenant,
                 RETRY_AFTER);
+        staged.add(self[0].stage(command(new UserId("first"), PNG, null, null), Provenance.NONE));
+        return nested;
+    }
 
-        self[0].stage(command(ALICE, PNG, null, null), Provenance.NONE);
+    private static StageMedia commandOf(TenantId tenant, String user) {
+        return new StageMedia(tenant, new UserId(user), Optional.empty(), OptionalLong.empty(), Optional.empty(),
+                new ByteArrayInputStream(PNG));
+    }
+
+    @Test
+    void uploadsBeyondTheConcurrencyLimitAreRefusedAtOnce() {
+        // another tenant's upload starts while the first holds the instance's only permit
+        List<MediaIngest.Staged> staged = new ArrayList<>();
+        List<Throwable> nested = nestedUploadOutcome(1, 1, commandOf(new TenantId("other"), "bob"), staged);
 
         assertThat(nested).singleElement().isInstanceOf(MediaStorageUnavailable.class);
         assertThat(log.published).hasSize(1);
+    }
+
+    @Test
+    void aTenantsUploadBeyondItsOwnCapIsRefusedAtOnceWithoutReadingTheBody() {
+        List<MediaIngest.Staged> staged = new ArrayList<>();
+        StageMedia second = commandOf(TENANT, "bob");
+        List<Throwable> nested = nestedUploadOutcome(4, 1, second, staged);
+
+        assertThat(nested).singleElement().isInstanceOfSatisfying(TooManyUploads.class, refused -> {
+            assertThat(refused.limit()).isEqualTo(1);
+            assertThat(refused.retryAfter()).isEqualTo(RETRY_AFTER);
+        });
+        assertThat(log.published).hasSize(1);
+        assertThat(staged).hasSize(1);
+    }
+
+    @Test
+    void anotherTenantUploadsWhileATenantIsAtItsCap() {
+        List<MediaIngest.Staged> staged = new ArrayList<>();
+        List<Throwable> nested = nestedUploadOutcome(4, 1, commandOf(new TenantId("other"), "bob"), staged);
+
+        assertThat(nested).isEmpty();
+        assertThat(staged).hasSize(2);
+        assertThat(log.published).hasSize(2);
+    }
+
+    @Test
+    void aTenantsPermitIsReturnedWhenItsUploadFails() {
+        MediaIngest ingest = new MediaIngest(store, log, users, Clock.fixed(NOW, ZoneOffset.UTC), 10_000, 4, 1,
+                RETRY_AFTER);
+        log.failure = new IngestUnavailable("log down", RETRY_AFTER, new TimeoutException());
+        assertThatThrownBy(() -> ingest.stage(command(ALICE, PNG, null, null), Provenance.NONE))
+                .isInstanceOf(IngestUnavailable.class);
+        log.failure = null;
+
+        assertThat(ingest.stage(command(ALICE, PNG, null, null), Provenance.NONE).size()).isEqualTo(PNG.length);
     }
 }

@@ -34,7 +34,9 @@ class ApiKeyAuthIT {
     static final DropwizardAppExtension<IngestConfiguration> APP = IngestApiIT.IngestTestApp.create(PREFIX,
             // short, so revocation and Postgres outages show within a test's patience
             ConfigOverride.config(PREFIX, "auth.refreshInterval", "1s"),
-            ConfigOverride.config(PREFIX, "auth.unknownKeyTtl", "500ms"));
+            ConfigOverride.config(PREFIX, "auth.unknownKeyTtl", "500ms"),
+            // one instance's buckets, so the token counts below are exact (sharing: SharedRateLimitIT)
+            ConfigOverride.config(PREFIX, "auth.sharedLimits.enabled", "false"));
     private static final ObjectMapper JSON = new ObjectMapper();
     // The JDK client: Dropwizard's silently retries 429 and 503 responses that carry Retry-After.
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -158,7 +160,44 @@ class ApiKeyAuthIT {
                 Long.parseLong(position[1])).value();
         assertThat(event.getTenantId()).isEqualTo("acme");
         assertThat(event.getUserId()).isEqualTo(user);
-        assertThat(response.headers().firstValue("RateLimit-Limit")).hasValue("400");
+        // the shipped default burst: tokens for the largest batch (500 items of 20 media ids)
+        assertThat(response.headers().firstValue("RateLimit-Limit")).hasValue("10500");
+    }
+
+    private static String batchOf(int items) {
+        StringBuilder body = new StringBuilder("{\"items\":[");
+        for (int i = 0; i < items; i++) {
+            body.append(i == 0 ? "" : ",").append("{\"userId\":\"cost-").append(i)
+                    .append("\",\"occurredAt\":\"2026-10-01T08:00:00Z\",\"content\":\"item\"}");
+        }
+        return body.append("]}").toString();
+    }
+
+    private static HttpResponse<String> batchWithKey(String key, int items) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getLocalPort()
+                        + "/v1/memories:batch")).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + key)
+                .POST(HttpRequest.BodyPublishers.ofString(batchOf(items))).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aBatchCostsOneTokenPerItemAndOneCostingMoreThanTheBurstIs413() throws Exception {
+        String key = TestKeys.store().create("auth-it", "by-cost", Set.of(Scopes.MEMORIES_WRITE), 1, 10).plaintext();
+
+        HttpResponse<String> tooCostly = batchWithKey(key, 11);
+        assertThat(tooCostly.statusCode()).isEqualTo(413);
+        assertThat(problemType(tooCostly)).isEqualTo("urn:mnemo:problem:request-exceeds-rate-limit");
+        assertThat(JSON.readTree(tooCostly.body()).get("detail").asText()).contains("costs 11").contains("at most 10");
+
+        // the refused batch cost its arrival's token only: 9 left, 6 of them for this batch
+        assertThat(batchWithKey(key, 6).statusCode()).isEqualTo(202);
+        HttpResponse<String> notNow = batchWithKey(key, 6);
+        assertThat(notNow.statusCode()).isEqualTo(429);
+        assertThat(problemType(notNow)).isEqualTo("urn:mnemo:problem:rate-limited");
+        assertThat(Long.parseLong(notNow.headers().firstValue("Retry-After").orElseThrow())).isGreaterThanOrEqualTo(1);
+        assertThat(JSON.readTree(notNow.body()).get("detail").asText()).contains("costs 6");
+        // nothing of the refused batch reached the log
+        assertThat(JSON.readTree(notNow.body()).has("results")).isFalse();
     }
 
     @Test

@@ -66,7 +66,7 @@ class MemoriesResourceTest {
     @Test
     void answers202OnlyAfterTheLogAcknowledgedAndNeverOnTheProducersThread() throws Exception {
         RecordingResponse response = new RecordingResponse();
-        resource(10).capture(security(), "alice", "key-1", null, body(), response);
+        resource(10).capture(security(), "alice", "key-1", null, body(), null, response);
 
         assertThat(acks).hasSize(1);
         assertThat(response.done.await(100, TimeUnit.MILLISECONDS)).as("no answer before the ack").isFalse();
@@ -87,7 +87,7 @@ class MemoriesResourceTest {
     @Test
     void aRefusedWriteIsAnsweredWithIngestUnavailableNotAWrappedException() throws Exception {
         RecordingResponse response = new RecordingResponse();
-        resource(10).capture(security(), "alice", null, null, body(), response);
+        resource(10).capture(security(), "alice", null, null, body(), null, response);
         acks.get(0).completeExceptionally(new org.apache.kafka.common.errors.TimeoutException("broker gone"));
 
         assertThat(response.done.await(5, TimeUnit.SECONDS)).isTrue();
@@ -97,9 +97,9 @@ class MemoriesResourceTest {
     @Test
     void overloadIsAnsweredAtOnceWithoutPublishing() throws Exception {
         MemoriesResource resource = resource(1);
-        resource.capture(security(), "alice", null, null, body(), new RecordingResponse());
+        resource.capture(security(), "alice", null, null, body(), null, new RecordingResponse());
         RecordingResponse second = new RecordingResponse();
-        resource.capture(security(), "alice", null, null, body(), second);
+        resource.capture(security(), "alice", null, null, body(), null, second);
 
         assertThat(second.done.await(1, TimeUnit.SECONDS)).isTrue();
         assertThat(second.resumed).isInstanceOf(IngestOverloaded.class);

@@ -27,6 +27,7 @@ import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import org.glassfish.jersey.server.CloseableService;
 
 /**
  * {@code GET /v1/users/{userId}/memories:export?from&to}: every memory of the user as NDJSON, newest first,
@@ -64,7 +65,7 @@ public final class ExportResource {
                     @ApiResponse(responseCode = "400", ref = QueryApiDocs.INVALID_PARAMETER),
                     @ApiResponse(responseCode = "401", ref = QueryApiDocs.UNAUTHENTICATED),
                     @ApiResponse(responseCode = "403", ref = QueryApiDocs.FORBIDDEN),
-                    @ApiResponse(responseCode = "429", ref = QueryApiDocs.RATE_LIMITED),
+                    @ApiResponse(responseCode = "429", ref = QueryApiDocs.EXPORT_LIMITED),
                     @ApiResponse(responseCode = "500", ref = OpenApiDocs.INTERNAL_ERROR),
                     @ApiResponse(responseCode = "503", ref = QueryApiDocs.UNAVAILABLE)})
     public Response export(@Context SecurityContext security,
@@ -74,9 +75,12 @@ public final class ExportResource {
                            @QueryParam("from") String from,
                            @Parameter(description = QueryApiDocs.TO_INSTANT,
                                    schema = @Schema(type = "string", format = "date-time"))
-                           @QueryParam("to") String to) {
+                           @QueryParam("to") String to,
+                           @Context CloseableService closeables) {
         MemoryExport export = queries.export(Caller.of(security).tenantId(), userId,
                 MemoryQueryResource.instant("from", from), MemoryQueryResource.instant("to", to));
+        // the export's permit is returned when it has streamed; also when the request ends without streaming it
+        closeables.add(export::close);
         StreamingOutput body = output -> {
             try {
                 export.forEach(memory -> {

@@ -17,13 +17,16 @@ public final class QueryApiDocs {
     static final String FORBIDDEN = "Forbidden";
     static final String NOT_FOUND = "NotFound";
     static final String RATE_LIMITED = "RateLimited";
+    static final String EXPORT_LIMITED = "ExportLimited";
     static final String UNAVAILABLE = "Unavailable";
 
     static final String USER_ID = "The user whose data is read, in the API key's tenant (1-128 letters, digits "
             + "and . _ - : @; not . or ..).";
     static final String POSITION_REQUESTED = "Read-your-writes and monotonic reads: `partition:offset` as returned "
             + "by ingest for a write (or in this header by a previous read). The answer then reflects at least that "
-            + "position of the user's partition, or is 503 position-not-yet-visible after a short wait.";
+            + "position of the user's partition, or is 503 position-not-yet-visible after a short wait. A position "
+            + "beyond the end of the event log (or in a partition it does not have) is refused at once with 400 "
+            + "invalid-parameter naming this header.";
     static final String POSITION_ANSWERED = "`partition:offset` of the user's partition that the data read reflects "
             + "at least (absent before the first event of that partition); send it back to never read older data.";
     static final String SEARCH = "Full-text search of the content: every word must occur (simple dictionary, no "
@@ -56,8 +59,8 @@ public final class QueryApiDocs {
     public static void addComponents(OpenAPI openApi) {
         Components components = openApi.getComponents();
         components.addResponses(INVALID_PARAMETER, problem("A parameter or header is invalid (type "
-                + "urn:mnemo:problem:invalid-parameter, with the field in `errors`), or a cursor was tampered with "
-                + "or belongs to another user or filter."));
+                + "urn:mnemo:problem:invalid-parameter, with the field in `errors`), a cursor was tampered with "
+                + "or belongs to another user or filter, or X-Mnemo-Position is beyond the end of the event log."));
         components.addResponses(UNAUTHENTICATED, problem("No API key, or an unknown one "
                 + "(urn:mnemo:problem:unauthenticated)."));
         components.addResponses(FORBIDDEN, problem("The API key lacks the scope this operation needs "
@@ -66,6 +69,9 @@ public final class QueryApiDocs {
                 + "(urn:mnemo:problem:not-found)."));
         components.addResponses(RATE_LIMITED, retryLater(problem("The key's rate limit is exceeded "
                 + "(urn:mnemo:problem:rate-limited).")));
+        components.addResponses(EXPORT_LIMITED, retryLater(problem("The key's rate limit is exceeded "
+                + "(urn:mnemo:problem:rate-limited), or the tenant already has its most exports streaming at once "
+                + "(urn:mnemo:problem:too-many-concurrent-exports).")));
         components.addResponses(UNAVAILABLE, retryLater(problem("The requested X-Mnemo-Position is not reflected "
                 + "yet by any database (urn:mnemo:problem:position-not-yet-visible: the write is durable, the "
                 + "projection is a moment behind), or no database can answer now (read-unavailable).")));

@@ -104,6 +104,10 @@ class ExportIT {
             assertThat(lines).isEqualTo(ROWS);
             assertThat(bytes).as("more JSON than the service's whole heap").isGreaterThan(100L * 1024 * 1024);
             assertThat(query.isAlive()).isTrue();
+
+            theTenantsExportBeyondItsCapIs429AtOnceAndOtherTenantsAreUnaffected(port, key,
+                    new ApiKeyStore(primary).create("other-" + tenant, "export", Set.of(Scopes.MEMORIES_READ), 1_000,
+                            1_000).plaintext());
         } finally {
             query.toHandle().destroy();
             if (!query.waitFor(30, TimeUnit.SECONDS)) {
@@ -111,6 +115,51 @@ class ExportIT {
             }
             primary.useHandle(h -> h.execute("DELETE FROM memories WHERE tenant_id = ?", tenant));
         }
+    }
+
+    /**
+     * Two exports whose clients do not read hold the tenant's two permits (the shipped default) while the service
+     * waits to write; the third is 429 too-many-concurrent-exports with Retry-After at once, another tenant's export
+     * is answered, and once the clients go away the tenant can export again.
+     */
+    private static void theTenantsExportBeyondItsCapIs429AtOnceAndOtherTenantsAreUnaffected(int port, String key,
+                                                                                           String otherTenantKey)
+            throws Exception {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        URI export = URI.create("http://127.0.0.1:" + port + "/v1/users/exporter/memories:export");
+        List<InputStream> unread = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                HttpResponse<InputStream> held = http.send(HttpRequest.newBuilder(export)
+                        .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofInputStream());
+                assertThat(held.statusCode()).isEqualTo(200);
+                unread.add(held.body());
+            }
+            long started = System.nanoTime();
+            HttpResponse<String> refused = http.send(HttpRequest.newBuilder(export)
+                    .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+            assertThat(refused.statusCode()).isEqualTo(429);
+            assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+            assertThat(new ObjectMapper().readTree(refused.body()).get("type").asText())
+                    .isEqualTo("urn:mnemo:problem:too-many-concurrent-exports");
+
+            HttpResponse<String> otherTenant = http.send(HttpRequest.newBuilder(export)
+                    .header("Authorization", "Bearer " + otherTenantKey).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(otherTenant.statusCode()).isEqualTo(200);
+        } finally {
+            for (InputStream body : unread) {
+                body.close();
+            }
+        }
+        // the server notices the closed connections at its next write and returns the permits
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            HttpResponse<InputStream> again = http.send(HttpRequest.newBuilder(export)
+                    .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofInputStream());
+            again.body().close();
+            return again.statusCode() == 200;
+        });
     }
 
     private static Process startQueryService(Devstack devstack, int port, int adminPort) throws Exception {

@@ -147,13 +147,20 @@ class QueryServiceIT {
         advanceWatermark("memories", partition, offset);
     }
 
-    /** As a sink does in its batch transaction: the projection reflects the partition up to the offset. */
+    /**
+     * As a sink does in its batch transaction: the projection reflects the partition up to the offset. The event
+     * log is made to hold the offset and {@link #HEADROOM} more, so positions a little ahead of a projection are
+     * real positions not reflected yet (a position past the log's end is refused with 400).
+     */
     static void advanceWatermark(String projection, int partition, long offset) {
+        TestEventLog.holdOffset(partition, offset + HEADROOM);
         PRIMARY.useHandle(h -> h.execute("""
                 INSERT INTO projection_watermarks (projection, partition, applied_offset) VALUES (?, ?, ?)
                 ON CONFLICT (projection, partition) DO UPDATE SET applied_offset = EXCLUDED.applied_offset""",
                 projection, partition, offset));
     }
+
+    static final int HEADROOM = 100;
 
     static long watermark(int partition) {
         return watermark("memories", partition);
@@ -208,6 +215,16 @@ class QueryServiceIT {
     }
 
     // ---- tests ---------------------------------------------------------------------------------------
+
+    @Test
+    void rateLimitTokensAreLeasedFromTheSharedBucketsThoughTheQueryRolesSessionsAreReadOnly() throws Exception {
+        assertThat(get(reader, "/v1/users/leases/memories").statusCode()).isEqualTo(200);
+
+        // the lease round writes the key's bucket on the primary as mnemo_query, from a read-only pool
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> PRIMARY.withHandle(
+                h -> h.createQuery("SELECT count(*) FROM rate_limit_buckets WHERE bucket LIKE 'query:%'")
+                        .mapTo(Long.class).one()) > 0);
+    }
 
     @Test
     @Order(1)
@@ -525,6 +542,7 @@ class QueryServiceIT {
             // with no replica in rotation, a read-your-writes read waits for the primary to reach the position
             int partition = partitionOf(tenant, "filters");
             long next = Math.max(watermark(partition), 0) + 10;
+            TestEventLog.holdOffset(partition, next);
             CompletableFuture.runAsync(() -> advanceWatermark(partition, next),
                     CompletableFuture.delayedExecutor(500, java.util.concurrent.TimeUnit.MILLISECONDS));
             HttpResponse<String> waited = get(reader, "/v1/users/filters/memories",
@@ -592,6 +610,32 @@ class QueryServiceIT {
         assertThat(ahead.statusCode()).isEqualTo(503);
         assertThat(JSON.readTree(ahead.body()).get("type").asText())
                 .isEqualTo("urn:mnemo:problem:position-not-yet-visible");
+    }
+
+    @Test
+    @Order(11)
+    void aPositionBeyondTheEndOfTheLogIsRefusedAtOnceAndOneJustWrittenIsNot() throws Exception {
+        String user = "ryw-beyond";
+        int partition = partitionOf(tenant, user);
+        String path = "/v1/users/" + user + "/memories";
+        for (String position : List.of(partition + ":" + (TestEventLog.end(partition) + 1_000_000),
+                partition + ":" + Long.MAX_VALUE, EVENT_PARTITIONS + ":0")) {
+            long started = System.nanoTime();
+            HttpResponse<String> refused = get(reader, path, "X-Mnemo-Position", position);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as(position).isLessThan(Duration.ofSeconds(1));
+            assertThat(refused.statusCode()).as(position).isEqualTo(400);
+            JsonNode problem = JSON.readTree(refused.body());
+            assertThat(problem.get("type").asText()).isEqualTo("urn:mnemo:problem:invalid-parameter");
+            assertThat(problem.at("/errors/0/field").asText()).isEqualTo("X-Mnemo-Position");
+        }
+        // the service has just read the end; a record written after that is still a position it accepts
+        long written = TestEventLog.end(partition);
+        TestEventLog.holdOffset(partition, written);
+        advanceWatermark(partition, written);
+        awaitReplica();
+        HttpResponse<String> fresh = get(reader, path, "X-Mnemo-Position", partition + ":" + written);
+        assertThat(fresh.statusCode()).isEqualTo(200);
+        assertThat(fresh.headers().firstValue("X-Mnemo-Position")).hasValue(partition + ":" + written);
     }
 
     @Test
@@ -796,10 +840,16 @@ class QueryServiceIT {
         HttpResponse<String> limited = get(limitedKey, memories);
         assertThat(limited.statusCode()).isEqualTo(429);
         document.assertDocuments("listMemories", limited);
+        long notReflected = aboveEveryWatermark(partition);
+        TestEventLog.holdOffset(partition, notReflected);
         HttpResponse<String> notYetVisible = get(reader, memories, "X-Mnemo-Position",
-                partition + ":" + (aboveEveryWatermark(partition) + 1_000_000));
+                partition + ":" + notReflected);
         assertThat(notYetVisible.statusCode()).isEqualTo(503);
         document.assertDocuments("listMemories", notYetVisible);
+        HttpResponse<String> beyondTheLog = get(reader, memories, "X-Mnemo-Position",
+                partition + ":" + (TestEventLog.end(partition) + 1_000_000));
+        assertThat(beyondTheLog.statusCode()).isEqualTo(400);
+        document.assertDocuments("listMemories", beyondTheLog);
 
         document.assertDocuments("getMemory", get(reader, memories + "/" + id));
         document.assertDocuments("getMemory", get(reader, memories + "/" + UUID.randomUUID()));

@@ -44,6 +44,11 @@ public class AuthFactory {
     @Max(1_000_000)
     private int defaultBurst = 400;
 
+    /** Whether keys' limits are shared by every instance (leased from Postgres) or enforced per instance. */
+    @jakarta.validation.Valid
+    @NotNull
+    private SharedRateLimitsFactory sharedLimits = new SharedRateLimitsFactory();
+
     /**
      * Builds the key cache on {@code jdbi} (the database holding {@code api_keys}), manages it, registers its
      * health check as {@code api-keys} and the authentication feature with Jersey.
@@ -55,8 +60,9 @@ public class AuthFactory {
                 unknownKeyTtl.toJavaDuration(), Clock.systemUTC());
         environment.lifecycle().manage(cache);
         environment.healthChecks().register("api-keys", cache.healthCheck());
-        environment.jersey().register(new ApiKeyAuthFeature(cache,
-                new RateLimiter(defaultRatePerSecond, defaultBurst)));
+        environment.jersey().register(new ApiKeyAuthFeature(cache, new RateLimiter(defaultRatePerSecond,
+                defaultBurst, sharedLimits.build(environment, jdbi, metrics, service))));
+        environment.jersey().register(new RateLimitProblems());
         // Refusals are counted by HttpMetrics (mnemo.<service>.rejected{reason,tenant}); these say whether
         // the keys being enforced are current.
         Gauge.builder("mnemo." + service + ".api.keys.snapshot.age.seconds", cache,
@@ -64,8 +70,11 @@ public class AuthFactory {
                                 .orElse(Double.NaN))
                 .description("Age of the API keys being enforced; grows while Postgres cannot be read")
                 .register(metrics);
-        LOG.info("API keys: refreshed every {}, unknown ids remembered {}, default limit {}/s burst {}",
-                refreshInterval, unknownKeyTtl, defaultRatePerSecond, defaultBurst);
+        LOG.info("API keys: refreshed every {}, unknown ids remembered {}, default limit {}/s burst {}, {}",
+                refreshInterval, unknownKeyTtl, defaultRatePerSecond, defaultBurst, sharedLimits.isEnabled()
+                        ? "shared by every instance (leased every " + sharedLimits.getLeaseInterval()
+                        + ", 1/" + sharedLimits.getExpectedInstances() + " each while Postgres is unreachable)"
+                        : "per instance");
         return cache;
     }
 
@@ -97,6 +106,16 @@ public class AuthFactory {
     @JsonProperty
     public void setDefaultRatePerSecond(int defaultRatePerSecond) {
         this.defaultRatePerSecond = defaultRatePerSecond;
+    }
+
+    @JsonProperty
+    public SharedRateLimitsFactory getSharedLimits() {
+        return sharedLimits;
+    }
+
+    @JsonProperty
+    public void setSharedLimits(SharedRateLimitsFactory sharedLimits) {
+        this.sharedLimits = sharedLimits;
     }
 
     @JsonProperty

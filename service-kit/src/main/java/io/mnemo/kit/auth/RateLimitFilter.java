@@ -12,7 +12,9 @@ import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 
 /**
- * Per-key rate limit, after authentication: 429 with {@code Retry-After} when the key's bucket is empty, and the
+ * Per-key rate limit, after authentication: every request takes one token when it arrives (what it costs beyond
+ * that is charged through {@link RequestCost} once known); 429 with {@code Retry-After} when the key's bucket is
+ * empty, and the
  * IETF draft {@code RateLimit-Limit/-Remaining/-Reset} headers on every response of a limited endpoint so
  * well-behaved clients can slow down before they are refused.
  */
@@ -33,7 +35,9 @@ public final class RateLimitFilter implements ContainerRequestFilter, ContainerR
         }
         RateLimiter.Decision decision = limiter.tryAcquire(key);
         request.setProperty(DECISION_PROPERTY, decision);
-        if (!decision.allowed()) {
+        if (decision.allowed()) {
+            request.setProperty(RequestCost.PROPERTY, new RequestCost(limiter, key));
+        } else {
             Response problem = ProblemResponses.retryLater(AuthProblems.RATE_LIMITED,
                     "Key " + key.keyId() + " allows " + decision.limit() + " requests at once; retry after "
                             + decision.retryAfterSeconds() + " s",
@@ -46,8 +50,10 @@ public final class RateLimitFilter implements ContainerRequestFilter, ContainerR
 
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
-        if (request.getProperty(DECISION_PROPERTY) instanceof RateLimiter.Decision decision) {
-            MultivaluedMap<String, Object> headers = response.getHeaders();
+        MultivaluedMap<String, Object> headers = response.getHeaders();
+        // a refusal of the request's cost (RateLimitProblems) already says what is left after it
+        if (request.getProperty(DECISION_PROPERTY) instanceof RateLimiter.Decision decision
+                && !headers.containsKey("RateLimit-Limit")) {
             headers(decision).forEach(headers::putSingle);
         }
     }

@@ -47,11 +47,13 @@ class ServiceRolesIT {
     void eachServiceRoleHoldsExactlyThePrivilegesOfItsService() throws SQLException {
         assertThat(tablePrivileges(ServiceRoles.INGEST)).isEqualTo(Map.of(
                 "api_keys", Set.of("SELECT"),
-                "user_data_keys", Set.of("SELECT", "INSERT", "UPDATE")));
+                "user_data_keys", Set.of("SELECT", "INSERT", "UPDATE"),
+                "rate_limit_buckets", Set.of("SELECT", "INSERT", "UPDATE")));
         Set<String> read = Set.of("SELECT");
         assertThat(tablePrivileges(ServiceRoles.QUERY)).isEqualTo(Map.of(
                 "api_keys", read, "memories", read, "memory_locator", read, "memory_search", read,
-                "user_activity_daily", read, "media", read, "memory_media", read, "projection_watermarks", read));
+                "user_activity_daily", read, "media", read, "memory_media", read, "projection_watermarks", read,
+                "rate_limit_buckets", Set.of("SELECT", "INSERT", "UPDATE")));
         Set<String> write = Set.of("SELECT", "INSERT", "UPDATE", "DELETE");
         assertThat(tablePrivileges(ServiceRoles.PROCESSOR)).isEqualTo(new TreeMap<>(Map.ofEntries(
                 Map.entry("memories", write), Map.entry("memories_default", write), Map.entry("memory_locator", write),
