@@ -206,12 +206,21 @@ class IngestApiIT {
     /** Builds the app from its shipped YAML with the devstack's endpoints. */
     static final class IngestTestApp {
         static DropwizardAppExtension<IngestConfiguration> create(String prefix, ConfigOverride... extra) {
+            return create(prefix, DevstackExtension.devstack().kafkaBootstrap(), extra);
+        }
+
+        /**
+         * With a broker of the caller's choosing: given as a second override of the same key, the devstack's won
+         * (an instance meant to have no broker wrote to the devstack's).
+         */
+        static DropwizardAppExtension<IngestConfiguration> create(String prefix, String kafkaBootstrap,
+                                                                   ConfigOverride... extra) {
             var devstack = DevstackExtension.devstack();
             var pg = devstack.primary();
             // api_keys must exist before the app's key cache loads its first snapshot
             TestKeys.migrate();
             List<ConfigOverride> overrides = new java.util.ArrayList<>(List.of(
-                    ConfigOverride.config(prefix, "kafka.bootstrapServers", devstack.kafkaBootstrap()),
+                    ConfigOverride.config(prefix, "kafka.bootstrapServers", kafkaBootstrap),
                     ConfigOverride.config(prefix, "kafka.schemaRegistryUrl", devstack.schemaRegistryUrl()),
                     ConfigOverride.config(prefix, "database.url", pg.jdbcUrl()),
                     ConfigOverride.config(prefix, "database.user", "mnemo_ingest"),

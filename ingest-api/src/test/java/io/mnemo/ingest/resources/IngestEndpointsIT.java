@@ -47,8 +47,7 @@ class IngestEndpointsIT {
     static final String NO_KAFKA_PREFIX = "ingest-endpoints-no-kafka-it";
     /** The same API whose broker address leads nowhere: every write that reaches the log is a real 503. */
     static final DropwizardAppExtension<IngestConfiguration> NO_KAFKA = IngestApiIT.IngestTestApp.create(
-            NO_KAFKA_PREFIX,
-            ConfigOverride.config(NO_KAFKA_PREFIX, "kafka.bootstrapServers", "127.0.0.1:" + closedPort()),
+            NO_KAFKA_PREFIX, "127.0.0.1:" + closedPort(),
             ConfigOverride.config(NO_KAFKA_PREFIX, "kafka.provisionTopics", "false"),
             ConfigOverride.config(NO_KAFKA_PREFIX, "publishTimeout", "1s"));
     /**
@@ -834,6 +833,10 @@ class IngestEndpointsIT {
 
     /** The instance whose broker is unreachable answers every write, media included, 503 with Retry-After. */
     private static void everyWriteIs503WhenTheLogCannotTakeIt(ServedOpenApi document) throws Exception {
+        assertThat(NO_KAFKA.getConfiguration().getKafka().getBootstrapServers())
+                .as("the unreachable instance's broker (app port %d, the others' %d)", NO_KAFKA.getLocalPort(),
+                        APP.getLocalPort())
+                .isEqualTo("127.0.0.1:" + closedPort());
         for (Call call : oneCallOfEachOperation()) {
             HttpResponse<String> unavailable = sendTo(NO_KAFKA.getLocalPort(),
                     call.operationId().equals("uploadMedia") ? mediaKey : key, call.method(), call.path(),

@@ -90,19 +90,23 @@ public class SharedRateLimitsFactory {
      */
     private static List<RateLimitBucketDao.Grant> leaseInReadWriteTransaction(Jdbi jdbi, String[] names, Long[] wants,
                                                                           Double[] rates, Double[] bursts) {
-        return jdbi.withHandle(handle -> {
-            java.sql.Connection connection = handle.getConnection();
-            boolean readOnly = connection.isReadOnly();
-            connection.setReadOnly(false);
-            try {
-                return handle.inTransaction(transaction -> {
-                    transaction.execute("SET TRANSACTION READ WRITE");
-                    return transaction.attach(RateLimitBucketDao.class).lease(names, wants, rates, bursts);
-                });
-            } finally {
-                connection.setReadOnly(readOnly);
-            }
-        });
+        try {
+            return jdbi.withHandle(handle -> {
+                java.sql.Connection connection = handle.getConnection();
+                boolean readOnly = connection.isReadOnly();
+                connection.setReadOnly(false);
+                try {
+                    return handle.inTransaction(transaction -> {
+                        transaction.execute("SET TRANSACTION READ WRITE");
+                        return transaction.attach(RateLimitBucketDao.class).lease(names, wants, rates, bursts);
+                    });
+                } finally {
+                    connection.setReadOnly(readOnly);
+                }
+            });
+        } catch (java.sql.SQLException e) {
+            throw new org.jdbi.v3.core.ConnectionException(e);
+        }
     }
 
     @JsonProperty
