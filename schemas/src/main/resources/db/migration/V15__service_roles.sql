@@ -25,7 +25,10 @@ BEGIN
     END LOOP;
 END
 $$;
-ALTER ROLE mnemo_query SET default_transaction_read_only = on;
+-- No default_transaction_read_only for mnemo_query: pgjdbc finds the primary of a multi-host URL
+-- (targetServerType=primary, the query service's HA setup) by asking transaction_read_only, so a read-only default
+-- makes the primary look like a standby. The query service's pools are read-only instead (readOnlyByDefault), and
+-- the role holds no write grant but on rate_limit_buckets (V16).
 
 -- Nobody but the owner creates objects in public (PostgreSQL 15 and later already default to this).
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
