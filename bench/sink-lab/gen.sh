@@ -1,7 +1,7 @@
 #!/bin/bash
 # gen.sh MODE PREPFILE > script ; MODE raw|sink|gset
 mode=$1; prep=$2; LAB=${LAB:-/tmp/lab}
-echo "\\set QUIET on"; cat $prep
+echo "\\set QUIET on"; cat "$(dirname "$0")/common.sql" "$prep"
 echo "SELECT pg_backend_pid() AS bp \\gset"
 echo "\\setenv BP :bp"; echo "\\! cat /proc/\$BP/stat > $LAB/stat_start"
 for ((b=0; b<400; b++)); do lo=$((b*500)); hi=$((lo+499))

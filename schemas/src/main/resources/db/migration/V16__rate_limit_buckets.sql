@@ -14,6 +14,6 @@ CREATE TABLE rate_limit_buckets (
 COMMENT ON TABLE rate_limit_buckets IS
     'Per-key token buckets shared by the instances of a service (bucket = <service>:<keyId>); leased in chunks.';
 
--- Ingest and the query service lease from it (V15's roles); nothing else needs it. The query role's sessions are
--- read-only by default: its lease transaction asks for READ WRITE itself.
+-- Ingest and the query service lease from it (V15's roles); nothing else needs it. The query service's pools are
+-- read-only: its lease makes its connection read-write itself.
 GRANT SELECT, INSERT, UPDATE ON rate_limit_buckets TO mnemo_ingest, mnemo_query;

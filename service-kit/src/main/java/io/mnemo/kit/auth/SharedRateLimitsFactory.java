@@ -85,8 +85,8 @@ public class SharedRateLimitsFactory {
     }
 
     /**
-     * The query service's pools are read-only by default (and its Postgres role's sessions too): the lease alone
-     * asks for a read-write transaction on its connection, which gets its setting back before it returns to the pool.
+     * The query service's pools are read-only by default: the lease alone makes its connection read-write, and
+     * gives it its setting back before it returns to the pool.
      */
     private static List<RateLimitBucketDao.Grant> leaseInReadWriteTransaction(Jdbi jdbi, String[] names, Long[] wants,
                                                                           Double[] rates, Double[] bursts) {
@@ -96,10 +96,8 @@ public class SharedRateLimitsFactory {
                 boolean readOnly = connection.isReadOnly();
                 connection.setReadOnly(false);
                 try {
-                    return handle.inTransaction(transaction -> {
-                        transaction.execute("SET TRANSACTION READ WRITE");
-                        return transaction.attach(RateLimitBucketDao.class).lease(names, wants, rates, bursts);
-                    });
+                    return handle.inTransaction(transaction ->
+                            transaction.attach(RateLimitBucketDao.class).lease(names, wants, rates, bursts));
                 } finally {
                     connection.setReadOnly(readOnly);
                 }
