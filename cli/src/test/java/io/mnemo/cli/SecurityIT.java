@@ -447,6 +447,7 @@ class SecurityIT {
     void aTenantsUploadBeyondItsConcurrencyCapIs429() throws Exception {
         String path = "/v1/users/uploader-" + NONCE + "/media";
         List<Socket> slow = new ArrayList<>();
+        double before = uploadsInProgress();
         try {
             // four uploads that send their first bytes and then nothing: each holds one of the tenant's permits
             for (int i = 0; i < 4; i++) {
@@ -459,16 +460,14 @@ class SecurityIT {
                 out.write(PNG);
                 out.flush();
             }
-            java.util.concurrent.atomic.AtomicReference<HttpResponse<String>> last =
-                    new java.util.concurrent.atomic.AtomicReference<>();
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
-                long started = System.nanoTime();
-                last.set(upload(path, KEY));
-                assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
-                return last.get().statusCode() == 429;
-            });
-            problem(last.get(), 429, "too-many-concurrent-uploads");
-            assertThat(last.get().headers().firstValue("Retry-After")).isPresent();
+            // once the four are streaming (the server's own gauge), the fifth must be refused at once
+            await().atMost(Duration.ofSeconds(30)).until(() -> uploadsInProgress() >= before + 4);
+            long started = System.nanoTime();
+            HttpResponse<String> fifth = upload(path, KEY);
+            // refused, not queued behind the slow four (they would hold it until Jetty's 30 s idle timeout)
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+            problem(fifth, 429, "too-many-concurrent-uploads");
+            assertThat(fifth.headers().firstValue("Retry-After")).isPresent();
             assertThat(upload(path, OTHER_KEY).statusCode()).isEqualTo(201);
         } finally {
             for (Socket socket : slow) {
@@ -477,6 +476,16 @@ class SecurityIT {
         }
         // the abandoned uploads end (422, connection gone) and give their permits back
         await().atMost(Duration.ofSeconds(20)).until(() -> upload(path, KEY).statusCode() == 201);
+    }
+
+    /** The ingest instance's own count of uploads streaming now, from its Prometheus scrape. */
+    private static double uploadsInProgress() throws Exception {
+        HttpResponse<String> scrape = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + INGEST.getAdminPort() + "/prometheus")).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return scrape.body().lines().filter(line -> line.startsWith("mnemo_ingest_media_uploads_in_progress"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError("no uploads gauge in the scrape"));
     }
 
     private static HttpResponse<String> upload(String path, String key) throws Exception {

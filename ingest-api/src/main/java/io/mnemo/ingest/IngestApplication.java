@@ -118,6 +118,8 @@ public class IngestApplication extends Application<IngestConfiguration> {
         MediaIngest mediaIngest = new MediaIngest(mediaStore, ingest::publishDurably, userKeys, Clock.systemUTC(),
                 mediaConfig.getMaxSize().toBytes(), mediaConfig.getMaxConcurrentUploads(),
                 mediaConfig.getMaxConcurrentUploadsPerTenant(), config.getRetryAfter());
+        Gauge.builder("mnemo.ingest.media.uploads.in.progress", mediaIngest, MediaIngest::uploadsInProgress)
+                .description("Media uploads being streamed to the store on this instance").register(metrics);
         IngestMetrics ingestMetrics = new IngestMetrics(metrics);
 
         ApiJson.install(environment);

@@ -51,6 +51,7 @@ public final class MediaIngest {
     private final Duration retryAfter;
     private final Semaphore uploads;
     private final TenantPermits tenantUploads;
+    private final int maxConcurrent;
 
     /**
      * @param userKeys          who may be written to: an erased user's upload is refused before a byte is stored
@@ -76,6 +77,7 @@ public final class MediaIngest {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.maxBytes = maxBytes;
         this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter");
+        this.maxConcurrent = maxConcurrent;
         this.uploads = new Semaphore(maxConcurrent);
         this.tenantUploads = new TenantPermits(maxConcurrentPerTenant);
     }
@@ -111,6 +113,11 @@ public final class MediaIngest {
                 uploads.release();
             }
         }
+    }
+
+    /** Uploads being streamed on this instance now (each holds one of {@code maxConcurrent}). */
+    public int uploadsInProgress() {
+        return maxConcurrent - uploads.availablePermits();
     }
 
     private Staged stageHoldingPermit(StageMedia command, Provenance provenance) {
