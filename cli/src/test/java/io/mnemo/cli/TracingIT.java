@@ -76,6 +76,33 @@ class TracingIT {
         assertThat(sink.service()).isEqualTo("mnemo-processors");
     }
 
+    @Test
+    void aRequestWithoutTraceparentStartsATraceThatTheFoldContinues() {
+        String key = "untraced-" + randomHex(8);
+
+        Response response = INGEST.client().target("http://127.0.0.1:" + INGEST.getLocalPort())
+                .path("/v1/users/tracing-user/memories").request()
+                .header("Authorization", "Bearer " + API_KEY)
+                .header("Idempotency-Key", key)
+                .post(Entity.json(Map.of("occurredAt", "2026-11-01T10:00:00Z", "content", "untraced")));
+        assertThat(response.getStatus()).isEqualTo(202);
+
+        // the fold of this memory's event: a child of a root server span of ingest
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            List<ReceivedSpan> spans = COLLECTOR.spans();
+            assertThat(spans).anySatisfy(server -> {
+                assertThat(server.service()).isEqualTo("mnemo-ingest");
+                assertThat(server.parentSpanId()).isEmpty();
+                assertThat(server.name()).isEqualTo("POST /v1/users/{userId}/memories");
+                assertThat(spans).anySatisfy(fold -> {
+                    assertThat(fold.name()).isEqualTo("mnemo.fold");
+                    assertThat(fold.traceId()).isEqualTo(server.traceId());
+                    assertThat(fold.parentSpanId()).isEqualTo(server.spanId());
+                });
+            });
+        });
+    }
+
     private static Optional<ReceivedSpan> find(java.util.function.Predicate<ReceivedSpan> wanted) {
         return COLLECTOR.spans().stream().filter(wanted).findFirst();
     }
