@@ -55,12 +55,23 @@ public final class PlatformApps {
         return processors(devstack, devstack.primary().jdbcUrl());
     }
 
+    /** As {@link #processors(Devstack)}, with more settings of the shipped YAML overridden (e.g. tracing). */
+    public static DropwizardAppExtension<ProcessorsConfiguration> processors(Devstack devstack,
+                                                                             java.util.Map<String, String> overrides) {
+        return processors(devstack, devstack.primary().jdbcUrl(), overrides);
+    }
+
     /** The processors writing to another database of the devstack's primary (e.g. one restored from a backup). */
     public static DropwizardAppExtension<ProcessorsConfiguration> processors(Devstack devstack, String jdbcUrl) {
+        return processors(devstack, jdbcUrl, java.util.Map.of());
+    }
+
+    private static DropwizardAppExtension<ProcessorsConfiguration> processors(Devstack devstack, String jdbcUrl,
+                                                                              java.util.Map<String, String> overrides) {
         String p = "e2e-processors";
         var pg = devstack.primary();
         migrate(devstack);
-        return new DropwizardAppExtension<>(ProcessorsApplication.class, "stream-processors.yml", p,
+        java.util.List<ConfigOverride> settings = new java.util.ArrayList<>(java.util.List.of(
                 ConfigOverride.config(p, "kafka.bootstrapServers", devstack.kafkaBootstrap()),
                 ConfigOverride.config(p, "kafka.schemaRegistryUrl", devstack.schemaRegistryUrl()),
                 ConfigOverride.config(p, "database.url", jdbcUrl),
@@ -74,7 +85,10 @@ public final class PlatformApps {
                 ConfigOverride.config(p, "s3.bucket", devstack.s3().bucket()),
                 ConfigOverride.config(p, "s3.accessKey", devstack.s3().accessKey()),
                 ConfigOverride.config(p, "s3.secretKey", devstack.s3().secretKey()),
-                ConfigOverride.config(p, "server.adminConnectors[0].port", "0"));
+                ConfigOverride.config(p, "server.adminConnectors[0].port", "0")));
+        overrides.forEach((key, value) -> settings.add(ConfigOverride.config(p, key, value)));
+        return new DropwizardAppExtension<>(ProcessorsApplication.class, "stream-processors.yml", p,
+                settings.toArray(ConfigOverride[]::new));
     }
 
     public static DropwizardAppExtension<QueryConfiguration> query(Devstack devstack) {

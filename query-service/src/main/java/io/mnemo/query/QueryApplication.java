@@ -11,6 +11,7 @@ import io.mnemo.kit.db.PostgresFactory;
 import io.mnemo.kit.http.ApiJson;
 import io.mnemo.kit.http.OpenApiDocs;
 import io.mnemo.kit.http.RequestIds;
+import io.mnemo.kit.tracing.ServerSpans;
 import io.mnemo.kit.kafka.KafkaFactory;
 import io.mnemo.kit.kafka.TopicProvisioner;
 import io.mnemo.kit.limits.TenantPermits;
@@ -140,6 +141,7 @@ public class QueryApplication extends Application<QueryConfiguration> {
         ApiJson.install(environment);
         ProblemJson.install(config, environment);
         environment.jersey().register(new RequestIds());
+        ServerSpans.register(environment, config.getTracing().build(environment, "mnemo-query"));
         // Keys are read from the primary: a key created a moment ago may not have reached a replica yet.
         config.getAuth().build(environment, primary, metrics, "query");
         // latency by route, and mnemo.query.rejected{reason,tenant} for every refusal (auth ones included)

@@ -15,6 +15,7 @@ import io.mnemo.kit.kafka.KafkaFactory;
 import io.mnemo.kit.kafka.KafkaHealthCheck;
 import io.mnemo.kit.kafka.TopicProvisioner;
 import io.mnemo.kit.metrics.PrometheusMetrics;
+import io.mnemo.kit.tracing.Tracing;
 import io.mnemo.processors.db.ActivityProjectionWriter;
 import io.mnemo.processors.db.MediaProjectionWriter;
 import io.mnemo.processors.db.MemoriesProjectionWriter;
@@ -119,8 +120,9 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
         SchemaRegistryClient registry = kafka.buildSchemaRegistryClient();
         String instanceId = instanceId(config);
         LOG.info("Instance id {} (static group membership)", instanceId);
+        Tracing tracing = config.getTracing().build(environment, "mnemo-processors");
 
-        manageStreams(config, environment, metrics, registry, instanceId);
+        manageStreams(config, environment, metrics, registry, instanceId, tracing);
         MemoryPartitions partitions = new MemoryPartitions(jdbi, config.getSink().getHashPartitions());
         // the sinks open sealed content with the users' data keys; the stream processors never need them
         UserKeyStore userKeys = new UserKeyStore(jdbi, config.getEncryption().buildMasterKey());
@@ -132,7 +134,7 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
                 "mnemo-processors-sink-dead-letters", new ConfluentAvroSerializer(registry,
                         kafka.isAutoRegisterSchemas()), Duration.ofSeconds(30), Duration.ZERO));
         ProjectionSinks sinks = new ProjectionSinks(environment, metrics, kafka, registry, jdbi, sink.getPollTimeout(),
-                sink.getMaxBackoff(), sinkDeadLetters(environment, kafka, deadLetters), instanceId);
+                sink.getMaxBackoff(), sinkDeadLetters(environment, kafka, deadLetters), instanceId, tracing);
         sinks.registerWriters(MEMORIES_SINK_GROUP, Topics.MEMORY_CHANGES.name(),
                 new MemoriesProjectionWriter(partitions, userKeys), sink.getMaxBatch(), sink.getMemoriesWriters());
         // Full-text search is its own projection (its own group, offsets and watermark): the words' GIN index is
@@ -168,11 +170,12 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
     }
 
     private void manageStreams(ProcessorsConfiguration config, Environment environment,
-                               PrometheusMeterRegistry metrics, SchemaRegistryClient registry, String instanceId) {
+                               PrometheusMeterRegistry metrics, SchemaRegistryClient registry, String instanceId,
+                               Tracing tracing) {
         KafkaFactory kafka = config.getKafka();
         KafkaStreams streams = new KafkaStreams(
                 MemoryChangesTopology.build(MnemoSerdes.specificAvro(registry, kafka.isAutoRegisterSchemas()),
-                        config.getStreams().getIdempotencyWindow()),
+                        config.getStreams().getIdempotencyWindow(), tracing),
                 streamsProperties(kafka, config.getStreams(), instanceId));
         // A failed stream thread (e.g. the registry was unreachable) is replaced and resumes from its last
         // committed offsets; exactly_once_v2 makes the retry invisible downstream. Failures that are about one

@@ -7,6 +7,7 @@ import io.mnemo.ingest.core.Provenance;
 import io.mnemo.ingest.core.TenantId;
 import io.mnemo.kit.auth.Caller;
 import io.mnemo.kit.http.RequestIds;
+import io.mnemo.kit.tracing.Tracing;
 import jakarta.ws.rs.core.SecurityContext;
 import java.util.Optional;
 import java.util.UUID;
@@ -29,8 +30,12 @@ final class Requests {
         return Optional.ofNullable(header).map(IdempotencyKey::new);
     }
 
+    /**
+     * The traceparent events carry is the request's server span when tracing is on (so a request without one still
+     * starts a trace), else the one the caller sent.
+     */
     static Provenance provenance(String traceparent) {
-        return Provenance.of(traceparent, RequestIds.current());
+        return Provenance.of(Tracing.currentTraceparent(traceparent), RequestIds.current());
     }
 
     static MemoryId memoryId(String value) {

@@ -2,6 +2,8 @@ package io.mnemo.kit.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
+import io.mnemo.kit.tracing.TracingFactory;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 
@@ -18,6 +20,10 @@ public abstract class ServiceConfiguration extends Configuration {
     @Pattern(regexp = "dev|production", message = "must be dev or production")
     private String profile = PRODUCTION;
 
+    @Valid
+    @NotNull
+    private TracingFactory tracing = new TracingFactory();
+
     @JsonProperty
     public String getProfile() {
         return profile;
@@ -26,5 +32,16 @@ public abstract class ServiceConfiguration extends Configuration {
     @JsonProperty
     public void setProfile(String profile) {
         this.profile = profile;
+    }
+
+    /** OpenTelemetry tracing; off unless enabled. */
+    @JsonProperty
+    public TracingFactory getTracing() {
+        return tracing;
+    }
+
+    @JsonProperty
+    public void setTracing(TracingFactory tracing) {
+        this.tracing = tracing;
     }
 }

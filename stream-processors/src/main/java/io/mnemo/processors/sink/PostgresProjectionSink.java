@@ -1,7 +1,11 @@
 package io.mnemo.processors.sink;
 
 import io.dropwizard.lifecycle.Managed;
+import io.mnemo.kit.tracing.TraceHeaders;
+import io.mnemo.kit.tracing.Tracing;
 import io.mnemo.processors.db.ProjectionOffsets;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,6 +52,7 @@ public final class PostgresProjectionSink<V> implements Managed {
     private final ProjectionBatchApplier<V> applier;
     private final SinkConnection connection;
     private final String threadSuffix;
+    private final Tracing tracing;
     private static final long INITIAL_BACKOFF_MILLIS = 100;
     /** After this long writing one poll's records, the rest are left for the next poll. */
     static final Duration POLL_WORK_BUDGET = Duration.ofSeconds(30);
@@ -94,6 +99,14 @@ public final class PostgresProjectionSink<V> implements Managed {
     public PostgresProjectionSink(Consumer<String, V> consumer, String topic, Jdbi jdbi, ProjectionWriter<V> writer,
                                   Duration pollTimeout, Duration maxBackoff, PoisonRecords<V> poison,
                                   String threadSuffix) {
+        this(consumer, topic, jdbi, writer, pollTimeout, maxBackoff, poison, threadSuffix, Tracing.off());
+    }
+
+    /** {@code tracing}: a span per applied batch ({@code mnemo.sink.<projection>}) linked to its records' traces. */
+    public PostgresProjectionSink(Consumer<String, V> consumer, String topic, Jdbi jdbi, ProjectionWriter<V> writer,
+                                  Duration pollTimeout, Duration maxBackoff, PoisonRecords<V> poison,
+                                  String threadSuffix, Tracing tracing) {
+        this.tracing = tracing;
         this.threadSuffix = threadSuffix;
         this.poison = poison;
         this.connection = new SinkConnection(jdbi);
@@ -243,13 +256,20 @@ public final class PostgresProjectionSink<V> implements Managed {
                 List<ConsumerRecord<String, V>> batch = polled.subList(from, to);
                 int refused;
                 long batchStarted = System.nanoTime();
+                // Only when tracing is on are the records' headers read: this is the hot path.
+                Span span = tracing.enabled() ? batchSpan(batch) : Span.getInvalid();
                 try {
                     refused = applier.apply(batch);
+                    span.setAttribute("mnemo.sink.refused", (long) refused);
                 } catch (ProjectionBatchApplier.Interrupted e) {
+                    span.recordException(e.getCause());
+                    span.setStatus(StatusCode.ERROR);
                     seekBack(polled.subList(to, polled.size()));
                     e.resumeAt().forEach(consumer::seek);
                     lag.putBack(unwritten(polled.subList(from, polled.size()), e.resumeAt()));
                     throw e.getCause();
+                } finally {
+                    span.end();
                 }
                 batchNanos.addAndGet(System.nanoTime() - batchStarted);
                 writtenBatches.incrementAndGet();
@@ -274,6 +294,20 @@ public final class PostgresProjectionSink<V> implements Managed {
     }
 
     /** The end (exclusive) of the transaction that starts at {@code from}: it holds at most the writer's costly records. */
+    private Span batchSpan(List<ConsumerRecord<String, V>> batch) {
+        List<String> traceparents = new ArrayList<>(batch.size());
+        for (ConsumerRecord<String, V> record : batch) {
+            String traceparent = TraceHeaders.traceparent(record.headers());
+            if (traceparent != null) {
+                traceparents.add(traceparent);
+            }
+        }
+        Span span = tracing.startBatch("mnemo.sink." + writer.projection(), traceparents);
+        span.setAttribute("messaging.destination.name", topic);
+        span.setAttribute("mnemo.sink.records", (long) batch.size());
+        return span;
+    }
+
     static <V> int endOfTransaction(ProjectionWriter<V> writer, List<ConsumerRecord<String, V>> polled, int from) {
         int costly = 0;
         int limit = writer.maxCostlyPerTransaction();

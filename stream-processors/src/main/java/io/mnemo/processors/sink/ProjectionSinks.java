@@ -3,6 +3,7 @@ package io.mnemo.processors.sink;
 import com.codahale.metrics.health.HealthCheck;
 import io.dropwizard.core.setup.Environment;
 import io.mnemo.kit.kafka.KafkaFactory;
+import io.mnemo.kit.tracing.Tracing;
 import io.mnemo.schemas.serde.ConfluentAvroDeserializer;
 import io.mnemo.schemas.serde.SchemaRegistryClient;
 import io.micrometer.core.instrument.FunctionTimer;
@@ -31,10 +32,13 @@ public final class ProjectionSinks {
     private final Duration maxBackoff;
     private final PostgresProjectionSink.PoisonRecords<SpecificRecord> poison;
     private final String instanceId;
+    private final Tracing tracing;
 
     public ProjectionSinks(Environment environment, MeterRegistry metrics, KafkaFactory kafka,
                            SchemaRegistryClient registry, Jdbi jdbi, Duration pollTimeout, Duration maxBackoff,
-                           PostgresProjectionSink.PoisonRecords<SpecificRecord> poison, String instanceId) {
+                           PostgresProjectionSink.PoisonRecords<SpecificRecord> poison, String instanceId,
+                           Tracing tracing) {
+        this.tracing = tracing;
         this.environment = environment;
         this.metrics = metrics;
         this.kafka = kafka;
@@ -71,7 +75,8 @@ public final class ProjectionSinks {
         PostgresProjectionSink<SpecificRecord> sink = new PostgresProjectionSink<>(
                 new KafkaConsumer<>(consumerProperties(kafka, group, maxBatch, member), new StringDeserializer(),
                         new ConfluentAvroDeserializer(registry)),
-                topic, jdbi, writer, pollTimeout, maxBackoff, poison, index == 0 ? "" : "-" + (index + 1));
+                topic, jdbi, writer, pollTimeout, maxBackoff, poison, index == 0 ? "" : "-" + (index + 1),
+                tracing);
         environment.lifecycle().manage(sink);
         String projection = writer.projection();
         registerGauges(metrics, sink, projection, index + 1);

@@ -1,5 +1,6 @@
 package io.mnemo.processors.topology;
 
+import io.mnemo.kit.tracing.Tracing;
 import io.mnemo.schemas.Topics;
 import java.time.Duration;
 import org.apache.avro.specific.SpecificRecord;
@@ -54,9 +55,14 @@ public final class MemoryChangesTopology {
     }
 
     public static Topology build(Serde<SpecificRecord> avro, Duration idempotencyWindow) {
+        return build(avro, idempotencyWindow, Tracing.off());
+    }
+
+    /** With a span per event ({@code mnemo.fold}) continuing the event's {@code traceparent} when tracing is on. */
+    public static Topology build(Serde<SpecificRecord> avro, Duration idempotencyWindow, Tracing tracing) {
         Topology topology = new Topology();
         topology.addSource(SOURCE, Serdes.String().deserializer(), avro.deserializer(), Topics.MEMORY_EVENTS.name());
-        topology.addProcessor(PROCESSOR, () -> new MemoryEventProcessor(idempotencyWindow), SOURCE);
+        topology.addProcessor(PROCESSOR, () -> new MemoryEventProcessor(idempotencyWindow, tracing), SOURCE);
         topology.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(EVENT_IDS_STORE,
                 idempotencyWindow.plus(EventDedupe.bucketOf(idempotencyWindow)), EventDedupe.bucketOf(idempotencyWindow),
                 false), Serdes.String(), Serdes.String()), PROCESSOR);

@@ -1,5 +1,7 @@
 package io.mnemo.processors.topology;
 
+import io.mnemo.kit.tracing.TraceHeaders;
+import io.mnemo.kit.tracing.Tracing;
 import io.mnemo.processors.core.MemoryKey;
 import io.mnemo.processors.core.UserKey;
 
@@ -21,6 +23,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.avro.Schema;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -50,6 +55,9 @@ import org.slf4j.LoggerFactory;
  * the last carries {@link #POSITION_OPEN}, and the last is at the event's own position (an {@link EventSettled}
  * when nothing else is). A sink that has written a record without that header therefore reflects every event up
  * to the record's source offset, which is what its read-your-writes watermark claims.
+ *
+ * <p>Tracing: every record an event produces carries a {@code traceparent}: the event's {@code mnemo.fold} span when
+ * tracing is on, else the event's own header unchanged (no parsing), so a trace survives a processor without tracing.
  */
 final class MemoryEventProcessor implements Processor<String, SpecificRecord, String, SpecificRecord> {
     private static final Logger LOG = LoggerFactory.getLogger(MemoryEventProcessor.class);
@@ -59,6 +67,9 @@ final class MemoryEventProcessor implements Processor<String, SpecificRecord, St
     private static final Set<String> NOT_FINGERPRINTED = Set.of("recordedAt", "stagingKey", "bucket");
 
     private final Duration idempotencyWindow;
+    private final Tracing tracing;
+    /** The traceparent of what the event being processed produces; null when it came without one. */
+    private byte[] traceparent;
     private ProcessorContext<String, SpecificRecord> context;
     private EventDedupe dedupe;
     private KeyValueStore<String, SpecificRecord> states;
@@ -69,8 +80,9 @@ final class MemoryEventProcessor implements Processor<String, SpecificRecord, St
     /** What the event being processed publishes to memory-changes, forwarded at the end in this order. */
     private final List<Record<String, SpecificRecord>> toChanges = new ArrayList<>();
 
-    MemoryEventProcessor(Duration idempotencyWindow) {
+    MemoryEventProcessor(Duration idempotencyWindow, Tracing tracing) {
         this.idempotencyWindow = idempotencyWindow;
+        this.tracing = tracing;
     }
 
     @Override
@@ -91,10 +103,35 @@ final class MemoryEventProcessor implements Processor<String, SpecificRecord, St
         Position position = new Position(record.key(), source.topic(), source.partition(), source.offset(),
                 record.timestamp());
         toChanges.clear();
-        Outcome outcome = record.value() == null ? new Outcome.Duplicate("empty record")
-                : handle(InboundEvent.of(record.value()), position);
-        LOG.debug("{}-{}@{}: {}", position.topic(), position.partition(), position.offset(), outcome);
-        publishChanges(position);
+        traceparent = TraceHeaders.bytes(record.headers());
+        Span span = Span.getInvalid();
+        if (tracing.enabled()) {
+            span = tracing.startChild("mnemo.fold", SpanKind.CONSUMER, TraceHeaders.traceparent(record.headers()));
+            traceparent = TraceHeaders.bytes(Tracing.traceparent(span, null));
+        }
+        try {
+            Outcome outcome = record.value() == null ? new Outcome.Duplicate("empty record")
+                    : handle(InboundEvent.of(record.value()), position);
+            LOG.debug("{}-{}@{}: {}", position.topic(), position.partition(), position.offset(), outcome);
+            publishChanges(position);
+            if (span.isRecording()) {
+                describe(span, position, outcome);
+            }
+        } catch (RuntimeException e) {
+            span.recordException(e);
+            span.setStatus(StatusCode.ERROR);
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    private static void describe(Span span, Position position, Outcome outcome) {
+        span.setAttribute("messaging.system", "kafka");
+        span.setAttribute("messaging.destination.name", position.topic());
+        span.setAttribute("messaging.destination.partition.id", Integer.toString(position.partition()));
+        span.setAttribute("messaging.kafka.offset", position.offset());
+        span.setAttribute("mnemo.outcome", outcome.getClass().getSimpleName());
     }
 
     private Outcome handle(InboundEvent event, Position position) {
@@ -252,8 +289,8 @@ final class MemoryEventProcessor implements Processor<String, SpecificRecord, St
             String key = ActivityTotals.key(day.getTenantId(), day.getUserId(), day.getDay());
             // A day that drops to zero is published as zeros (the sink deletes its row), not as a tombstone,
             // so the value still carries the source position the sink orders by.
-            context.forward(new Record<String, SpecificRecord>(key, day, position.timestamp()),
-                    MemoryChangesTopology.ACTIVITY_SINK);
+            context.forward(new Record<String, SpecificRecord>(key, day, position.timestamp(),
+                    TraceHeaders.with(new RecordHeaders(), traceparent)), MemoryChangesTopology.ACTIVITY_SINK);
             // Also in the user's memory-changes partition, after the change: the activity sink reads it there,
             // in log order with every other record of the position, so its watermark is exact.
             toChanges.add(new Record<>(position.key(), day, position.timestamp()));
@@ -272,9 +309,11 @@ final class MemoryEventProcessor implements Processor<String, SpecificRecord, St
         }
         for (int i = 0; i < toChanges.size(); i++) {
             Record<String, SpecificRecord> record = toChanges.get(i);
-            if (i < toChanges.size() - 1) {
-                Headers headers = new RecordHeaders();
-                headers.add(POSITION_OPEN, new byte[] {'1'});
+            if (i < toChanges.size() - 1 || traceparent != null) {
+                Headers headers = TraceHeaders.with(new RecordHeaders(), traceparent);
+                if (i < toChanges.size() - 1) {
+                    headers.add(POSITION_OPEN, new byte[] {'1'});
+                }
                 record = record.withHeaders(headers);
             }
             context.forward(record, MemoryChangesTopology.CHANGES_SINK);
@@ -303,6 +342,7 @@ final class MemoryEventProcessor implements Processor<String, SpecificRecord, St
         DeadLetters.with(headers, DeadLetters.PARKED_BEHIND, extra.parkedBehind);
         DeadLetters.with(headers, DeadLetters.RESOLVES, extra.resolves);
         DeadLetters.with(headers, DeadLetters.RESOLUTION, extra.resolution);
+        TraceHeaders.with(headers, traceparent);
         context.forward(new Record<>(position.key(), event, position.timestamp(), headers),
                 MemoryChangesTopology.DEAD_LETTERS_SINK);
     }

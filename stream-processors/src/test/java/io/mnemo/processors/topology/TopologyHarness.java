@@ -1,5 +1,6 @@
 package io.mnemo.processors.topology;
 
+import io.mnemo.kit.tracing.Tracing;
 import io.mnemo.schemas.Topics;
 import io.mnemo.schemas.changes.EventSettled;
 import io.mnemo.schemas.changes.UserActivityDay;
@@ -27,11 +28,15 @@ final class TopologyHarness implements AutoCloseable {
     final TestOutputTopic<String, SpecificRecord> deadLetters;
 
     TopologyHarness(Properties extra) {
+        this(extra, Tracing.off());
+    }
+
+    TopologyHarness(Properties extra, Tracing tracing) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, MemoryChangesTopology.APPLICATION_ID);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.putAll(extra);
-        driver = new TopologyTestDriver(MemoryChangesTopology.build(avro, Duration.ofDays(7)), props);
+        driver = new TopologyTestDriver(MemoryChangesTopology.build(avro, Duration.ofDays(7), tracing), props);
         events = driver.createInputTopic(Topics.MEMORY_EVENTS.name(), new StringSerializer(), avro.serializer());
         changes = driver.createOutputTopic(Topics.MEMORY_CHANGES.name(), new StringDeserializer(), avro.deserializer());
         activity = driver.createOutputTopic(Topics.USER_ACTIVITY.name(), new StringDeserializer(), avro.deserializer());
