@@ -25,6 +25,11 @@ locals {
     MNEMO_S3_BUCKET                = module.media_bucket.bucket_name
     MNEMO_S3_PATH_STYLE            = "false"
     MNEMO_LOG_APPENDER             = "console-json"
+    # OpenTelemetry spans over OTLP to var.otlp_endpoint (off when it is empty); each service names itself
+    # (mnemo-ingest, mnemo-processors, mnemo-query) unless MNEMO_TRACING_SERVICE_NAME is set
+    MNEMO_TRACING_ENABLED          = tostring(var.otlp_endpoint != "")
+    MNEMO_OTLP_ENDPOINT            = var.otlp_endpoint
+    MNEMO_TRACING_SAMPLING_RATIO   = tostring(var.tracing_sampling_ratio)
   }
   # each service logs in as its own Postgres role (V15) with its own secret; only the processors' migrations at
   # start use the RDS-managed owner (master) login, and set the roles' passwords from the same secrets

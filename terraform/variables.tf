@@ -166,3 +166,23 @@ variable "service_counts" {
     error_message = "At least two tasks of each service: one failure must not stop it."
   }
 }
+
+variable "otlp_endpoint" {
+  description = "OTLP http/protobuf traces endpoint of a collector the tasks reach, e.g. http://otel-collector.mnemo-prod.internal:4318/v1/traces (an ADOT collector); empty: tracing off."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.otlp_endpoint == "" || can(regex("^https?://[^/\\s]+(/\\S*)?$", var.otlp_endpoint))
+    error_message = "otlp_endpoint must be empty (tracing off) or an http(s) URL such as http://collector:4318/v1/traces."
+  }
+}
+
+variable "tracing_sampling_ratio" {
+  description = "Share of new traces (requests without a sampled traceparent) that are recorded; a caller's sampled traceparent is always followed."
+  type        = number
+  default     = 0.1
+  validation {
+    condition     = var.tracing_sampling_ratio >= 0 && var.tracing_sampling_ratio <= 1
+    error_message = "tracing_sampling_ratio must be between 0 and 1."
+  }
+}

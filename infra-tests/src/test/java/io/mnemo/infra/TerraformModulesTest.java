@@ -116,6 +116,21 @@ class TerraformModulesTest {
     }
 
     @Test
+    void everyServiceTracesToTheConfiguredOtlpEndpoint() {
+        JsonNode common = parsed.at("/main.tf/locals/0/common_env");
+        assertThat(common.path("MNEMO_OTLP_ENDPOINT").asText()).isEqualTo("${var.otlp_endpoint}");
+        assertThat(common.path("MNEMO_TRACING_ENABLED").asText()).contains("var.otlp_endpoint");
+        assertThat(common.path("MNEMO_TRACING_SAMPLING_RATIO").asText()).contains("var.tracing_sampling_ratio");
+        for (String variable : new String[] {"otlp_endpoint", "tracing_sampling_ratio"}) {
+            assertThat(parsed.at("/variables.tf/variable/" + variable + "/0").has("validation")).as(variable).isTrue();
+        }
+        for (String service : new String[] {"ingest", "query", "processors"}) {
+            assertThat(parsed.at("/main.tf/module/" + service + "/0/environment").asText()).as(service)
+                    .contains("local.common_env");
+        }
+    }
+
+    @Test
     void secretsReachTasksOnlyThroughSecretsManager() {
         JsonNode common = parsed.at("/main.tf/locals/0/common_env");
         assertThat(common.isObject()).isTrue();
