@@ -1,8 +1,10 @@
 package io.mnemo.cli;
 
+import io.mnemo.schemas.ProjectionMigrations;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.flywaydb.core.api.output.MigrateResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -10,13 +12,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code mnemo db backup|restore|promote}: a consistent logical backup of the Mnemo database and its restore into a
- * fresh database, after which the sinks catch up from the log (see {@link ProjectionBackup} and
- * docs/runbooks/restore-postgres-from-backup.md); a failover to a replica ({@link DbPromote}).
+ * {@code mnemo db migrate|backup|restore|promote}: the schema migrations as a deploy step of their own; a consistent
+ * logical backup of the Mnemo database and its restore into a fresh database, after which the sinks catch up from
+ * the log (see {@link ProjectionBackup} and docs/runbooks/restore-postgres-from-backup.md); a failover to a replica
+ * ({@link DbPromote}).
  */
 @Command(name = "db", mixinStandardHelpOptions = true,
-        description = "Back up or restore the Mnemo database, or fail over to a replica.",
-        subcommands = {DbCommand.Backup.class, DbCommand.Restore.class, DbPromote.class})
+        description = "Migrate, back up or restore the Mnemo database, or fail over to a replica.",
+        subcommands = {DbCommand.Migrate.class, DbCommand.Backup.class, DbCommand.Restore.class, DbPromote.class})
 final class DbCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -24,6 +27,38 @@ final class DbCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /**
+     * The projection migrations as the schema's owner, and the services' role passwords from the environment
+     * ({@code MNEMO_PG_<ROLE>_PASSWORD}): the deploy step that runs before a release's services (the Kubernetes
+     * Job and the ECS one-off task of infra/), so that the processors need not hold the owner's login.
+     */
+    @Command(name = "migrate", mixinStandardHelpOptions = true,
+            description = "Bring the schema up to date (as its owner) and set the service roles' passwords from "
+                    + "MNEMO_PG_INGEST_PASSWORD, MNEMO_PG_QUERY_PASSWORD, MNEMO_PG_PROCESSOR_PASSWORD, "
+                    + "MNEMO_PG_READER_PASSWORD. Safe to run again, and beside running services.")
+    static final class Migrate implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        PostgresOptions postgres;
+
+        @Override
+        public Integer call() {
+            PrintWriter print = spec.commandLine().getOut();
+            long started = System.nanoTime();
+            PostgresOptions.Connection db = postgres.resolve();
+            // Flyway serialises concurrent runs (a session advisory lock): a second migrate waits, then finds
+            // nothing to do
+            MigrateResult result = ProjectionMigrations.migrate(db.url(), db.user(), db.password());
+            String version = result.targetSchemaVersion != null ? result.targetSchemaVersion
+                    : result.initialSchemaVersion;
+            print.printf("Schema at version %s: %d migration(s) applied in %.1f s.%n", version,
+                    result.migrationsExecuted, (System.nanoTime() - started) / 1e9);
+            return 0;
+        }
     }
 
     @Command(name = "backup", mixinStandardHelpOptions = true,
