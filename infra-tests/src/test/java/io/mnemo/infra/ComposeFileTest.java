@@ -92,7 +92,7 @@ class ComposeFileTest {
     void secretsHaveNoDefaultInTheComposeFile() throws IOException {
         String raw = Files.readString(COMPOSE);
         for (String secret : List.of("MNEMO_PG_PASSWORD", "MNEMO_PG_INGEST_PASSWORD", "MNEMO_PG_QUERY_PASSWORD",
-                "MNEMO_PG_PROCESSOR_PASSWORD", "MNEMO_PG_REPLICATION_PASSWORD", "MNEMO_CURSOR_SECRET",
+                "MNEMO_PG_PROCESSOR_PASSWORD", "MNEMO_PG_REPLICATION_PASSWORD", "MNEMO_CURSOR_SECRET", "MNEMO_MASTER_KEY",
                 "MINIO_ROOT_PASSWORD", "GRAFANA_ADMIN_PASSWORD")) {
             assertThat(raw).as(secret).contains("${" + secret + ":?").doesNotContain("${" + secret + ":-");
         }
@@ -101,6 +101,10 @@ class ComposeFileTest {
                     YAML.getTypeFactory().constructMapType(Map.class, String.class, String.class));
             assertThat(env).as(mnemo).containsEntry("MNEMO_PROFILE", "production")
                     .containsEntry("MNEMO_KAFKA_REPLICATION_FACTOR", "3");
+        }
+        // the production profile refuses the development master key: ingest and the processors need the real one
+        for (String sealing : List.of("ingest-1", "ingest-2", "processors-1", "processors-2")) {
+            assertThat(services.path(sealing).path("environment").has("MNEMO_MASTER_KEY")).as(sealing).isTrue();
         }
     }
 
