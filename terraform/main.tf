@@ -31,13 +31,14 @@ locals {
     MNEMO_OTLP_ENDPOINT            = var.otlp_endpoint
     MNEMO_TRACING_SAMPLING_RATIO   = tostring(var.tracing_sampling_ratio)
   }
-  # each service logs in as its own Postgres role (V15) with its own secret; only the processors' migrations at
-  # start use the RDS-managed owner (master) login, and set the roles' passwords from the same secrets
-  db_password_secret = {
-    MNEMO_PG_MIGRATION_PASSWORD = "${module.rds.master_secret_arn}:password::"
+  # each service logs in as its own Postgres role (V15) with its own secret; only the migration container of the
+  # processors' tasks (mnemo db migrate) uses the RDS-managed owner (master) login, and sets the roles' passwords
+  # from the same secrets
+  migration_secrets = {
+    MNEMO_PG_PASSWORD           = "${module.rds.master_secret_arn}:password::"
     MNEMO_PG_INGEST_PASSWORD    = module.secrets.db_role_password_arns["ingest"]
     MNEMO_PG_QUERY_PASSWORD     = module.secrets.db_role_password_arns["query"]
-    MNEMO_PG_PASSWORD           = module.secrets.db_role_password_arns["processor"]
+    MNEMO_PG_PROCESSOR_PASSWORD = module.secrets.db_role_password_arns["processor"]
   }
 }
 
@@ -176,8 +177,11 @@ module "ingest" {
   http_port          = 8080
   admin_port         = 8081
   environment        = merge(local.common_env, { MNEMO_PG_USER = "mnemo_ingest" })
-  secrets            = { MNEMO_PG_PASSWORD = module.secrets.db_role_password_arns["ingest"] }
-  secret_arns        = [module.secrets.db_role_password_arns["ingest"]]
+  secrets = {
+    MNEMO_PG_PASSWORD = module.secrets.db_role_password_arns["ingest"]
+    MNEMO_MASTER_KEY  = module.secrets.master_key_secret_arn
+  }
+  secret_arns        = [module.secrets.db_role_password_arns["ingest"], module.secrets.master_key_secret_arn]
   task_policy_json   = module.media_bucket.ingest_policy_json
   min_count          = var.service_counts.ingest_min
   max_count          = var.service_counts.ingest_max
@@ -236,10 +240,26 @@ module "processors" {
     MNEMO_STREAMS_THREADS          = "2"
     MNEMO_STREAMS_STANDBY_REPLICAS = "1"
     MNEMO_PG_USER                  = "mnemo_processor"
-    MNEMO_PG_MIGRATION_USER        = module.rds.username
+    # the migration container below migrated before this one started
+    MNEMO_MIGRATE_ON_START         = "false"
   })
-  secrets          = local.db_password_secret
-  secret_arns      = concat([module.rds.master_secret_arn], values(module.secrets.db_role_password_arns))
+  secrets = {
+    MNEMO_PG_PASSWORD = module.secrets.db_role_password_arns["processor"]
+    MNEMO_MASTER_KEY  = module.secrets.master_key_secret_arn
+  }
+  # Every task runs the schema migrations first, as the owner, in a container of its own (the same release's CLI
+  # image): concurrent tasks are serialised by Flyway's advisory lock, and a later run finds nothing to do.
+  migration = {
+    image   = "${var.image_repository}/mnemo-cli:${var.image_tag}"
+    command = ["db", "migrate"]
+    environment = {
+      MNEMO_PG_PRIMARY_URL = module.rds.primary_jdbc_url
+      MNEMO_PG_USER        = module.rds.username
+    }
+    secrets = local.migration_secrets
+  }
+  secret_arns = concat([module.rds.master_secret_arn, module.secrets.master_key_secret_arn],
+    values(module.secrets.db_role_password_arns))
   task_policy_json = module.media_bucket.processors_policy_json
   min_count        = var.service_counts.processors_min
   # more stream threads than partitions would idle (2 threads a task)

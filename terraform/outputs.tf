@@ -33,6 +33,11 @@ output "cursor_secret_arn" {
   value       = module.secrets.cursor_secret_arn
 }
 
+output "master_key_secret_arn" {
+  description = "Secrets Manager secret of the master key wrapping users' data keys: MNEMO_MASTER_KEY (ingest, processors, CLI)."
+  value       = module.secrets.master_key_secret_arn
+}
+
 output "media_bucket" {
   description = "MNEMO_S3_BUCKET."
   value       = module.media_bucket.bucket_name

@@ -127,6 +127,17 @@ variable "container_health_command" {
   default     = ["CMD", "/app/bin/healthcheck"]
 }
 
+variable "migration" {
+  description = "A container run to completion before the service's in every task (the schema migrations: mnemo db migrate from the CLI image), with its own environment and secrets; null: none."
+  type = object({
+    image       = string
+    command     = list(string)
+    environment = map(string)
+    secrets     = map(string)
+  })
+  default = null
+}
+
 variable "log_retention_days" {
   description = "CloudWatch Logs retention, days."
   type        = number
@@ -201,7 +212,22 @@ resource "aws_ecs_task_definition" "service" {
     operating_system_family = "LINUX"
     cpu_architecture        = "X86_64"
   }
-  container_definitions = jsonencode([{
+  container_definitions = jsonencode(concat(var.migration == null ? [] : [{
+    name        = "migrate"
+    image       = var.migration.image
+    essential   = false
+    command     = var.migration.command
+    environment = [for key, value in var.migration.environment : { name = key, value = value }]
+    secrets     = [for key, arn in var.migration.secrets : { name = key, valueFrom = arn }]
+    logConfiguration = {
+      logDriver = "awslogs"
+      options = {
+        awslogs-group         = aws_cloudwatch_log_group.service.name
+        awslogs-region        = data.aws_region.current.name
+        awslogs-stream-prefix = "migrate"
+      }
+    }
+    }], [{
     name      = "service"
     image     = var.image
     essential = true
@@ -220,6 +246,9 @@ resource "aws_ecs_task_definition" "service" {
     }
     # a clean stop leaves consumer groups and finishes the Streams transaction
     stopTimeout = 60
+    # started only once the migration container exited 0 (a failed migration fails the task, and the deployment
+    # circuit breaker rolls back)
+    dependsOn = var.migration == null ? null : [{ containerName = "migrate", condition = "SUCCESS" }]
     logConfiguration = {
       logDriver = "awslogs"
       options = {
@@ -228,7 +257,7 @@ resource "aws_ecs_task_definition" "service" {
         awslogs-stream-prefix = "service"
       }
     }
-  }])
+  }]))
 }
 
 resource "aws_lb_target_group" "http" {

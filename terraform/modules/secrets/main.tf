@@ -1,5 +1,6 @@
 # Secrets Mnemo generates itself (the database owner's password is RDS-managed): the query service's cursor-signing
-# key, and the password of each service's own Postgres role (V15; the processors' migrations set them on the roles).
+# key, the password of each service's own Postgres role (V15; the migrations set them on the roles), and the master
+# key that wraps the users' data keys (crypto-shredding).
 
 variable "name" {
   description = "Name prefix."
@@ -26,6 +27,31 @@ resource "aws_secretsmanager_secret" "cursor" {
 resource "aws_secretsmanager_secret_version" "cursor" {
   secret_id     = aws_secretsmanager_secret.cursor.id
   secret_string = random_password.cursor.result
+}
+
+# 32 random bytes, base64 (MNEMO_MASTER_KEY of ingest, the processors and the CLI). Losing it makes every sealed
+# memory unreadable: Terraform refuses to destroy it, and the database backups must not be kept beside it.
+resource "random_bytes" "master_key" {
+  length = 32
+}
+
+resource "aws_secretsmanager_secret" "master_key" {
+  name                    = "${var.name}/master-key"
+  description             = "Master key wrapping the users' data keys (MNEMO_MASTER_KEY, docs/security.md)"
+  recovery_window_in_days = var.recovery_window_days
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "aws_secretsmanager_secret_version" "master_key" {
+  secret_id     = aws_secretsmanager_secret.master_key.id
+  secret_string = random_bytes.master_key.base64
+}
+
+output "master_key_secret_arn" {
+  description = "ARN of the master key (plain string, base64): MNEMO_MASTER_KEY."
+  value       = aws_secretsmanager_secret.master_key.arn
 }
 
 output "cursor_secret_arn" {

@@ -232,6 +232,66 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    void everySecretFileAContainerNamesIsMountedFromTheSecretAndOnlyTheMigrationSeesTheOwnersLogin() {
+        Secret secret = of(Secret.class).stream().filter(x -> x.getMetadata().getName().equals("mnemo-secrets"))
+                .findFirst().orElseThrow();
+        for (HasMetadata workload : workloads()) {
+            var pod = template(workload).getSpec();
+            List<Container> containers = new ArrayList<>(pod.getContainers());
+            containers.addAll(pod.getInitContainers());
+            for (Container container : containers) {
+                String where = workload.getMetadata().getName() + "/" + container.getName();
+                List<String> readable = new ArrayList<>();
+                for (var mount : container.getVolumeMounts()) {
+                    pod.getVolumes().stream().filter(v -> v.getName().equals(mount.getName()) && v.getSecret() != null)
+                            .forEach(v -> {
+                                assertThat(v.getSecret().getItems()).as(where + ": mount only the files it reads")
+                                        .isNotEmpty();
+                                v.getSecret().getItems().forEach(item -> {
+                                    assertThat(secret.getStringData()).as(where).containsKey(item.getKey());
+                                    readable.add(mount.getMountPath() + "/" + item.getPath());
+                                });
+                            });
+                }
+                container.getEnv().stream().filter(e -> e.getName().endsWith("_FILE"))
+                        .forEach(e -> assertThat(readable).as(where + " " + e.getName()).contains(e.getValue()));
+                assertThat(readable.stream().anyMatch(f -> f.endsWith("/pg-owner-password")))
+                        .as(where + " sees the owner's login").isEqualTo(container.getName().equals("migrate"));
+            }
+        }
+    }
+
+    @Test
+    void processorsStartOnlyAfterTheMigrationContainerMigratedWithTheSameRelease() {
+        StatefulSet processors = of(StatefulSet.class).get(0);
+        var pod = processors.getSpec().getTemplate().getSpec();
+        Container migrate = pod.getInitContainers().stream().filter(c -> c.getName().equals("migrate")).findFirst()
+                .orElseThrow();
+        Container service = pod.getContainers().get(0);
+
+        assertThat(migrate.getArgs()).containsExactly("db", "migrate");
+        assertThat(migrate.getImage()).contains("/mnemo-cli:");
+        assertThat(tag(migrate.getImage())).isEqualTo(tag(service.getImage()));
+        assertThat(migrate.getResources().getLimits()).containsKeys("cpu", "memory");
+        assertThat(service.getEnv()).anyMatch(e -> e.getName().equals("MNEMO_MIGRATE_ON_START")
+                && e.getValue().equals("false"));
+    }
+
+    @Test
+    void theServicesThatSealOrOpenContentGetTheMasterKey() {
+        for (HasMetadata workload : workloads()) {
+            Container container = template(workload).getSpec().getContainers().get(0);
+            boolean hasKey = container.getEnv().stream().anyMatch(e -> e.getName().equals("MNEMO_MASTER_KEY_FILE"));
+            assertThat(hasKey).as(workload.getMetadata().getName())
+                    .isEqualTo(!workload.getMetadata().getName().equals("mnemo-query"));
+        }
+    }
+
+    private static String tag(String image) {
+        return image.substring(image.lastIndexOf(':') + 1);
+    }
+
+    @Test
     void deploymentsRollOutWithoutLosingCapacity() {
         for (Deployment deployment : of(Deployment.class)) {
             var rolling = deployment.getSpec().getStrategy().getRollingUpdate();

@@ -47,6 +47,27 @@ class ServiceEnvironmentTest {
         return read;
     }
 
+    /**
+     * What the CLI image reads (the migration container, operator commands): the MNEMO_* names its code and the
+     * role passwords' table (ServiceRoles) spell out, plus the entry point's.
+     */
+    static Set<String> readByCli() throws IOException {
+        Set<String> read = new HashSet<>(ENTRYPOINT);
+        Pattern literal = Pattern.compile("\"(MNEMO_[A-Z0-9_]+)\"");
+        List<Path> sources = new java.util.ArrayList<>();
+        try (Stream<Path> files = Files.walk(Command.REPOSITORY.resolve("cli/src/main/java"))) {
+            sources.addAll(files.filter(f -> f.toString().endsWith(".java")).toList());
+        }
+        sources.add(Command.REPOSITORY.resolve("schemas/src/main/java/io/mnemo/schemas/ServiceRoles.java"));
+        for (Path source : sources) {
+            Matcher name = literal.matcher(Files.readString(source));
+            while (name.find()) {
+                read.add(name.group(1));
+            }
+        }
+        return read;
+    }
+
     static Set<String> readByAnyService() throws IOException {
         Set<String> read = new HashSet<>();
         for (String module : YAML_OF.keySet()) {
@@ -134,6 +155,13 @@ class ServiceEnvironmentTest {
                 assertThat(unread(set, readBy(moduleOf(object.getMetadata().getName()))))
                         .as(object.getMetadata().getName()).isEmpty();
             }
+            List<Container> initContainers = object instanceof StatefulSet s ? s.getSpec().getTemplate().getSpec()
+                    .getInitContainers() : List.of();
+            for (Container container : initContainers) {
+                assertThat(container.getImage()).as("init containers run the CLI").contains("/mnemo-cli:");
+                List<String> set = container.getEnv().stream().map(EnvVar::getName).toList();
+                assertThat(unread(set, readByCli())).as(container.getName()).isEmpty();
+            }
         }
     }
 
@@ -145,6 +173,11 @@ class ServiceEnvironmentTest {
             set.add(name.group(1));
         }
         assertThat(set).hasSizeGreaterThan(15);
-        assertThat(unread(set, readByAnyService())).isEmpty();
+        // the processors' migration container runs the CLI
+        Set<String> read = new HashSet<>(readByAnyService());
+        read.addAll(readByCli());
+        assertThat(unread(set, read)).isEmpty();
+        assertThat(readByCli()).contains("MNEMO_PG_PRIMARY_URL", "MNEMO_PG_PASSWORD", "MNEMO_PG_PROCESSOR_PASSWORD",
+                "MNEMO_MASTER_KEY");
     }
 }

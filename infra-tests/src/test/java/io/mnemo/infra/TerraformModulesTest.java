@@ -139,13 +139,30 @@ class TerraformModulesTest {
             JsonNode call = parsed.at("/main.tf/module/" + service + "/0");
             assertThat(call.path("environment").toString()).as(service).doesNotContain("PASSWORD", "SECRET");
         }
-        // each service its own Postgres role and secret; only the processors' migrations hold the owner's
+        // each service its own Postgres role and secret; only the processors' migration container holds the owner's
         assertThat(parsed.at("/main.tf/module/ingest/0/secrets").toString())
-                .contains("db_role_password_arns", "ingest").doesNotContain("master_secret_arn");
+                .contains("db_role_password_arns", "ingest", "master_key_secret_arn").doesNotContain("master_secret_arn");
         assertThat(parsed.at("/main.tf/module/query/0/secrets").toString())
-                .contains("db_role_password_arns", "query").doesNotContain("master_secret_arn");
-        assertThat(parsed.at("/main.tf/module/processors/0/secrets").toString()).contains("db_password_secret");
-        assertThat(parsed.at("/main.tf/locals/0/db_password_secret/MNEMO_PG_MIGRATION_PASSWORD").asText())
+                .contains("db_role_password_arns", "query").doesNotContain("master_secret_arn", "master_key");
+        assertThat(parsed.at("/main.tf/module/processors/0/secrets").toString())
+                .contains("db_role_password_arns", "processor", "master_key_secret_arn")
+                .doesNotContain("master_secret_arn");
+        assertThat(parsed.at("/main.tf/module/processors/0/migration/secrets").asText())
+                .isEqualTo("${local.migration_secrets}");
+        assertThat(parsed.at("/main.tf/locals/0/migration_secrets/MNEMO_PG_PASSWORD").asText())
                 .contains("master_secret_arn");
+    }
+
+    @Test
+    void processorsTasksMigrateFirstInAContainerOfTheSameRelease() {
+        JsonNode processors = parsed.at("/main.tf/module/processors/0");
+        assertThat(processors.at("/environment").asText()).containsPattern("MNEMO_MIGRATE_ON_START\\s*=\\s*\"false\"");
+        assertThat(processors.at("/migration/image").asText())
+                .isEqualTo("${var.image_repository}/mnemo-cli:${var.image_tag}");
+        assertThat(processors.at("/migration/command").toString()).isEqualTo("[\"db\",\"migrate\"]");
+        String containers = parsed.at("/modules~1ecs_service~1main.tf/resource/aws_ecs_task_definition/service/0"
+                + "/container_definitions").asText();
+        assertThat(containers).contains("name        = \"migrate\"", "essential   = false",
+                "containerName = \"migrate\", condition = \"SUCCESS\"");
     }
 }
