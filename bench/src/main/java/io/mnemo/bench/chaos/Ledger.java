@@ -21,6 +21,7 @@ public final class Ledger {
     private final Map<String, Accepted> accepted = new ConcurrentHashMap<>();
     private final Map<Integer, LongAdder> answers = new ConcurrentHashMap<>();
     private final LongAdder connectionFailures = new LongAdder();
+    private final Map<String, LongAdder> connectionFailuresByKind = new ConcurrentHashMap<>();
     private final LongAdder retriesWithoutRetryAfter = new LongAdder();
     private final AtomicLong gaveUp = new AtomicLong();
     private final Map<String, LongAdder> refusals = new ConcurrentHashMap<>();
@@ -87,7 +88,27 @@ public final class Ledger {
     }
 
     public void connectionFailed() {
+        connectionFailed(null);
+    }
+
+    /** A request that got no HTTP answer; {@code cause} (the client's exception) says how, e.g. a timeout. */
+    public void connectionFailed(Throwable cause) {
         connectionFailures.increment();
+        Throwable root = cause;
+        while (root != null && root.getCause() != null && root.getCause() != root
+                && (root instanceof java.util.concurrent.CompletionException
+                || root instanceof java.util.concurrent.ExecutionException)) {
+            root = root.getCause();
+        }
+        connectionFailuresByKind.computeIfAbsent(root == null ? "unknown" : root.getClass().getSimpleName(),
+                kind -> new LongAdder()).increment();
+    }
+
+    /** Connection failures by the client's exception (HttpConnectTimeoutException, ConnectException, ...). */
+    public Map<String, Long> connectionFailuresByKind() {
+        Map<String, Long> byKind = new TreeMap<>();
+        connectionFailuresByKind.forEach((kind, count) -> byKind.put(kind, count.sum()));
+        return byKind;
     }
 
     /** A memory its producer stopped retrying (deadline passed): not acknowledged, so not owed. */

@@ -208,7 +208,7 @@ public final class LedgerLoad {
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((response, failure) -> {
             long retryMillis;
             if (failure != null) {
-                ledger.connectionFailed();
+                ledger.connectionFailed(failure);
                 retryMillis = 250;
             } else {
                 int status = response.statusCode();

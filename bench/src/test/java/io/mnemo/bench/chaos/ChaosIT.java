@@ -150,8 +150,9 @@ class ChaosIT {
         RecoveryWatch recovery = RecoveryWatch.fromNow(check, ledger, load.userIds(), duration.plusSeconds(180));
         producers.get(duration.toSeconds() + 180, TimeUnit.SECONDS);
         LedgerCheck.Result result = check.awaitClean(ledger, load.userIds(), Duration.ofSeconds(120));
-        System.out.printf("chaos %s: %s; answers %s, connection failures %d, gave up %d%n",
-                load.userId(0), result, ledger.answersByStatus(), ledger.connectionFailures(), ledger.gaveUpCount());
+        System.out.printf("chaos %s: %s; answers %s, connection failures %d %s, gave up %d%n",
+                load.userId(0), result, ledger.answersByStatus(), ledger.connectionFailures(),
+                ledger.connectionFailuresByKind(), ledger.gaveUpCount());
         ChaosReport.record(ChaosReport.line(fault, "single node", RATE, duration, ledger, result,
                 recovery.await(Duration.ofSeconds(60))));
         Reconciliation.Result reconciled = Reconciliation.awaitClean(platform.envFile(), Duration.ofSeconds(60));

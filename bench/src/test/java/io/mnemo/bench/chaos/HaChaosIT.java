@@ -110,8 +110,9 @@ class HaChaosIT {
         RecoveryWatch recovery = RecoveryWatch.fromNow(check, ledger, load.userIds(), LOAD.plusSeconds(180));
         producers.get(LOAD.toSeconds() + 180, TimeUnit.SECONDS);
         LedgerCheck.Result result = check.awaitClean(ledger, load.userIds(), Duration.ofSeconds(120));
-        System.out.printf("ha chaos %s: %s; answers %s, connection failures %d, gave up %d%n",
-                load.userId(0), result, ledger.answersByStatus(), ledger.connectionFailures(), ledger.gaveUpCount());
+        System.out.printf("ha chaos %s: %s; answers %s, connection failures %d %s, gave up %d%n",
+                load.userId(0), result, ledger.answersByStatus(), ledger.connectionFailures(),
+                ledger.connectionFailuresByKind(), ledger.gaveUpCount());
         ChaosReport.record(ChaosReport.line(fault, "--ha", RATE, LOAD, ledger, result,
                 recovery.await(Duration.ofSeconds(60))));
         Reconciliation.Result reconciled = Reconciliation.awaitClean(platform.envFile(), Duration.ofSeconds(60));
@@ -190,7 +191,8 @@ class HaChaosIT {
         // 20 s publish timeout covers fencing the dead broker (3 s) plus a controller failover (3 s), 2.5 times over
         assertThat(ledger.errors()).as("every answer 2xx: %s, reasons %s", ledger.answersByStatus(),
                 ledger.refusalsByReason()).isZero();
-        assertThat(ledger.connectionFailures()).isZero();
+        assertThat(ledger.connectionFailures())
+                .as("connection failures by kind: %s", ledger.connectionFailuresByKind()).isZero();
         String survivor = killed[0].equals("kafka-1") ? "kafka-2" : "kafka-1";
         assertThat(whileDown[0].at("/infrastructure/" + killed[0] + "/state").asText()).isEqualTo("down");
         assertThat(whileDown[0].at("/infrastructure/" + survivor + "/state").asText()).isEqualTo("up");
@@ -335,7 +337,8 @@ class HaChaosIT {
         assertThat(result.clean()).as(result.toString()).isTrue();
         assertThat(ledger.answersByStatus().keySet()).as("ingest does not need the replicas: all 2xx")
                 .allMatch(status -> status / 100 == 2);
-        assertThat(ledger.connectionFailures()).isZero();
+        assertThat(ledger.connectionFailures())
+                .as("connection failures by kind: %s", ledger.connectionFailuresByKind()).isZero();
         assertThat(ledger.gaveUpCount()).isZero();
         assertThat(readsWhileDown).isNotEmpty().allMatch(answer -> answer.startsWith("200 "));
         assertThat(recovered).isPresent();
@@ -398,7 +401,8 @@ class HaChaosIT {
         // the primary is down it is a 503 with Retry-After, which the load retries until accepted (nothing given up)
         assertThat(ledger.answersByStatus().keySet()).as("only 2xx, and 503 for users an instance had not seen yet")
                 .allMatch(status -> status / 100 == 2 || status == 503);
-        assertThat(ledger.connectionFailures()).isZero();
+        assertThat(ledger.connectionFailures())
+                .as("connection failures by kind: %s", ledger.connectionFailuresByKind()).isZero();
         assertThat(ledger.gaveUpCount()).isZero();
         assertThat(recovered).as("the services write to and read from the new primary with no new configuration")
                 .isPresent();

@@ -3,6 +3,7 @@ package io.mnemo.processors.db;
 import io.mnemo.kit.db.Daos;
 import io.mnemo.processors.sink.ProjectionWriter;
 import io.mnemo.processors.sink.SettledPositions;
+import io.mnemo.schemas.changes.MemoryChanged;
 import io.mnemo.schemas.changes.UserActivityDay;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Headers;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -25,6 +27,12 @@ public final class ActivityProjectionWriter implements ProjectionWriter<Specific
     @Override
     public String projection() {
         return PROJECTION;
+    }
+
+    /** A memory's change is never an activity row (the days it moves follow it as their own records). */
+    @Override
+    public boolean needsContent(String recordType, Headers headers) {
+        return !MemoryChanged.getClassSchema().getFullName().equals(recordType);
     }
 
     @Override

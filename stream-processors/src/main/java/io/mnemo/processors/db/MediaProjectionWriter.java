@@ -27,6 +27,8 @@ import java.util.TreeSet;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +47,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class MediaProjectionWriter implements ProjectionWriter<SpecificRecord> {
     public static final String PROJECTION = "media";
+    /** The processors' header on a change: {@code 0} when the memory has media neither before nor after it. */
+    public static final String TOUCHES_MEDIA = "mnemo.media";
     /** Changes with object work (copies of up to 25 MiB, deletions) in one transaction at most. */
     static final int MAX_OBJECT_WORK_PER_TRANSACTION = 50;
     private static final Logger LOG = LoggerFactory.getLogger(MediaProjectionWriter.class);
@@ -103,6 +107,26 @@ public final class MediaProjectionWriter implements ProjectionWriter<SpecificRec
      * does not have; a later change that adds media claims its own version, so a replay of an older change still
      * finds a newer version recorded.
      */
+    /**
+     * A change the processors marked as touching no media ({@code mnemo.media: 0}: the memory references none
+     * before or after it) would be passed over below anyway; its position is all this projection needs. Changes
+     * without the header (written before it existed) are read and checked as before.
+     */
+    @Override
+    public boolean needsContent(String recordType, Headers headers) {
+        return mayTouchMedia(recordType, headers);
+    }
+
+    /** See {@link #needsContent}: false only for a change marked {@code mnemo.media: 0}. */
+    public static boolean mayTouchMedia(String recordType, Headers headers) {
+        if (!MemoryChanged.getClassSchema().getFullName().equals(recordType)) {
+            return true;
+        }
+        Header touchesMedia = headers.lastHeader(TOUCHES_MEDIA);
+        return touchesMedia == null || touchesMedia.value() == null || touchesMedia.value().length != 1
+                || touchesMedia.value()[0] != '0';
+    }
+
     @Override
     public void write(Handle transaction, List<ConsumerRecord<String, SpecificRecord>> batch) {
         Set<MemoryKey> mayHaveMedia = referencing(transaction, batch);

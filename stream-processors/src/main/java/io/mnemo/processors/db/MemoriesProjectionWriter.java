@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Headers;
 import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -144,6 +145,12 @@ public final class MemoriesProjectionWriter implements ProjectionWriter<Specific
      */
     public static MemoriesProjectionWriter repairing(MemoryPartitions partitions, UserKeyStore keys) {
         return new MemoriesProjectionWriter(partitions, keys, true);
+    }
+
+    /** Activity totals travel on the same topic; this table needs only their position. */
+    @Override
+    public boolean needsContent(String recordType, Headers headers) {
+        return !UserActivityDay.getClassSchema().getFullName().equals(recordType);
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.mnemo.processors.sink.ProjectionWriter;
 import io.mnemo.processors.sink.SettledPositions;
 import io.mnemo.schemas.changes.MemoryChangeKind;
 import io.mnemo.schemas.changes.MemoryChanged;
+import io.mnemo.schemas.changes.UserActivityDay;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import io.mnemo.kit.crypto.UserKeyStore;
 import io.mnemo.schemas.sealing.MemoryContent;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Headers;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -65,6 +67,12 @@ public final class MemorySearchProjectionWriter implements ProjectionWriter<Spec
     /** For replays that repair: the version already applied is applied again; older ones still change nothing. */
     public static MemorySearchProjectionWriter repairing(UserKeyStore keys) {
         return new MemorySearchProjectionWriter(keys, true);
+    }
+
+    /** Activity totals travel on the same topic; this table needs only their position. */
+    @Override
+    public boolean needsContent(String recordType, Headers headers) {
+        return !UserActivityDay.getClassSchema().getFullName().equals(recordType);
     }
 
     @Override

@@ -4,7 +4,6 @@ import com.codahale.metrics.health.HealthCheck;
 import io.dropwizard.core.setup.Environment;
 import io.mnemo.kit.kafka.KafkaFactory;
 import io.mnemo.kit.tracing.Tracing;
-import io.mnemo.schemas.serde.ConfluentAvroDeserializer;
 import io.mnemo.schemas.serde.SchemaRegistryClient;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
@@ -74,7 +73,7 @@ public final class ProjectionSinks {
         String member = instanceId == null ? null : index == 0 ? instanceId : instanceId + "-w" + (index + 1);
         PostgresProjectionSink<SpecificRecord> sink = new PostgresProjectionSink<>(
                 new KafkaConsumer<>(consumerProperties(kafka, group, maxBatch, member), new StringDeserializer(),
-                        new ConfluentAvroDeserializer(registry)),
+                        new ProjectionRecordDeserializer(registry, writer)),
                 topic, jdbi, writer, pollTimeout, maxBackoff, poison, index == 0 ? "" : "-" + (index + 1),
                 tracing);
         environment.lifecycle().manage(sink);

@@ -2,6 +2,7 @@ package io.mnemo.processors.sink;
 
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Headers;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -17,6 +18,16 @@ public interface ProjectionWriter<V> {
     }
 
     void write(Handle transaction, List<ConsumerRecord<String, V>> batch);
+
+    /**
+     * Whether this writer needs the content of a record whose value is of this Avro record type (full name), with
+     * these headers, decided before the value is decoded. When not, the sink decodes only the record's source
+     * position and hands the writer an {@code EventSettled} in its place (the position still advances the
+     * watermark). Answer {@code false} only for records the writer would pass over whatever they hold.
+     */
+    default boolean needsContent(String recordType, Headers headers) {
+        return true;
+    }
 
     /**
      * Whether writing this record does slow work outside Postgres (the media writer copies or deletes objects in

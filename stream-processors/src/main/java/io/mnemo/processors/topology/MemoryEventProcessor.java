@@ -6,6 +6,7 @@ import io.mnemo.processors.core.MemoryKey;
 import io.mnemo.processors.core.UserKey;
 
 import io.mnemo.schemas.changes.EventSettled;
+import io.mnemo.schemas.changes.MemoryChangeKind;
 import io.mnemo.schemas.changes.MemoryChanged;
 import io.mnemo.schemas.changes.UserActivityDay;
 import io.mnemo.schemas.events.DeadLetterAction;
@@ -63,6 +64,13 @@ final class MemoryEventProcessor implements Processor<String, SpecificRecord, St
     private static final Logger LOG = LoggerFactory.getLogger(MemoryEventProcessor.class);
     /** Header on a memory-changes record that more records of the same source position follow. */
     public static final String POSITION_OPEN = "mnemo.position.open";
+    /**
+     * Header on every memory-changes {@link MemoryChanged}: {@code 1} when the memory references media before or
+     * after the change, else {@code 0}. A sink with nothing to do for the others (media) reads only their position.
+     */
+    public static final String TOUCHES_MEDIA = "mnemo.media";
+    private static final byte[] MEDIA = {'1'};
+    private static final byte[] NO_MEDIA = {'0'};
     /** Fields that a retry of the same request may legitimately change (the time, the staging attempt). */
     private static final Set<String> NOT_FINGERPRINTED = Set.of("recordedAt", "stagingKey", "bucket");
 
@@ -284,7 +292,9 @@ final class MemoryEventProcessor implements Processor<String, SpecificRecord, St
     /** {@code input} is the event being processed; {@code position} the one the change is of (older if released). */
     private void emit(Position position, MemoryChanged last, MemoryChanged change, Position input) {
         states.put(MemoryKey.of(change.getTenantId(), change.getUserId(), change.getMemoryId()).toString(), change);
-        toChanges.add(new Record<>(position.key(), change, position.timestamp()));
+        Headers headers = new RecordHeaders();
+        headers.add(TOUCHES_MEDIA, hasMedia(last) || hasMedia(change) ? MEDIA : NO_MEDIA);
+        toChanges.add(new Record<>(position.key(), change, position.timestamp(), headers));
         for (UserActivityDay day : activity.move(last, change, input.partition(), input.offset())) {
             String key = ActivityTotals.key(day.getTenantId(), day.getUserId(), day.getDay());
             // A day that drops to zero is published as zeros (the sink deletes its row), not as a tombstone,
@@ -310,7 +320,8 @@ final class MemoryEventProcessor implements Processor<String, SpecificRecord, St
         for (int i = 0; i < toChanges.size(); i++) {
             Record<String, SpecificRecord> record = toChanges.get(i);
             if (i < toChanges.size() - 1 || traceparent != null) {
-                Headers headers = TraceHeaders.with(new RecordHeaders(), traceparent);
+                // the record's own headers (a change's mnemo.media) stay; each record was built with its own
+                Headers headers = TraceHeaders.with(record.headers(), traceparent);
                 if (i < toChanges.size() - 1) {
                     headers.add(POSITION_OPEN, new byte[] {'1'});
                 }
@@ -319,6 +330,12 @@ final class MemoryEventProcessor implements Processor<String, SpecificRecord, St
             context.forward(record, MemoryChangesTopology.CHANGES_SINK);
         }
         toChanges.clear();
+    }
+
+    /** Whether the memory references media in this state (none when there is no state or it is a deletion). */
+    private static boolean hasMedia(MemoryChanged state) {
+        return state != null && state.getKind() == MemoryChangeKind.UPSERTED && state.getState() != null
+                && state.getState().getMedia() != null && !state.getState().getMedia().isEmpty();
     }
 
     private static boolean atPosition(SpecificRecord value, Position position) {

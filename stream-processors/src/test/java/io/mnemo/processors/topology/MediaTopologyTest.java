@@ -2,8 +2,10 @@ package io.mnemo.processors.topology;
 
 import static io.mnemo.processors.topology.MemoryChangesTopologyTest.captured;
 import static io.mnemo.processors.topology.MemoryChangesTopologyTest.forgotten;
+import static io.mnemo.processors.topology.MemoryChangesTopologyTest.revised;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mnemo.processors.db.MediaProjectionWriter;
 import io.mnemo.schemas.changes.MediaRef;
 import io.mnemo.schemas.changes.MemoryChanged;
 import io.mnemo.schemas.changes.UserActivityDay;
@@ -66,6 +68,45 @@ class MediaTopologyTest {
         return activity.readKeyValuesToList().stream().collect(Collectors.toMap(kv -> kv.key,
                 kv -> ((UserActivityDay) kv.value).getMemories() + "/" + ((UserActivityDay) kv.value).getMediaBytes(),
                 (a, b) -> b));
+    }
+
+    @Test
+    void everyChangeSaysWhetherItsMemoryHasMediaBeforeOrAfterIt() {
+        events.pipeInput("acme/alice", staged("m-1", 2048));
+        UUID plain = UUID.randomUUID();
+        UUID pictured = UUID.randomUUID();
+        Instant occurredAt = Instant.parse("2026-10-31T09:00:00Z");
+        events.pipeInput("acme/alice", captured(UUID.randomUUID(), plain, "no media"));
+        events.pipeInput("acme/alice", withMedia(pictured, "2026-10-31T09:00:00Z", "m-1"));
+        events.pipeInput("acme/alice", MemoryRevised.newBuilder(revised(pictured, "text only", occurredAt))
+                .setMediaIds(List.of()).build());
+        events.pipeInput("acme/alice", revised(pictured, "still text only", occurredAt));
+        events.pipeInput("acme/alice", withMedia(UUID.randomUUID(), "2026-10-30T09:00:00Z", "m-1"));
+        events.pipeInput("acme/alice", forgotten(plain));
+
+        List<String> touchesMedia = harness.changes.readRecordsToList().stream()
+                .filter(record -> record.value() instanceof MemoryChanged)
+                .map(record -> new String(record.headers().lastHeader(MediaProjectionWriter.TOUCHES_MEDIA).value(),
+                        java.nio.charset.StandardCharsets.US_ASCII))
+                .toList();
+        // captured without; captured with; media removed (had it before); revised without (none before or after);
+        // another with; the plain one forgotten
+        assertThat(touchesMedia).containsExactly("0", "1", "1", "0", "1", "0");
+    }
+
+    @Test
+    void erasingAUserMarksTheDeletionOfEachMemoryWithMediaAsTouchingMedia() {
+        events.pipeInput("acme/alice", staged("m-1", 2048));
+        events.pipeInput("acme/alice", withMedia(UUID.randomUUID(), "2026-10-31T09:00:00Z", "m-1"));
+        harness.changes.readRecordsToList();
+        events.pipeInput("acme/alice", UserErased.newBuilder().setEventId(UUID.randomUUID()).setTenantId("acme")
+                .setUserId("alice").setRecordedAt(Instant.parse("2026-11-05T10:00:00Z")).build());
+
+        assertThat(harness.changes.readRecordsToList().stream()
+                .filter(record -> record.value() instanceof MemoryChanged)
+                .map(record -> new String(record.headers().lastHeader(MediaProjectionWriter.TOUCHES_MEDIA).value(),
+                        java.nio.charset.StandardCharsets.US_ASCII)))
+                .containsExactly("1");
     }
 
     @Test
