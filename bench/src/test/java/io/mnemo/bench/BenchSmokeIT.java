@@ -112,6 +112,15 @@ class BenchSmokeIT {
     }
 
     @Test
+    @Order(5)
+    void theSinkDecodeBenchmarkProducesItsTable() throws Exception {
+        BenchResults results = SinkDecodeBench.run(2_000, 1, RESULTS);
+        assertThat(results.rowCount()).isEqualTo(4);
+        assertThat(results.numbers()).allMatch(n -> n > 0);
+        assertWritten("sink-decode", results);
+    }
+
+    @Test
     @Order(6)
     void theStartupBenchmarkProducesItsTable() throws Exception {
         // `mnemo dev` from this JVM's classpath (./mnemo might start a Maven build), one cold start to healthy

@@ -29,7 +29,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  * <p>Anything this reader cannot place (no registry answer, no position fields, undecodable bytes) is read in
  * full, so the full reader's checks and errors (and so the sink's dead-lettering) stay exactly as they were.
  */
-final class ProjectionRecordDeserializer implements Deserializer<SpecificRecord> {
+public final class ProjectionRecordDeserializer implements Deserializer<SpecificRecord> {
     private static final int HEADER_BYTES = 5;
     private static final String PARTITION = "sourcePartition";
     private static final String OFFSET = "sourceOffset";
@@ -43,7 +43,7 @@ final class ProjectionRecordDeserializer implements Deserializer<SpecificRecord>
     private final ProjectionWriter<SpecificRecord> writer;
     private final Map<Integer, WriterType> types = new ConcurrentHashMap<>();
 
-    ProjectionRecordDeserializer(SchemaRegistryClient registry, ProjectionWriter<SpecificRecord> writer) {
+    public ProjectionRecordDeserializer(SchemaRegistryClient registry, ProjectionWriter<SpecificRecord> writer) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.writer = Objects.requireNonNull(writer, "writer");
         this.full = new ConfluentAvroDeserializer(registry);
