@@ -30,7 +30,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith({DevstackExtension.class, DropwizardExtensionsSupport.class})
 class TracingIT {
     static final Devstack DEVSTACK = DevstackExtension.devstack();
-    static final String API_KEY = PlatformApps.apiKey(DEVSTACK);
+    /** A tenant of its own: the stack is shared, and WalkingSkeletonIT counts every row of the default tenant. */
+    static final String API_KEY = PlatformApps.apiKey(DEVSTACK,
+            "tracing-" + java.util.UUID.randomUUID().toString().substring(0, 8));
     static final OtlpReceiver COLLECTOR = new OtlpReceiver();
     static final Map<String, String> TRACING = Map.of("tracing.enabled", "true",
             "tracing.otlpEndpoint", COLLECTOR.endpoint(), "tracing.exportDelay", "100ms");
