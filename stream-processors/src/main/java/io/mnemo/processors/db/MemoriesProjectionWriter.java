@@ -226,19 +226,19 @@ public final class MemoriesProjectionWriter implements ProjectionWriter<Specific
             i++;
         }
         transaction.createQuery(repair ? APPLY_BATCH_REPAIR : APPLY_BATCH_LIVE)
-                .bindArray("tenants", String.class, (Object[]) tenants)
-                .bindArray("users", String.class, (Object[]) users)
-                .bindArray("ids", java.util.UUID.class, (Object[]) ids)
-                .bindArray("occurredAts", String.class, (Object[]) occurredAts)
-                .bindArray("recordedAts", String.class, (Object[]) recordedAts)
-                .bindArray("contents", String.class, (Object[]) contents)
-                .bindArray("tags", String.class, (Object[]) tags)
-                .bindArray("attributes", String.class, (Object[]) attributes)
-                .bindArray("mediaIds", String.class, (Object[]) mediaIds)
-                .bindArray("versions", Long.class, (Object[]) versions)
-                .bindArray("deleted", Boolean.class, (Object[]) deleted)
-                .bindArray("sourcePartitions", Integer.class, (Object[]) sourcePartitions)
-                .bindArray("sourceOffsets", Long.class, (Object[]) sourceOffsets)
+                .bind("tenants", BinaryArrays.text(tenants))
+                .bind("users", BinaryArrays.text(users))
+                .bind("ids", BinaryArrays.uuidsAsText(ids))
+                .bind("occurredAts", BinaryArrays.text(occurredAts))
+                .bind("recordedAts", BinaryArrays.text(recordedAts))
+                .bind("contents", BinaryArrays.text(contents))
+                .bind("tags", BinaryArrays.text(tags))
+                .bind("attributes", BinaryArrays.text(attributes))
+                .bind("mediaIds", BinaryArrays.text(mediaIds))
+                .bind("versions", BinaryArrays.int8(versions))
+                .bind("deleted", BinaryArrays.bool(deleted))
+                .bind("sourcePartitions", BinaryArrays.int4(sourcePartitions))
+                .bind("sourceOffsets", BinaryArrays.int8(sourceOffsets))
                 .mapToMap().one();
     }
 

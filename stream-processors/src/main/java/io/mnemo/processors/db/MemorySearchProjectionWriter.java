@@ -111,12 +111,12 @@ public final class MemorySearchProjectionWriter implements ProjectionWriter<Spec
                 i++;
             }
             transaction.createUpdate(repair ? APPLY_REPAIR : APPLY_LIVE)
-                    .bindArray("tenants", String.class, (Object[]) tenants)
-                    .bindArray("users", String.class, (Object[]) users)
-                    .bindArray("ids", UUID.class, (Object[]) ids)
-                    .bindArray("versions", Long.class, (Object[]) versions)
-                    .bindArray("deleted", Boolean.class, (Object[]) deleted)
-                    .bindArray("contents", String.class, (Object[]) contents)
+                    .bind("tenants", BinaryArrays.text(tenants))
+                    .bind("users", BinaryArrays.text(users))
+                    .bind("ids", BinaryArrays.uuidsAsText(ids))
+                    .bind("versions", BinaryArrays.int8(versions))
+                    .bind("deleted", BinaryArrays.bool(deleted))
+                    .bind("contents", BinaryArrays.text(contents))
                     .execute();
         }
         Watermarks.advance(transaction, PROJECTION, SettledPositions.of(batch));
