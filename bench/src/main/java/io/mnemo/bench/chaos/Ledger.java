@@ -87,10 +87,6 @@ public final class Ledger {
         retriesWithoutRetryAfter.increment();
     }
 
-    public void connectionFailed() {
-        connectionFailed(null);
-    }
-
     /** A request that got no HTTP answer; {@code cause} (the client's exception) says how, e.g. a timeout. */
     public void connectionFailed(Throwable cause) {
         connectionFailures.increment();

@@ -32,7 +32,12 @@ public final class LedgerLoad {
     private final int batchEvery;
     private final Duration deadline;
     private final Ledger ledger;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /**
+     * A loopback connect only times out when the machine stalls: 2 s met a 3-4 s stall of the whole 2-core machine
+     * (25 processes of the --ha stack) as a Postgres replica restarted, two connect timeouts in 6,000 sends
+     * (docs/reliability.md). 5 s is still far below a producer's usual 10 s.
+     */
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /**
      * @param run        a prefix that makes this run's keys, users and contents unique
@@ -198,7 +203,7 @@ public final class LedgerLoad {
     }
 
     /**
-     * Sends until a 2xx, retrying 429, 503 and connection failures with the same request (after Retry-After when
+     * Sends until a 2xx, retrying 408, 429, 502, 503, 504 and connection failures with the same request (after Retry-After when
      * given); completes with the 2xx answer, with null when the deadline passed (given up), exceptionally on any
      * other answer (a 4xx/5xx a producer cannot retry is a defect under test). A 2xx's round trip is timed from
      * {@code sentAt}: the send's scheduled time for the first attempt, so a late send counts against the latency
@@ -218,8 +223,10 @@ public final class LedgerLoad {
                     return CompletableFuture.completedFuture(response);
                 }
                 ledger.refused(status, detail(response));
-                // 502/504: a load balancer whose instance died under the request; safe to resend with the same key
-                if (status != 429 && status != 503 && status != 502 && status != 504) {
+                // 502/504: a load balancer whose instance died under the request; 408: the balancer or Jetty gave
+                // up waiting for the request (a connection it timed out as the request was sent); safe to resend
+                // with the same key, as the README tells producers (and as MnemoClient does)
+                if (status != 429 && status != 503 && status != 502 && status != 504 && status != 408) {
                     return CompletableFuture.<HttpResponse<String>>failedFuture(new IllegalStateException(
                             request.method() + " " + request.uri() + " answered " + status + ": " + response.body()));
                 }

@@ -17,7 +17,7 @@ class ChaosReportTest {
         ledger.answered(202);
         ledger.answered(202);
         ledger.answered(503);
-        ledger.connectionFailed();
+        ledger.connectionFailed(new java.net.ConnectException("refused"));
         ledger.accepted("k1", "u", "m1", "c1");
         ledger.accepted("k2", "u", "m2", "c2");
         LedgerCheck.Result result = new LedgerCheck.Result(2, 2, List.of(), List.of(), List.of("k2: listed \"x\""), 0);

@@ -6,7 +6,6 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.io.DatumReader;
-import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
@@ -22,7 +21,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  * {@link SerializationException} saying why.
  */
 public final class ConfluentAvroDeserializer implements Deserializer<SpecificRecord> {
-    private static final int HEADER_BYTES = 5;
+    private static final int HEADER_BYTES = ConfluentWireFormat.HEADER_BYTES;
 
     private final SchemaRegistryClient registry;
     private final Map<Integer, DatumReader<SpecificRecord>> readers = new ConcurrentHashMap<>();
@@ -40,15 +39,15 @@ public final class ConfluentAvroDeserializer implements Deserializer<SpecificRec
             throw new SerializationException("Record on topic " + topic + " is " + data.length
                     + " bytes, too short for the Confluent wire format (magic byte + 4-byte schema id + Avro)");
         }
-        if (data[0] != ConfluentAvroSerializer.MAGIC_BYTE) {
+        if (data[0] != ConfluentWireFormat.MAGIC_BYTE) {
             throw new SerializationException(String.format(
                     "Record on topic %s starts with 0x%02x, not the Confluent magic byte 0x00: not Confluent Avro",
                     topic, data[0] & 0xff));
         }
-        int id = ((data[1] & 0xff) << 24) | ((data[2] & 0xff) << 16) | ((data[3] & 0xff) << 8) | (data[4] & 0xff);
+        int id = ConfluentWireFormat.schemaId(data);
         DatumReader<SpecificRecord> reader = reader(topic, id);
         try {
-            return reader.read(null, DecoderFactory.get().binaryDecoder(data, HEADER_BYTES, data.length - HEADER_BYTES, null));
+            return reader.read(null, ConfluentWireFormat.body(data));
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("Could not decode record on topic " + topic + " with writer schema id "
                     + id + ": " + e, e);

@@ -21,7 +21,6 @@ import org.apache.kafka.common.serialization.Serializer;
  * {@link SubjectNames#topicRecordName}. A {@code null} record is written as {@code null} (a tombstone).
  */
 public final class ConfluentAvroSerializer implements Serializer<SpecificRecord> {
-    static final byte MAGIC_BYTE = 0x0;
 
     private final SchemaRegistryClient registry;
     private final boolean autoRegister;
@@ -48,7 +47,7 @@ public final class ConfluentAvroSerializer implements Serializer<SpecificRecord>
         Schema schema = record.getSchema();
         int id = schemaId(topic, schema);
         ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-        out.write(MAGIC_BYTE);
+        out.write(ConfluentWireFormat.MAGIC_BYTE);
         out.write(id >>> 24);
         out.write(id >>> 16);
         out.write(id >>> 8);

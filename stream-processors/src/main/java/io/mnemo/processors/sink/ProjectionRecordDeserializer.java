@@ -2,6 +2,7 @@ package io.mnemo.processors.sink;
 
 import io.mnemo.schemas.changes.EventSettled;
 import io.mnemo.schemas.serde.ConfluentAvroDeserializer;
+import io.mnemo.schemas.serde.ConfluentWireFormat;
 import io.mnemo.schemas.serde.SchemaRegistryClient;
 import io.mnemo.schemas.serde.SchemaRegistryException;
 import java.io.IOException;
@@ -14,7 +15,6 @@ import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DatumReader;
-import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -30,7 +30,6 @@ import org.apache.kafka.common.serialization.Deserializer;
  * full, so the full reader's checks and errors (and so the sink's dead-lettering) stay exactly as they were.
  */
 public final class ProjectionRecordDeserializer implements Deserializer<SpecificRecord> {
-    private static final int HEADER_BYTES = 5;
     private static final String PARTITION = "sourcePartition";
     private static final String OFFSET = "sourceOffset";
 
@@ -56,17 +55,15 @@ public final class ProjectionRecordDeserializer implements Deserializer<Specific
 
     @Override
     public SpecificRecord deserialize(String topic, Headers headers, byte[] data) {
-        if (data == null || data.length <= HEADER_BYTES || data[0] != 0) {
+        if (!ConfluentWireFormat.isFramed(data)) {
             return full.deserialize(topic, data);
         }
-        int id = ((data[1] & 0xff) << 24) | ((data[2] & 0xff) << 16) | ((data[3] & 0xff) << 8) | (data[4] & 0xff);
-        WriterType type = type(id);
+        WriterType type = type(ConfluentWireFormat.schemaId(data));
         if (type == null || type.position() == null || writer.needsContent(type.name(), headers)) {
             return full.deserialize(topic, data);
         }
         try {
-            BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, HEADER_BYTES,
-                    data.length - HEADER_BYTES, null);
+            BinaryDecoder decoder = ConfluentWireFormat.body(data);
             GenericRecord position = type.position().read(null, decoder);
             // every byte accounted for, as a full read would: damaged bytes never pass as a position
             if (decoder.isEnd()) {
