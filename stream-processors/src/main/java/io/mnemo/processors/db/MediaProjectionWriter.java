@@ -100,17 +100,9 @@ public final class MediaProjectionWriter implements ProjectionWriter<SpecificRec
     }
 
     /**
-     * Applies the batch in log order (one user's changes are in one partition, so in order here too). Most changes
-     * neither carry media nor replace a memory's media: those are passed over after one statement for the whole
-     * batch (which of its memories reference media), instead of a version claim each. Passing one over is safe:
-     * such a change would only record its version, and a version row only guards references, which the memory
-     * does not have; a later change that adds media claims its own version, so a replay of an older change still
-     * finds a newer version recorded.
-     */
-    /**
      * A change the processors marked as touching no media ({@code mnemo.media: 0}: the memory references none
-     * before or after it) would be passed over below anyway; its position is all this projection needs. Changes
-     * without the header (written before it existed) are read and checked as before.
+     * before or after it) would be passed over by {@link #write} anyway; its position is all this projection needs.
+     * Changes without the header (written before it existed) are read and checked as before.
      */
     @Override
     public boolean needsContent(String recordType, Headers headers) {
@@ -127,6 +119,14 @@ public final class MediaProjectionWriter implements ProjectionWriter<SpecificRec
                 || touchesMedia.value()[0] != '0';
     }
 
+    /**
+     * Applies the batch in log order (one user's changes are in one partition, so in order here too). Most changes
+     * neither carry media nor replace a memory's media: those are passed over after one statement for the whole
+     * batch (which of its memories reference media), instead of a version claim each. Passing one over is safe:
+     * such a change would only record its version, and a version row only guards references, which the memory
+     * does not have; a later change that adds media claims its own version, so a replay of an older change still
+     * finds a newer version recorded.
+     */
     @Override
     public void write(Handle transaction, List<ConsumerRecord<String, SpecificRecord>> batch) {
         Set<MemoryKey> mayHaveMedia = referencing(transaction, batch);
