@@ -51,7 +51,7 @@ class ApiKeyAuthIT {
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return StaleConnections.send(HTTP, request.build());
     }
 
     private static HttpResponse<String> postWithKey(String key) throws Exception {
@@ -152,7 +152,7 @@ class ApiKeyAuthIT {
                 .header("X-Tenant-Id", "mallory").header("X-Mnemo-Tenant", "mallory")
                 .POST(HttpRequest.BodyPublishers.ofString(MEMORY)).build();
 
-        HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = StaleConnections.send(HTTP, request);
 
         assertThat(response.statusCode()).isEqualTo(202);
         String[] position = JSON.readTree(response.body()).get("position").asText().split(":");
@@ -174,10 +174,10 @@ class ApiKeyAuthIT {
     }
 
     private static HttpResponse<String> batchWithKey(String key, int items) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getLocalPort()
-                        + "/v1/memories:batch")).header("Content-Type", "application/json")
+        return StaleConnections.send(HTTP, HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + APP.getLocalPort() + "/v1/memories:batch")).header("Content-Type", "application/json")
                 .header("Authorization", "Bearer " + key)
-                .POST(HttpRequest.BodyPublishers.ofString(batchOf(items))).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString(batchOf(items))).build());
     }
 
     @Test

@@ -139,25 +139,7 @@ class IngestEndpointsIT {
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
         }
-        return sendOverAFreshConnectionIfStale(request.build());
-    }
-
-    /**
-     * A request refused before its body was read (401, 403, 413, 415, 429) leaves Jetty closing the connection; the
-     * client may already have taken it from its pool for the next request ("broken pipe", "header parser received
-     * no bytes"). The answer is what is under test, so such a request is sent again, on a new connection, up to
-     * twice more.
-     */
-    private static HttpResponse<String> sendOverAFreshConnectionIfStale(HttpRequest request) throws Exception {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-            } catch (java.io.IOException staleConnection) {
-                if (attempt == 3) {
-                    throw staleConnection;
-                }
-            }
-        }
+        return StaleConnections.send(HTTP, request.build());
     }
 
     private static ObjectNode item(String user, String key, String content) {
@@ -424,7 +406,7 @@ class IngestEndpointsIT {
 
     @Test
     void erasingAUserNeedsTheUsersEraseScopeNotJustMemoriesWrite() throws Exception {
-        HttpResponse<String> refused = sendOverAFreshConnectionIfStale(HttpRequest.newBuilder(URI.create(
+        HttpResponse<String> refused = StaleConnections.send(HTTP, HttpRequest.newBuilder(URI.create(
                         "http://127.0.0.1:" + APP.getLocalPort() + "/v1/users/u-keep"))
                 .header("Authorization", "Bearer " + writeOnlyKey).DELETE().build());
 
@@ -541,7 +523,7 @@ class IngestEndpointsIT {
 
     @Test
     void theOpenApiDocumentDescribesEveryEndpointAndIsValid() throws Exception {
-        HttpResponse<String> response = sendOverAFreshConnectionIfStale(HttpRequest.newBuilder(URI.create(
+        HttpResponse<String> response = StaleConnections.send(HTTP, HttpRequest.newBuilder(URI.create(
                 "http://127.0.0.1:" + APP.getLocalPort() + "/openapi.json")).build());
         assertThat(response.statusCode()).isEqualTo(200);
         JsonNode paths = JSON.readTree(response.body()).get("paths");
@@ -828,7 +810,7 @@ class IngestEndpointsIT {
 
         byte[] png = java.util.Arrays.copyOf(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'},
                 1024 * 1024);
-        HttpResponse<String> streamed = sendOverAFreshConnectionIfStale(HttpRequest.newBuilder(URI.create(
+        HttpResponse<String> streamed = StaleConnections.send(HTTP, HttpRequest.newBuilder(URI.create(
                         "http://127.0.0.1:" + APP.getLocalPort() + media)).header("Authorization", "Bearer " + mediaKey)
                 .header("Content-Type", "image/png")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(png)))
