@@ -29,8 +29,11 @@ import picocli.CommandLine.Spec;
  * {@code mnemo db promote}: fails the Postgres primary over to a streaming replica. When the env file names a running
  * {@code mnemo dev}, that process is asked to do it with its own devstack ({@link DevPromotions}), so its supervisor
  * and {@code mnemo status} follow the new roles. Otherwise over plain SQL: fences the old primary when it is
- * reachable (read-only, sessions closed), promotes the chosen standby, re-points every other standby at it. See
- * docs/runbooks/postgres-failover.md.
+ * reachable (read-only, sessions closed), lets the chosen standby catch up with the most WAL any reachable server
+ * has (with {@code synchronous_standby_names = 'ANY 1 (*)'} an acknowledged commit may be on another standby only),
+ * promotes it, re-points every other standby at it. It refuses to promote a standby that cannot catch up within
+ * {@code --catch-up-seconds} unless told {@code --accept-loss}, as Patroni refuses a replica beyond
+ * {@code maximum_lag_on_failover}. See docs/runbooks/postgres-failover.md.
  */
 @Command(name = "promote", mixinStandardHelpOptions = true,
         description = "Promote a streaming replica to primary and re-point the other replicas at it.")
@@ -64,6 +67,15 @@ final class DbPromote implements Callable<Integer> {
             + "(by default that process is asked to do it, so its supervisor and status follow the new roles).")
     boolean overSql;
 
+    @Option(names = "--catch-up-seconds", defaultValue = "60",
+            description = "How long the chosen replica may take to replay the WAL that the old primary or another "
+                    + "replica has and it lacks (default: ${DEFAULT-VALUE}).")
+    int catchUpSeconds;
+
+    @Option(names = "--accept-loss", description = "Promote even when the chosen replica has not caught up: commits "
+            + "that only the old primary or another replica has are lost.")
+    boolean acceptLoss;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -95,7 +107,13 @@ final class DbPromote implements Callable<Integer> {
                 err.flush();
                 return 1;
             }
-            fenceOldPrimary(out);
+            Optional<Long> oldPrimaryLsn = fenceOldPrimary(out);
+            if (!catchUp(target, targetUrl, oldPrimaryLsn, out, err) && !acceptLoss) {
+                err.printf("Did not promote %s. Promote the replica with the least lag (`mnemo status`), or re-run "
+                        + "with --accept-loss to promote it anyway. The old primary stays fenced.%n", targetUrl);
+                err.flush();
+                return 1;
+            }
             long started = System.nanoTime();
             try (Statement statement = target.createStatement();
                  ResultSet promoted = statement.executeQuery("SELECT pg_promote(true, 60)")) {
@@ -156,14 +174,14 @@ final class DbPromote implements Callable<Integer> {
      * A soft fence: the old primary refuses writes in new transactions and its sessions are closed, so pgjdbc with
      * {@code targetServerType=primary} (which checks {@code transaction_read_only}) moves to the new primary.
      */
-    private void fenceOldPrimary(PrintWriter out) {
+    private Optional<Long> fenceOldPrimary(PrintWriter out) {
         if (primaryUrl == null || replicaUrls.contains(primaryUrl)) {
             out.println("No old primary URL: make sure it is stopped or cannot take writes before clients reconnect.");
-            return;
+            return Optional.empty();
         }
         try (Connection old = connect(primaryUrl); Statement statement = old.createStatement()) {
             if (isInRecovery(old)) {
-                return;
+                return Optional.empty();
             }
             statement.execute("ALTER SYSTEM SET default_transaction_read_only = on");
             statement.execute("SELECT pg_reload_conf()");
@@ -171,9 +189,95 @@ final class DbPromote implements Callable<Integer> {
                     + "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()");
             out.printf("Fenced the old primary %s: read-only, client sessions closed. Stop it before it rejoins.%n",
                     primaryUrl);
+            // every commit it acknowledged is at or below this position, and no new one can follow
+            return Optional.of(lsn(statement, "pg_current_wal_flush_lsn()"));
         } catch (SQLException e) {
             out.printf("The old primary %s does not answer (%s); fence it (stop it) before it can start again.%n",
                     primaryUrl, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Waits until {@code target} has replayed all the WAL that the fenced old primary flushed and that every other
+     * reachable standby received. When another standby is ahead of it, the target streams from that standby first
+     * (cascading replication, no slot). Returns whether it caught up.
+     */
+    private boolean catchUp(Connection target, String targetUrl, Optional<Long> oldPrimaryLsn, PrintWriter out,
+            PrintWriter err) throws SQLException, InterruptedException {
+        long needed = oldPrimaryLsn.orElse(0L);
+        String source = oldPrimaryLsn.isPresent() ? primaryUrl : targetUrl;
+        String bestStandby = null;
+        long bestStandbyLsn;
+        try (Statement statement = target.createStatement()) {
+            bestStandbyLsn = lsn(statement, RECEIVED);
+        }
+        for (String url : replicaUrls) {
+            if (url.equals(targetUrl)) {
+                continue;
+            }
+            try (Connection other = connect(url); Statement statement = other.createStatement()) {
+                if (!isInRecovery(other)) {
+                    continue;
+                }
+                long received = lsn(statement, RECEIVED);
+                if (received > bestStandbyLsn) {
+                    bestStandby = url;
+                    bestStandbyLsn = received;
+                }
+            } catch (SQLException e) {
+                out.printf("Replica %s does not answer (%s); WAL that only it received cannot be recovered.%n", url,
+                        e.getMessage());
+            }
+        }
+        if (bestStandby != null && bestStandbyLsn > needed) {
+            needed = bestStandbyLsn;
+            source = bestStandby;
+        }
+        try (Statement statement = target.createStatement()) {
+            long replayed = lsn(statement, "pg_last_wal_replay_lsn()");
+            if (replayed >= needed) {
+                return true;
+            }
+            if (bestStandby != null) {
+                // it has more than the target: the target's own upstream (the old primary) may be gone
+                URI upstream = URI.create(bestStandby.substring("jdbc:".length()));
+                String conninfo = setKeyword(setKeyword(show(target, "primary_conninfo"), "host", upstream.getHost()),
+                        "port", Integer.toString(upstream.getPort()));
+                statement.execute("ALTER SYSTEM SET primary_conninfo = '" + conninfo.replace("'", "''") + "'");
+                statement.execute("ALTER SYSTEM SET primary_slot_name = ''");
+                statement.execute("SELECT pg_reload_conf()");
+                out.printf("%s is %d bytes behind %s; streaming the difference from %s first.%n", targetUrl,
+                        needed - replayed, source, bestStandby);
+            } else {
+                out.printf("%s is %d bytes behind %s; waiting for it to replay them.%n", targetUrl, needed - replayed,
+                        source);
+            }
+            out.flush();
+            long deadline = System.nanoTime() + Duration.ofSeconds(catchUpSeconds).toNanos();
+            while (replayed < needed) {
+                if (System.nanoTime() > deadline) {
+                    err.printf("%s is still %d bytes behind %s after %d s: commits acknowledged there would be lost.%n",
+                            targetUrl, needed - replayed, source, catchUpSeconds);
+                    err.flush();
+                    return false;
+                }
+                Thread.sleep(50);
+                replayed = lsn(statement, "pg_last_wal_replay_lsn()");
+            }
+            out.printf("%s caught up with %s.%n", targetUrl, source);
+            return true;
+        }
+    }
+
+    /** The WAL a standby has: what its receiver wrote or, after a restart from its archive, what it replayed. */
+    private static final String RECEIVED = "GREATEST(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())";
+
+    private static long lsn(Statement statement, String position) throws SQLException {
+        try (ResultSet lsn = statement.executeQuery(
+                "SELECT COALESCE(pg_wal_lsn_diff(" + position + ", '0/0'), 0)::bigint")) {
+            lsn.next();
+            return lsn.getLong(1);
         }
     }
 

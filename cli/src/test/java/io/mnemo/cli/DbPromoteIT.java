@@ -14,23 +14,24 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** {@code mnemo db promote} on its own stack of a primary and two replicas, over SQL only. */
+/** {@code mnemo db promote} on a stack of a primary and two replicas of its own for each test, over SQL only. */
 class DbPromoteIT {
-    private static Devstack devstack;
+    private Devstack devstack;
 
-    @BeforeAll
-    static void startStack() throws Exception {
+    @BeforeEach
+    void startStack() throws Exception {
         devstack = Devstack.start(DevstackOptions.ephemeral().withReplicas(2));
     }
 
-    @AfterAll
-    static void stopStack() {
+    @AfterEach
+    void stopStack() {
         if (devstack != null) {
             devstack.close();
         }
@@ -69,6 +70,59 @@ class DbPromoteIT {
                 "--user", primary.user(), "--password", primary.password(), "--env-file", "/nonexistent.json");
         assertThat(second).isEqualTo(1);
         assertThat(againErr.toString()).contains("is not a standby");
+    }
+
+    /**
+     * With {@code synchronous_standby_names = 'ANY 1 (*)'} a commit is acknowledged once one standby has it. Replica
+     * 1 is cut off from the primary, rows are committed (replica 2 acknowledges them), the primary is lost: promoting
+     * replica 1 as it is would lose those rows. The command streams them from replica 2 first, and refuses to promote
+     * while they are missing.
+     */
+    @Test
+    void aReplicaThatMissedAcknowledgedCommitsCatchesUpFromTheOtherBeforeItIsPromoted() throws Exception {
+        PostgresEndpoint primary = devstack.primary();
+        List<PostgresEndpoint> replicas = devstack.replicas();
+        execute(primary, "CREATE TABLE promote_probe (id int PRIMARY KEY)");
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
+                assertThat(query(replicas.get(0), "SELECT count(*)::text FROM promote_probe")).isEqualTo("0"));
+        String conninfo = query(replicas.get(0), "SHOW primary_conninfo");
+        execute(replicas.get(0), "ALTER SYSTEM SET primary_conninfo = '"
+                + DbPromote.setKeyword(conninfo, "port", "1").replace("'", "''") + "'");
+        execute(replicas.get(0), "SELECT pg_reload_conf()");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(query(replicas.get(0), "SELECT count(*)::text FROM pg_stat_wal_receiver")).isEqualTo("0"));
+        execute(primary, "INSERT INTO promote_probe SELECT generate_series(1, 1000)");
+        devstack.primaryServer().stop();
+        assertThat(query(replicas.get(0), "SELECT count(*)::text FROM promote_probe")).isEqualTo("0");
+        String[] promote = {"db", "promote", "--replica", "1", "--jdbc-url", primary.jdbcUrl(),
+                "--replica-url", replicas.get(0).jdbcUrl(), "--replica-url", replicas.get(1).jdbcUrl(),
+                "--user", primary.user(), "--password", primary.password(), "--env-file", "/nonexistent.json"};
+
+        StringWriter refusedOut = new StringWriter();
+        StringWriter refusedErr = new StringWriter();
+        int refused = mnemo(refusedOut, refusedErr, append(promote, "--catch-up-seconds", "0"));
+
+        assertThat(refused).as(refusedOut + "\n" + refusedErr).isEqualTo(1);
+        assertThat(refusedOut.toString()).contains("streaming the difference from " + replicas.get(1).jdbcUrl());
+        assertThat(refusedErr.toString()).contains("Did not promote " + replicas.get(0).jdbcUrl());
+        assertThat(query(replicas.get(0), "SELECT pg_is_in_recovery()::text")).isEqualTo("true");
+
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = mnemo(out, err, promote);
+
+        assertThat(exit).as(out + "\n" + err).isZero();
+        assertThat(query(replicas.get(0), "SELECT pg_is_in_recovery()::text")).isEqualTo("false");
+        assertThat(query(replicas.get(0), "SELECT count(*)::text FROM promote_probe")).isEqualTo("1000");
+        execute(replicas.get(0), "INSERT INTO promote_probe VALUES (1001)");
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
+                assertThat(query(replicas.get(1), "SELECT count(*)::text FROM promote_probe")).isEqualTo("1001"));
+    }
+
+    private static String[] append(String[] args, String... more) {
+        String[] all = Arrays.copyOf(args, args.length + more.length);
+        System.arraycopy(more, 0, all, args.length, more.length);
+        return all;
     }
 
     private static int mnemo(StringWriter out, StringWriter err, String... args) {
