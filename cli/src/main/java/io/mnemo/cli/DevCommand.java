@@ -186,16 +186,14 @@ public final class DevCommand implements java.util.concurrent.Callable<Integer> 
         common.put("MNEMO_SCHEMA_REGISTRY_URL", stack.schemaRegistryUrl());
         common.put("MNEMO_KAFKA_PARTITIONS", Integer.toString(partitions));
         common.put("MNEMO_KAFKA_REPLICATION_FACTOR", Short.toString(replication));
-        // with --ha every host, targetServerType=primary: after `mnemo db promote` the writers find the new primary
-        common.put("MNEMO_PG_PRIMARY_URL", ha ? stack.primaryUrlAllHosts() : primary.jdbcUrl());
+        // every host, targetServerType=primary: after `mnemo db promote` the writers find the new primary
+        common.put("MNEMO_PG_PRIMARY_URL", stack.primaryUrlAllHosts());
         common.put("MNEMO_PG_REPLICA_URL", replica.jdbcUrl());
-        if (ha) {
-            // every server, standbys first: the query service reads only those in recovery, so after a promotion
-            // the new primary leaves its rotation and a rejoined old primary enters it, with no new configuration
-            List<String> readers = new ArrayList<>(stack.replicas().stream().map(PostgresEndpoint::jdbcUrl).toList());
-            readers.add(primary.jdbcUrl());
-            common.put("MNEMO_PG_REPLICA_URLS", String.join(",", readers));
-        }
+        // every server, standbys first: the query service reads only those in recovery, so after a promotion the new
+        // primary leaves its rotation and a rejoined old primary enters it, with no new configuration
+        List<String> readers = new ArrayList<>(stack.replicas().stream().map(PostgresEndpoint::jdbcUrl).toList());
+        readers.add(primary.jdbcUrl());
+        common.put("MNEMO_PG_REPLICA_URLS", String.join(",", readers));
         // each service logs in as its own role (V15; trust authentication on the devstack's loopback): the whole
         // platform running this way is what proves the grants suffice. The migrations ran above, as the owner.
         common.put("MNEMO_PG_PASSWORD", primary.password() == null ? "" : primary.password());

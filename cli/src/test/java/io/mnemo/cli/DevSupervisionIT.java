@@ -172,8 +172,61 @@ class DevSupervisionIT {
         }
     }
 
+    /**
+     * The supervised failover: {@code mnemo db promote} asks the running {@code mnemo dev} to promote its replica,
+     * which fences (stops) the old primary; the supervisor starts the old primary again and the devstack brings it
+     * back as a re-cloned standby of the new primary. The services follow with the URLs they started with.
+     */
     @Test
     @Order(4)
+    void aPromotedReplicaTakesOverAndTheSupervisorBringsTheOldPrimaryBackAsItsStandby() throws Exception {
+        capture("before-promotion");
+        awaitProjected();
+        String oldPrimaryUrl = env.at("/postgres/primary").asText();
+        String replicaUrl = env.at("/postgres/replicas/0").asText();
+        long oldPrimaryPid = supervised("postgres-primary").get("pid").asLong();
+        Path envFile = dataDir.resolve("dev-env.json");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new MnemoCli());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+
+        int exit = cli.execute("db", "promote", "--replica", "1", "--env-file", envFile.toString());
+
+        assertThat(exit).as(out + "\n" + err).isZero();
+        assertThat(out.toString()).contains("mnemo dev promoted");
+        env = JSON.readTree(envFile.toFile());
+        assertThat(env.at("/postgres/primary").asText()).isEqualTo(replicaUrl);
+        assertThat(env.at("/postgres/replicas/0").asText()).isEqualTo(oldPrimaryUrl);
+        // nobody restarts it by hand: the supervisor does, and it comes back as a standby of the new primary
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .untilAsserted(() -> {
+                    assertThat(supervised("postgres-primary").get("pid").asLong()).isNotEqualTo(oldPrimaryPid);
+                    assertThat(scalar(oldPrimaryUrl, "SELECT pg_is_in_recovery()::text")).isEqualTo("true");
+                    assertThat(scalar(replicaUrl, "SELECT count(*)::text FROM pg_stat_replication "
+                            + "WHERE state = 'streaming'")).isEqualTo("1");
+                });
+        assertThat(scalar(replicaUrl, "SELECT pg_is_in_recovery()::text")).isEqualTo("false");
+
+        capture("after-promotion");
+        awaitProjected();
+        assertThat(scalar(oldPrimaryUrl, "SELECT count(*)::text FROM memories WHERE user_id = '" + USER + "'"))
+                .as("the rejoined standby has every memory").isEqualTo(Integer.toString(accepted.size()));
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> status().exit() == 0);
+        Status status = status();
+        assertThat(status.json().at("/infrastructure/postgres-replica-1/role").asText()).isEqualTo("primary");
+        assertThat(status.json().at("/infrastructure/postgres-primary/role").asText()).isEqualTo("replica");
+        assertThat(status.json().at("/infrastructure/postgres-primary/state").asText()).isEqualTo("up");
+        for (String service : List.of("ingest", "query", "processors")) {
+            assertThat(supervised(service).get("restarts").asInt()).as(service + " was not restarted for it")
+                    .isEqualTo(1);
+        }
+    }
+
+    @Test
+    @Order(5)
     void aServiceThatCrashesOnEveryStartIsLeftDownWithItsLogWhileTheRestKeepsRunning() throws Exception {
         long pid = supervised("query").get("pid").asLong();
         int adminPort = URI.create(env.at("/adminUrls/query").asText()).getPort();
@@ -246,6 +299,11 @@ class DevSupervisionIT {
                     .bind("t", DevCommand.TENANT).bind("u", USER).mapTo(Long.class).one());
             assertThat(counted).isEqualTo(accepted.size());
         });
+    }
+
+    private static String scalar(String jdbcUrl, String sql) {
+        return Jdbi.create(jdbcUrl, env.at("/postgres/user").asText(), env.at("/postgres/password").asText())
+                .withHandle(h -> h.createQuery(sql).mapTo(String.class).one());
     }
 
     private static JsonNode supervised(String name) throws IOException {
