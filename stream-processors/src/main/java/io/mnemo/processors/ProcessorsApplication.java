@@ -324,6 +324,8 @@ public class ProcessorsApplication extends Application<ProcessorsConfiguration> 
         if (instanceId != null) {
             props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId);
         }
+        kafka.groupMembershipProperties().forEach((key, value) ->
+                props.put(StreamsConfig.mainConsumerPrefix(key), value));
         return props;
     }
 }

@@ -9,6 +9,8 @@ import io.mnemo.cli.DevCommand;
 import io.mnemo.devstack.DevstackOptions;
 import io.mnemo.devstack.InfrastructureProcess;
 import io.mnemo.devstack.PostgresEndpoint;
+import io.mnemo.processors.ProcessorsApplication;
+import io.mnemo.processors.topology.MemoryChangesTopology;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -23,11 +25,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,6 +55,15 @@ class ChaosIT {
     private static final Duration NETWORK_LOAD = Duration.ofSeconds(Long.getLong("mnemo.chaos.network.seconds", 30));
     /** A partition's length: 12 s in verify, the 30 s with {@code -Dmnemo.chaos.partition.seconds=30}. */
     private static final Duration PARTITION = Duration.ofSeconds(Long.getLong("mnemo.chaos.partition.seconds", 12));
+    /**
+     * The processors' consumer-group session timeout here (45 s by default): shorter than {@link #PARTITION}, so a
+     * partition from Kafka outlasts their sessions and the coordinator evicts them, as a partition longer than 45 s
+     * would in production.
+     */
+    private static final Duration GROUP_SESSION = Duration.ofSeconds(8);
+    /** The groups whose eviction the Kafka partition test watches: the fold's (Streams) and a sink's. */
+    private static final List<String> WATCHED_GROUPS = List.of(MemoryChangesTopology.APPLICATION_ID,
+            ProcessorsApplication.MEMORIES_SINK_GROUP);
 
     /** Between the processors (only them) and Kafka: the broker's CHAOS listener is advertised at this proxy's port. */
     private static FaultProxy kafkaProxy;
@@ -85,7 +99,8 @@ class ChaosIT {
                     PostgresEndpoint proxied = new PostgresEndpoint(primary.host(), postgresProxy.port(),
                             primary.database(), primary.user(), primary.password());
                     return Map.of("MNEMO_KAFKA_BOOTSTRAP", "127.0.0.1:" + kafkaProxy.port(),
-                            "MNEMO_PG_PRIMARY_URL", proxied.jdbcUrl());
+                            "MNEMO_PG_PRIMARY_URL", proxied.jdbcUrl(),
+                            "MNEMO_KAFKA_GROUP_SESSION_TIMEOUT", GROUP_SESSION.toSeconds() + "s");
                 });
         platform = DevCommand.launch(dataDir, 4, false, console, behindProxies);
         env = JSON.readTree(platform.envFile().toFile());
@@ -494,8 +509,8 @@ class ChaosIT {
      * few seconds after the heal: the projection must stand still while it lasts (the fault is in the processors'
      * path), and every memory must be listed, once, after it.
      */
-    private static void partitionHealsWithNothingLost(String run, String between, FaultProxy proxy)
-            throws Exception {
+    private static void partitionHealsWithNothingLost(String run, String between, FaultProxy proxy,
+                                                      boolean outlastsTheGroupSessions) throws Exception {
         Ledger ledger = new Ledger();
         LedgerLoad load = load(run, ledger);
         long pid = platform.process("processors").pid();
@@ -503,6 +518,7 @@ class ChaosIT {
         Duration after = Duration.ofSeconds(3);
         LedgerCheck check = new LedgerCheck(URI.create(env.get("queryUrl").asText()), env.get("apiKey").asText());
         LedgerCheck.Result[] partitioned = new LedgerCheck.Result[1];
+        Duration[] evictedAfter = new Duration[1];
         LedgerCheck.Result result;
         try {
             // recovery is measured from the heal (the lambda returns)
@@ -510,6 +526,9 @@ class ChaosIT {
                     before.plus(PARTITION).plus(after), load, ledger, started -> {
                 at(started, before);
                 proxy.partition();
+                if (outlastsTheGroupSessions) {
+                    evictedAfter[0] = awaitEvicted(System.nanoTime(), PARTITION.minusSeconds(2));
+                }
                 at(started, before.plus(PARTITION).minusSeconds(2));
                 partitioned[0] = check.compare(ledger, load.userIds());
                 at(started, before.plus(PARTITION));
@@ -527,16 +546,50 @@ class ChaosIT {
         assertNothingLostDoubledOrStale(ledger, result);
         assertThat(ledger.errors()).as("ingest does not go through the proxies").isZero();
         assertProcessorsHealthy(pid);
+        if (outlastsTheGroupSessions) {
+            System.out.printf("chaos %s: the coordinator evicted the processors from %s %.1f s into the partition%n",
+                    run, WATCHED_GROUPS, evictedAfter[0] == null ? Double.NaN : evictedAfter[0].toMillis() / 1000.0);
+            assertThat(evictedAfter[0]).as("the processors' members of %s evicted during the partition (session %s)",
+                    WATCHED_GROUPS, GROUP_SESSION).isNotNull();
+            // they came back by themselves: everything was listed (above), and each group has its member again
+            assertThat(membersOf(WATCHED_GROUPS).values()).as("members after the heal").doesNotContain(0);
+        }
+    }
+
+    /**
+     * Polls the groups' coordinator (directly, not through the proxies) until none of {@link #WATCHED_GROUPS} has a
+     * member; returns how long that took from {@code since}, or null if it did not happen within {@code within}.
+     */
+    private static Duration awaitEvicted(long since, Duration within) throws Exception {
+        long deadline = since + within.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (membersOf(WATCHED_GROUPS).values().stream().allMatch(members -> members == 0)) {
+                return Duration.ofNanos(System.nanoTime() - since);
+            }
+            TimeUnit.MILLISECONDS.sleep(250);
+        }
+        return null;
+    }
+
+    private static Map<String, Integer> membersOf(List<String> groups) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                env.get("kafkaBootstrap").asText()))) {
+            Map<String, Integer> members = new java.util.TreeMap<>();
+            admin.describeConsumerGroups(groups).all().get(10, TimeUnit.SECONDS)
+                    .forEach((group, description) -> members.put(group, description.members().size()));
+            return members;
+        }
     }
 
     @Test
     void aPartitionBetweenTheProcessorsAndPostgresLosesNothingAndTheProcessorsRecoverByThemselves()
             throws Exception {
-        partitionHealsWithNothingLost("pgpartition", "processors ↔ Postgres", postgresProxy);
+        partitionHealsWithNothingLost("pgpartition", "processors ↔ Postgres", postgresProxy, false);
     }
 
     @Test
-    void aPartitionBetweenTheProcessorsAndKafkaLosesNothingAndTheProcessorsRecoverByThemselves() throws Exception {
-        partitionHealsWithNothingLost("kafkapartition", "processors ↔ Kafka", kafkaProxy);
+    void aPartitionFromKafkaLongerThanTheGroupSessionEvictsTheProcessorsWhoRejoinByThemselvesLosingNothing()
+            throws Exception {
+        partitionHealsWithNothingLost("kafkapartition", "processors ↔ Kafka", kafkaProxy, true);
     }
 }

@@ -3,6 +3,8 @@ package io.mnemo.kit.kafka;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
+import io.dropwizard.validation.MaxDuration;
+import io.dropwizard.validation.MinDuration;
 import io.mnemo.schemas.serde.HttpSchemaRegistryClient;
 import io.mnemo.schemas.serde.SchemaRegistryClient;
 import jakarta.validation.constraints.AssertTrue;
@@ -14,9 +16,11 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -55,6 +59,16 @@ public class KafkaFactory {
 
     @NotNull
     private Map<String, String> clientOverrides = new HashMap<>();
+
+    /**
+     * How long a group's coordinator waits for a silent member (crashed, or cut off by a network partition) before
+     * it hands the member's partitions to the others; also how long a restarted static member may take to come back
+     * without a rebalance. Kafka's default; brokers accept 6 s to 30 min by default.
+     */
+    @NotNull
+    @MinDuration(value = 6, unit = TimeUnit.SECONDS)
+    @MaxDuration(value = 30, unit = TimeUnit.MINUTES)
+    private io.dropwizard.util.Duration groupSessionTimeout = io.dropwizard.util.Duration.seconds(45);
 
     @JsonProperty
     public String getBootstrapServers() {
@@ -129,6 +143,23 @@ public class KafkaFactory {
     @AssertTrue(message = "must not override acks, idempotence, serializers, isolation, commit or bootstrap settings")
     public boolean isClientOverridesSafe() {
         return clientOverrides == null || clientOverrides.keySet().stream().noneMatch(FORCED::contains);
+    }
+
+    @JsonProperty
+    public io.dropwizard.util.Duration getGroupSessionTimeout() {
+        return groupSessionTimeout;
+    }
+
+    @JsonProperty
+    public void setGroupSessionTimeout(io.dropwizard.util.Duration groupSessionTimeout) {
+        this.groupSessionTimeout = groupSessionTimeout;
+    }
+
+    /** A group member's liveness settings: the session timeout, and heartbeats a third of it apart (at most 3 s). */
+    public Map<String, Object> groupMembershipProperties() {
+        long session = groupSessionTimeout.toMilliseconds();
+        return Map.of(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) session,
+                ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.min(3000, session / 3));
     }
 
     /** Common client properties: bootstrap plus the validated overrides. */

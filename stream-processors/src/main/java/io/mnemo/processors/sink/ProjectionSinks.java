@@ -124,6 +124,7 @@ public final class ProjectionSinks {
     static Map<String, Object> consumerProperties(KafkaFactory kafka, String group, int maxBatch, String instanceId) {
         Map<String, Object> props = kafka.baseProperties(group);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        props.putAll(kafka.groupMembershipProperties());
         // Only what Streams committed: aborted transactions must never reach a projection.
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
