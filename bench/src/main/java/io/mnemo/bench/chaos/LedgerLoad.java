@@ -12,6 +12,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,6 +41,21 @@ public final class LedgerLoad {
      * (docs/reliability.md). 5 s is still far below a producer's usual 10 s.
      */
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /**
+     * At most this many requests in flight, as in any producer's bounded connection pool (HTTP/1.1: one connection
+     * per request in flight). Unbounded, a cold `--ha` start that answered in 5-15 s had this client open ~1,500
+     * connections, after which it delivered no request for 51 s while both ingest instances and the balancer idled;
+     * with this bound the same run had no connection failure (docs/reliability.md, "The stall explained"). A send
+     * that waits for a slot is late, and its latency counts from its scheduled time.
+     */
+    static final int MAX_IN_FLIGHT = 256;
+    private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+    /** Retries wait here for their delay and a slot, never on the common pool. */
+    private final ExecutorService retries = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "ledger-retry");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     /**
      * @param run        a prefix that makes this run's keys, users and contents unique
@@ -173,7 +191,7 @@ public final class LedgerLoad {
                 return CompletableFuture.completedFuture(null);
             }
             return CompletableFuture.supplyAsync(() -> null,
-                            CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS))
+                            CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS, retries))
                     .thenCompose(ignored -> sendBatch(again, user, due, System.nanoTime()));
         });
     }
@@ -210,7 +228,15 @@ public final class LedgerLoad {
      * (no coordinated omission).
      */
     private CompletableFuture<HttpResponse<String>> send(HttpRequest request, long due, long sentAt) {
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((response, failure) -> {
+        inFlight.acquireUninterruptibly();
+        CompletableFuture<HttpResponse<String>> exchange;
+        try {
+            exchange = http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+        } catch (RuntimeException e) {
+            inFlight.release();
+            throw e;
+        }
+        return exchange.whenComplete((response, failure) -> inFlight.release()).handle((response, failure) -> {
             long retryMillis;
             if (failure != null) {
                 ledger.connectionFailed(failure);
@@ -241,7 +267,7 @@ public final class LedgerLoad {
                 return CompletableFuture.<HttpResponse<String>>completedFuture(null);
             }
             return CompletableFuture.supplyAsync(() -> null,
-                            CompletableFuture.delayedExecutor(retryMillis, TimeUnit.MILLISECONDS))
+                            CompletableFuture.delayedExecutor(retryMillis, TimeUnit.MILLISECONDS, retries))
                     .thenCompose(ignored -> send(request, due, System.nanoTime()));
         }).thenCompose(next -> next);
     }

@@ -9,6 +9,7 @@ import io.mnemo.cli.DevCommand;
 import io.mnemo.cli.MnemoCli;
 import io.mnemo.devstack.InfrastructureProcess;
 import io.mnemo.devstack.PostgresServer;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -18,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -57,7 +59,48 @@ class HaChaosIT {
                 true);
         platform = DevCommand.launch(dataDir, 4, true, console);
         env = JSON.readTree(platform.envFile().toFile());
-        warmUp();
+        if (Boolean.getBoolean("mnemo.chaos.sampleIngest")) {
+            sampleIngestThreads();
+        }
+        if (!"none".equals(System.getProperty("mnemo.chaos.warmup", "ramp"))) {
+            warmUp();
+        }
+    }
+
+    /**
+     * Diagnosis only ({@code -Dmnemo.chaos.sampleIngest=true}): every 2 s, each ingest instance's thread dump
+     * ({@code jcmd Thread.print}) is appended, timed, to {@code target/ha-chaos-logs/ingest-N-threads.txt}, to see
+     * where requests wait if ingest stalls (docs/reliability.md, the unexplained stall of a cold start).
+     */
+    private static void sampleIngestThreads() throws IOException {
+        Path kept = Files.createDirectories(Path.of("target", "ha-chaos-logs"));
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Thread sampler = new Thread(() -> {
+            while (true) {
+                for (String instance : List.of("ingest-1", "ingest-2")) {
+                    try {
+                        long pid = platform.process(instance).pid();
+                        Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "Thread.print")
+                                .redirectErrorStream(true).start();
+                        byte[] text = dump.getInputStream().readAllBytes();
+                        dump.waitFor(10, TimeUnit.SECONDS);
+                        Files.write(kept.resolve(instance + "-threads.txt"), ("=== " + java.time.Instant.now()
+                                + " pid " + pid + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                        Files.write(kept.resolve(instance + "-threads.txt"), text, StandardOpenOption.APPEND);
+                    } catch (Exception e) {
+                        // an instance being restarted: the next round samples it again
+                    }
+                }
+                try {
+                    TimeUnit.SECONDS.sleep(2);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "ingest-thread-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
     }
 
     /**
