@@ -29,6 +29,7 @@ import io.mnemo.kit.db.PostgresFactory;
 import io.mnemo.kit.http.JsonBodyLimit;
 import io.mnemo.kit.http.OpenApiDocs;
 import io.mnemo.kit.http.RequestIds;
+import io.mnemo.kit.http.UnreadBodies;
 import io.mnemo.kit.tracing.ServerSpans;
 import io.mnemo.kit.http.ApiJson;
 import io.mnemo.kit.kafka.KafkaFactory;
@@ -126,6 +127,7 @@ public class IngestApplication extends Application<IngestConfiguration> {
         ApiJson.install(environment);
         ProblemJson.install(config, environment);
         environment.jersey().register(new RequestIds());
+        environment.jersey().register(new UnreadBodies());
         ServerSpans.register(environment, config.getTracing().build(environment, "mnemo-ingest"));
         config.getAuth().build(environment, keysDb, metrics, "ingest");
         environment.jersey().register(new HttpMetrics(metrics, "ingest"));

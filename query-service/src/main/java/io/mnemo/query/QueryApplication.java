@@ -11,6 +11,7 @@ import io.mnemo.kit.db.PostgresFactory;
 import io.mnemo.kit.http.ApiJson;
 import io.mnemo.kit.http.OpenApiDocs;
 import io.mnemo.kit.http.RequestIds;
+import io.mnemo.kit.http.UnreadBodies;
 import io.mnemo.kit.tracing.ServerSpans;
 import io.mnemo.kit.kafka.KafkaFactory;
 import io.mnemo.kit.kafka.TopicProvisioner;
@@ -141,6 +142,7 @@ public class QueryApplication extends Application<QueryConfiguration> {
         ApiJson.install(environment);
         ProblemJson.install(config, environment);
         environment.jersey().register(new RequestIds());
+        environment.jersey().register(new UnreadBodies());
         ServerSpans.register(environment, config.getTracing().build(environment, "mnemo-query"));
         // Keys are read from the primary: a key created a moment ago may not have reached a replica yet.
         config.getAuth().build(environment, primary, metrics, "query");

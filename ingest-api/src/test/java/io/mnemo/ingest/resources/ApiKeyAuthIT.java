@@ -14,11 +14,20 @@ import io.mnemo.kit.auth.ApiKeyToken;
 import io.mnemo.kit.auth.CreatedApiKey;
 import io.mnemo.kit.auth.Scopes;
 import io.mnemo.schemas.events.MemoryCaptured;
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -101,6 +110,85 @@ class ApiKeyAuthIT {
             assertThat(response.statusCode()).as(header).isEqualTo(401);
             assertThat(response.headers().firstValue("WWW-Authenticate")).as(header).isPresent();
             assertThat(problemType(response)).isEqualTo("urn:mnemo:problem:unauthenticated");
+        }
+    }
+
+    /**
+     * A body refused before anyone read it: a small one is read and dropped, so its connection carries the next
+     * request; a large one is not read, and the answer says {@code Connection: close} before the server closes, so
+     * a pooling client never sends a request on a connection that is going away (UnreadBodies).
+     */
+    @Test
+    void aRefusedSmallBodyKeepsItsConnectionAndARefusedLargeOneIsAnsweredWithConnectionClose() throws Exception {
+        byte[] memory = MEMORY.getBytes(StandardCharsets.UTF_8);
+        try (Socket socket = new Socket("127.0.0.1", APP.getLocalPort())) {
+            socket.setSoTimeout(10_000);
+            var in = new BufferedInputStream(socket.getInputStream());
+            for (int i = 0; i < 2; i++) {
+                socket.getOutputStream().write(requestHead(memory.length));
+                socket.getOutputStream().write(memory);
+                RawResponse answer = RawResponse.read(in);
+
+                assertThat(answer.status()).as("request %d on one connection", i + 1).isEqualTo(401);
+                assertThat(answer.header("connection")).as("request %d", i + 1).isNotEqualTo("close");
+            }
+        }
+        try (Socket socket = new Socket("127.0.0.1", APP.getLocalPort())) {
+            socket.setSoTimeout(10_000);
+            var in = new BufferedInputStream(socket.getInputStream());
+            socket.getOutputStream().write(requestHead(1 << 20));
+            socket.getOutputStream().write(memory);
+            RawResponse answer = RawResponse.read(in);
+
+            assertThat(answer.status()).isEqualTo(401);
+            assertThat(answer.header("connection")).isEqualTo("close");
+            assertThat(in.read()).as("then the server closes the connection").isEqualTo(-1);
+        }
+    }
+
+    private static byte[] requestHead(long contentLength) {
+        return ("POST /v1/users/alice/memories HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + contentLength + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** An HTTP/1.1 answer read off a socket: status, headers (names lower-cased), and its body skipped. */
+    private record RawResponse(int status, Map<String, String> headers) {
+        String header(String name) {
+            return headers.get(name);
+        }
+
+        static RawResponse read(InputStream in) throws IOException {
+            String statusLine = line(in);
+            Map<String, String> headers = new HashMap<>();
+            for (String line = line(in); !line.isEmpty(); line = line(in)) {
+                int colon = line.indexOf(':');
+                headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                        line.substring(colon + 1).trim().toLowerCase(Locale.ROOT));
+            }
+            if (headers.containsKey("content-length")) {
+                in.readNBytes(Integer.parseInt(headers.get("content-length")));
+            } else if ("chunked".equals(headers.get("transfer-encoding"))) {
+                for (int size = Integer.parseInt(line(in).trim(), 16); size > 0;
+                        size = Integer.parseInt(line(in).trim(), 16)) {
+                    in.readNBytes(size);
+                    line(in);
+                }
+                line(in);
+            }
+            return new RawResponse(Integer.parseInt(statusLine.split(" ")[1]), headers);
+        }
+
+        private static String line(InputStream in) throws IOException {
+            StringBuilder line = new StringBuilder();
+            for (int b = in.read(); b != '\n'; b = in.read()) {
+                if (b < 0) {
+                    throw new EOFException("connection closed after: " + line);
+                }
+                if (b != '\r') {
+                    line.append((char) b);
+                }
+            }
+            return line.toString();
         }
     }
 
