@@ -158,12 +158,8 @@ final class DbPromote implements Callable<Integer> {
                 create.setString(2, slot);
                 create.execute();
             }
-            String repointed = setKeyword(setKeyword(conninfo, "host", newPrimaryAddress.getHost()), "port",
-                    Integer.toString(newPrimaryAddress.getPort()));
             try (Statement statement = follower.createStatement()) {
-                statement.execute("ALTER SYSTEM SET primary_conninfo = '" + repointed.replace("'", "''") + "'");
-                statement.execute("ALTER SYSTEM SET primary_slot_name = '" + slot.replace("'", "''") + "'");
-                statement.execute("SELECT pg_reload_conf()");
+                streamFrom(statement, conninfo, newPrimaryAddress, slot);
             }
             out.printf("Re-pointed %s at %s:%d (slot %s), configuration reloaded.%n", url,
                     newPrimaryAddress.getHost(), newPrimaryAddress.getPort(), slot);
@@ -241,12 +237,8 @@ final class DbPromote implements Callable<Integer> {
             }
             if (bestStandby != null) {
                 // it has more than the target: the target's own upstream (the old primary) may be gone
-                URI upstream = URI.create(bestStandby.substring("jdbc:".length()));
-                String conninfo = setKeyword(setKeyword(show(target, "primary_conninfo"), "host", upstream.getHost()),
-                        "port", Integer.toString(upstream.getPort()));
-                statement.execute("ALTER SYSTEM SET primary_conninfo = '" + conninfo.replace("'", "''") + "'");
-                statement.execute("ALTER SYSTEM SET primary_slot_name = ''");
-                statement.execute("SELECT pg_reload_conf()");
+                streamFrom(statement, show(target, "primary_conninfo"),
+                        URI.create(bestStandby.substring("jdbc:".length())), "");
                 out.printf("%s is %d bytes behind %s; streaming the difference from %s first.%n", targetUrl,
                         needed - replayed, source, bestStandby);
             } else {
@@ -268,6 +260,19 @@ final class DbPromote implements Callable<Integer> {
             out.printf("%s caught up with %s.%n", targetUrl, source);
             return true;
         }
+    }
+
+    /**
+     * Points the standby of {@code statement} at {@code upstream}: its connection string with the host and port
+     * replaced, and {@code slot} (blank: none); reloaded, no restart (PostgreSQL 13+).
+     */
+    private static void streamFrom(Statement statement, String conninfo, URI upstream, String slot)
+            throws SQLException {
+        String repointed = setKeyword(setKeyword(conninfo, "host", upstream.getHost()), "port",
+                Integer.toString(upstream.getPort()));
+        statement.execute("ALTER SYSTEM SET primary_conninfo = '" + repointed.replace("'", "''") + "'");
+        statement.execute("ALTER SYSTEM SET primary_slot_name = '" + slot.replace("'", "''") + "'");
+        statement.execute("SELECT pg_reload_conf()");
     }
 
     /** The WAL a standby has: what its receiver wrote or, after a restart from its archive, what it replayed. */

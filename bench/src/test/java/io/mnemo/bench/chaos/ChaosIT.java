@@ -552,7 +552,9 @@ class ChaosIT {
             assertThat(evictedAfter[0]).as("the processors' members of %s evicted during the partition (session %s)",
                     WATCHED_GROUPS, GROUP_SESSION).isNotNull();
             // they came back by themselves: everything was listed (above), and each group has its member again
-            assertThat(membersOf(WATCHED_GROUPS).values()).as("members after the heal").doesNotContain(0);
+            try (Admin admin = coordinator()) {
+                assertThat(membersOf(admin, WATCHED_GROUPS).values()).as("members after the heal").doesNotContain(0);
+            }
         }
     }
 
@@ -562,23 +564,27 @@ class ChaosIT {
      */
     private static Duration awaitEvicted(long since, Duration within) throws Exception {
         long deadline = since + within.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (membersOf(WATCHED_GROUPS).values().stream().allMatch(members -> members == 0)) {
-                return Duration.ofNanos(System.nanoTime() - since);
+        try (Admin admin = coordinator()) {
+            while (System.nanoTime() < deadline) {
+                if (membersOf(admin, WATCHED_GROUPS).values().stream().allMatch(members -> members == 0)) {
+                    return Duration.ofNanos(System.nanoTime() - since);
+                }
+                TimeUnit.MILLISECONDS.sleep(250);
             }
-            TimeUnit.MILLISECONDS.sleep(250);
         }
         return null;
     }
 
-    private static Map<String, Integer> membersOf(List<String> groups) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                env.get("kafkaBootstrap").asText()))) {
-            Map<String, Integer> members = new java.util.TreeMap<>();
-            admin.describeConsumerGroups(groups).all().get(10, TimeUnit.SECONDS)
-                    .forEach((group, description) -> members.put(group, description.members().size()));
-            return members;
-        }
+    /** An admin client of the broker itself, not through the proxies. */
+    private static Admin coordinator() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, env.get("kafkaBootstrap").asText()));
+    }
+
+    private static Map<String, Integer> membersOf(Admin admin, List<String> groups) throws Exception {
+        Map<String, Integer> members = new java.util.TreeMap<>();
+        admin.describeConsumerGroups(groups).all().get(10, TimeUnit.SECONDS)
+                .forEach((group, description) -> members.put(group, description.members().size()));
+        return members;
     }
 
     @Test
